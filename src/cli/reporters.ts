@@ -1,0 +1,63 @@
+import type { ProgressEvent, Reporter } from '../ops/reporter.js';
+
+export interface ReporterOptions {
+  /** Machine-readable output was asked for: progress becomes NDJSON on stderr. */
+  readonly json: boolean;
+  readonly stream?: NodeJS.WriteStream;
+}
+
+/** Progress goes to stderr so stdout carries only the result: a spinner on a TTY, lines otherwise. */
+export async function createReporter(options: ReporterOptions): Promise<Reporter> {
+  const stream = options.stream ?? process.stderr;
+  if (options.json) return ndjsonReporter(stream);
+  if (stream.isTTY && !process.env.CI) return spinnerReporter(stream);
+  return lineReporter(stream);
+}
+
+function ndjsonReporter(stream: NodeJS.WritableStream): Reporter {
+  return { emit: (event) => void stream.write(`${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`) };
+}
+
+function lineReporter(stream: NodeJS.WritableStream): Reporter {
+  return { emit: (event) => void stream.write(`${plain(event)}\n`) };
+}
+
+function plain(event: ProgressEvent): string {
+  switch (event.type) {
+    case 'step':
+      return `… ${event.message}`;
+    case 'done':
+      return `✓ ${event.message} (${formatMs(event.ms)})`;
+    case 'info':
+      return `  ${event.message}`;
+    case 'warn':
+      return `! ${event.message}`;
+  }
+}
+
+async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ stream });
+  return {
+    emit(event) {
+      switch (event.type) {
+        case 'step':
+          spinner.start(event.message);
+          break;
+        case 'done':
+          spinner.succeed(`${event.message} (${formatMs(event.ms)})`);
+          break;
+        case 'info':
+          spinner.info(event.message);
+          break;
+        case 'warn':
+          spinner.warn(event.message);
+          break;
+      }
+    },
+  };
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

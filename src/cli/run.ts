@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { TapError, UserError } from '../ops/errors.js';
+import { registerSynth } from './commands/synth.js';
+
+/** Builds the program. Commands register themselves and lazy-load their operation when run. */
+export function buildProgram(): Command {
+  const program = new Command('tap')
+    .description('Run a shipment-file pipeline (S3 → SQS → Lambda → DynamoDB) on AWS or on an embedded local AWS.')
+    .option('--debug', 'show stack traces for errors')
+    .showHelpAfterError('(run `tap --help` for usage)')
+    .exitOverride();
+  registerSynth(program);
+  return program;
+}
+
+/** The one place errors become exit codes and messages. */
+export async function run(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = report(error, debug);
+  }
+}
+
+function report(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (and help for --help / --version, which exit 0).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  const write = (text: string) => process.stderr.write(`${text}\n`);
+  if (error instanceof UserError) {
+    write(`Error: ${error.message}`);
+    if (debug) write(error.stack ?? '');
+    return error.exitCode;
+  }
+  if (error instanceof TapError) {
+    write(`Error: ${error.message}`);
+    if (error.cause instanceof Error) write(`Cause: ${error.cause.message}`);
+    write(debug ? ((error.cause as Error | undefined)?.stack ?? error.stack ?? '') : 'Run again with --debug for details.');
+    return 1;
+  }
+  write(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  write(debug && error instanceof Error ? (error.stack ?? '') : 'Run again with --debug for the stack trace.');
+  return 1;
+}

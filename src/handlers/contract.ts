@@ -1,0 +1,60 @@
+/**
+ * The contract between the stack (src/infra), the processor (src/handlers) and the CLI's operations:
+ * environment variable names, S3 key layout, metric names. One place, so that the three cannot drift.
+ * Nothing here may import anything: it is bundled into the Lambda and loaded by the CLI.
+ */
+
+/** Environment variables the stack sets on the processor function. */
+export const ENV = {
+  metadataTable: 'METADATA_TABLE',
+  eventsTable: 'EVENTS_TABLE',
+  environment: 'TAP_ENV',
+} as const;
+
+/** S3 prefixes. Only `incoming/` triggers processing, so outputs never re-trigger the pipeline. */
+export const PREFIX = {
+  incoming: 'incoming/',
+  processed: 'processed/',
+  rejected: 'rejected/',
+  quarantine: 'quarantine/',
+} as const;
+
+/** The metadata table's GSI that lists files by status and time. */
+export const STATUS_INDEX = 'by-status';
+
+export type ProcessingStatus = 'SUCCESS' | 'FAILED';
+
+/** Metric names emitted in embedded metric format; the alarms in src/infra refer to the same names. */
+export const METRIC = {
+  filesProcessed: 'FilesProcessed',
+  filesFailed: 'FilesFailed',
+  recordsProcessed: 'RecordsProcessed',
+  recordsRejected: 'RecordsRejected',
+  fileSize: 'FileSizeBytes',
+  duration: 'ProcessingDurationMs',
+} as const;
+
+/** The one dimension every metric carries (Powertools' `service`), so alarms can name it exactly. */
+export const SERVICE_NAME = 'shipment-processor';
+
+/** CloudWatch namespace of the metrics of one environment. */
+export function metricsNamespace(env: string): string {
+  return `Tap/${env}`;
+}
+
+/** `incoming/a/b.csv` → `a/b.csv`: the part of a key that output keys are built from. */
+export function relativeKey(key: string): string {
+  return key.startsWith(PREFIX.incoming) ? key.slice(PREFIX.incoming.length) : key;
+}
+
+export function processedKey(key: string): string {
+  return `${PREFIX.processed}${relativeKey(key)}.ndjson`;
+}
+
+export function rejectedKey(key: string): string {
+  return `${PREFIX.rejected}${relativeKey(key)}.errors.ndjson`;
+}
+
+export function quarantineKey(key: string): string {
+  return `${PREFIX.quarantine}${relativeKey(key)}`;
+}

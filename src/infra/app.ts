@@ -1,0 +1,69 @@
+import { App, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { bundleHandler } from './bundle.js';
+import { ASSET_BUCKET_PLACEHOLDER, stackName, validateEnvName } from './environment.js';
+import { TapStack } from './stack.js';
+
+export interface BuildOptions {
+  readonly envName: string;
+  /** Where the cloud assembly (template, asset manifest, assets) is written. */
+  readonly outDir: string;
+  readonly alarmEmail?: string;
+  /** Run CDK's built-in CloudFormation template validation (costs seconds). */
+  readonly validate?: boolean;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly bundleBytes: number;
+}
+
+/**
+ * Builds the construct tree of one environment without synthesizing it, so tests and cdk-nag can
+ * inspect it. No bootstrap: the synthesizer uses the caller's credentials and a tap-owned asset bucket.
+ */
+export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
+  const envName = validateEnvName(options.envName);
+  const bundle = await bundleHandler('processor', options.outDir);
+  const app = new App({ outdir: options.outDir, builtinCloudFormationValidation: options.validate ?? false });
+  const stack = new TapStack(app, stackName(envName), {
+    envName,
+    processorCodeDir: bundle.dir,
+    ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+    description: `tap shipment file pipeline (${envName})`,
+    synthesizer: new CliCredentialsStackSynthesizer({
+      fileAssetsBucketName: ASSET_BUCKET_PLACEHOLDER,
+      bucketPrefix: 'assets/',
+    }),
+  });
+  return { app, stack, bundleBytes: bundle.bytes };
+}
+
+export interface Synthesized {
+  readonly assembly: CloudAssembly;
+  readonly stack: Stack;
+  readonly stackName: string;
+  /** The CloudFormation template as JSON. */
+  readonly template: Record<string, unknown>;
+  readonly templateFile: string;
+  readonly assetManifestFile: string;
+  readonly bundleBytes: number;
+}
+
+/** Synthesizes one environment's stack in-process into `outDir`. */
+export async function synthesize(options: BuildOptions): Promise<Synthesized> {
+  const { app, stack, bundleBytes } = await buildApp(options);
+  const assembly = app.synth();
+  const artifact = assembly.getStackByName(stack.stackName);
+  const assetManifest = artifact.dependencies.find((d) => d.id.endsWith('.assets'));
+  return {
+    assembly,
+    stack,
+    stackName: stack.stackName,
+    template: artifact.template as Record<string, unknown>,
+    templateFile: artifact.templateFullPath,
+    assetManifestFile: assetManifest ? `${options.outDir}/${assetManifest.id}.json` : '',
+    bundleBytes,
+  };
+}

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { handlerEntry } from './paths.js';
+
+export interface BundleResult {
+  /** Folder holding index.mjs (and its source map): the Lambda asset. */
+  readonly dir: string;
+  readonly bytes: number;
+}
+
+/**
+ * Bundles one handler into `<outDir>/.bundles/<name>/index.mjs` with esbuild's API, in-process.
+ * Output is deterministic for the same sources, so the asset hash (and so "nothing to deploy") is too.
+ * Everything is bundled, the AWS SDK included: the runtime's SDK version is not ours to pick, and the
+ * local Lambda runner has no SDK beside the code.
+ */
+export async function bundleHandler(name: string, outDir: string): Promise<BundleResult> {
+  const dir = join(outDir, '.bundles', name);
+  mkdirSync(dir, { recursive: true });
+  const result = await build({
+    entryPoints: [handlerEntry(name)],
+    outfile: join(dir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'silent',
+    // Some dependencies are CommonJS and call require(); an ESM bundle has to provide it.
+    banner: {
+      js: "import { createRequire as __tapCreateRequire } from 'node:module'; const require = __tapCreateRequire(import.meta.url);",
+    },
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  return { dir, bytes };
+}

@@ -1,0 +1,124 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, PREFIX, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
+import { newestNodeRuntime } from './runtime.js';
+
+export interface ProcessorProps {
+  readonly envName: string;
+  /** Folder with the bundled handler (index.mjs). */
+  readonly codeDir: string;
+  readonly timeout: Duration;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly bucketArn: string;
+  readonly queue: Queue;
+  readonly metadata: Table;
+  readonly events: Table;
+}
+
+/** The processor function, its log group, its role (explicit actions only) and its SQS trigger. */
+export class Processor extends Construct {
+  readonly fn: LambdaFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProcessorProps) {
+    super(scope, id);
+    const functionName = `tap-${props.envName}-processor`;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: props.logRetentionDays,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `tap ${props.envName}: shipment file processor`,
+      inlinePolicies: { processor: this.policy(props) },
+    });
+
+    this.fn = new LambdaFunction(this, 'Function', {
+      functionName,
+      description: 'tap: parses uploaded shipment files into DynamoDB',
+      runtime: newestNodeRuntime(),
+      architecture: Architecture.ARM_64,
+      handler: 'index.handler',
+      code: Code.fromAsset(props.codeDir),
+      memorySize: 1024,
+      timeout: props.timeout,
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        [ENV.metadataTable]: props.metadata.tableName,
+        [ENV.eventsTable]: props.events.tableName,
+        [ENV.environment]: props.envName,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    // The role is created with the function's log group and tables in its policy; the log group must
+    // exist before the function so the first invocation does not create an unmanaged one.
+    this.fn.node.addDependency(this.logGroup);
+
+    this.fn.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: 5,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /** Least privilege, written out: CDK's grant helpers use wildcard actions (s3:GetObject*, …). */
+  private policy(props: ProcessorProps): PolicyDocument {
+    const objects = (prefix: string) => `${props.bucketArn}/${prefix}*`;
+    return new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'ReadUploadsAndOwnOutputs',
+          actions: ['s3:GetObject', 's3:GetObjectVersion'],
+          resources: [objects(PREFIX.incoming), objects(PREFIX.processed)],
+        }),
+        new PolicyStatement({
+          sid: 'WriteOutputs',
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [objects(PREFIX.processed), objects(PREFIX.rejected), objects(PREFIX.quarantine)],
+        }),
+        new PolicyStatement({
+          sid: 'RecordFileMetadata',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [props.metadata.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'WriteShipmentEvents',
+          actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+          resources: [props.events.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
+import { isProtected, logRetentionDays } from './environment.js';
+import { Ingest } from './ingest.js';
+import { Monitoring } from './monitoring.js';
+import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
+import { Processor } from './processor.js';
+import { UploadBucket } from './storage.js';
+import { Tables } from './tables.js';
+
+export interface TapStackProps extends StackProps {
+  readonly envName: string;
+  /** Folder with the bundled processor (see bundle.ts). */
+  readonly processorCodeDir: string;
+  readonly alarmEmail?: string;
+}
+
+/** Names the CLI reads from the stack's outputs. */
+export const OUTPUT = {
+  bucket: 'UploadBucketName',
+  queueUrl: 'IngestQueueUrl',
+  queueArn: 'IngestQueueArn',
+  dlqUrl: 'DeadLetterQueueUrl',
+  dlqArn: 'DeadLetterQueueArn',
+  functionName: 'ProcessorFunctionName',
+  logGroup: 'ProcessorLogGroupName',
+  metadataTable: 'MetadataTableName',
+  statusIndex: 'MetadataStatusIndexName',
+  eventsTable: 'ShipmentEventsTableName',
+  alarmTopic: 'AlarmTopicArn',
+  metricsNamespace: 'MetricsNamespace',
+  environment: 'Environment',
+} as const;
+
+const FUNCTION_TIMEOUT = Duration.minutes(2);
+const MAX_RECEIVE_COUNT = 3;
+
+/** One pipeline environment: S3 → SQS → Lambda → DynamoDB, with a DLQ, logs, metrics and alarms. */
+export class TapStack extends Stack {
+  constructor(scope: Construct, id: string, props: TapStackProps) {
+    super(scope, id, props);
+    const { envName } = props;
+    const keep = isProtected(envName);
+    const dataRemoval = keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const uploads = new UploadBucket(this, 'Uploads', { envName, removalPolicy: dataRemoval });
+    const tables = new Tables(this, 'Tables', {
+      envName,
+      removalPolicy: dataRemoval,
+      deletionProtection: keep,
+    });
+    const ingest = new Ingest(this, 'Ingest', {
+      envName,
+      bucket: uploads.bucket.node.defaultChild as CfnBucket,
+      bucketArn: uploads.bucketArn,
+      sourceAccount: this.account,
+      functionTimeout: FUNCTION_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+    const processor = new Processor(this, 'Processor', {
+      envName,
+      codeDir: props.processorCodeDir,
+      timeout: FUNCTION_TIMEOUT,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      bucketArn: uploads.bucketArn,
+      queue: ingest.queue,
+      metadata: tables.metadata,
+      events: tables.events,
+    });
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      envName,
+      fn: processor.fn,
+      deadLetterQueue: ingest.deadLetterQueue,
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    for (const [key, value] of Object.entries({ Project: 'tap', Environment: envName, ManagedBy: 'tap' })) {
+      Tags.of(this).add(key, value);
+    }
+
+    const outputs: Record<keyof typeof OUTPUT, string> = {
+      bucket: uploads.bucket.bucketName,
+      queueUrl: ingest.queue.queueUrl,
+      queueArn: ingest.queue.queueArn,
+      dlqUrl: ingest.deadLetterQueue.queueUrl,
+      dlqArn: ingest.deadLetterQueue.queueArn,
+      functionName: processor.fn.functionName,
+      logGroup: processor.logGroup.logGroupName,
+      metadataTable: tables.metadata.tableName,
+      statusIndex: STATUS_INDEX,
+      eventsTable: tables.events.tableName,
+      alarmTopic: monitoring.topic.topicArn,
+      metricsNamespace: metricsNamespace(envName),
+      environment: envName,
+    };
+    for (const [key, value] of Object.entries(outputs)) {
+      new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
+    }
+
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor });
+  }
+}

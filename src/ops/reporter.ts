@@ -1,0 +1,24 @@
+/**
+ * Progress events that operations emit. Operations never print: the CLI decides where these go
+ * (a spinner on a TTY, NDJSON or plain lines on stderr otherwise, nothing in tests).
+ */
+export type ProgressEvent =
+  | { readonly type: 'step'; readonly message: string }
+  | { readonly type: 'done'; readonly message: string; readonly ms: number }
+  | { readonly type: 'info'; readonly message: string }
+  | { readonly type: 'warn'; readonly message: string };
+
+export interface Reporter {
+  emit(event: ProgressEvent): void;
+}
+
+export const silentReporter: Reporter = { emit() {} };
+
+/** Runs `work` as one named step: a `step` event before, a `done` event with its duration after. */
+export async function step<T>(reporter: Reporter, message: string, work: () => Promise<T> | T): Promise<T> {
+  reporter.emit({ type: 'step', message });
+  const started = performance.now();
+  const result = await work();
+  reporter.emit({ type: 'done', message, ms: Math.round(performance.now() - started) });
+  return result;
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTap } from '../helpers/cli.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'tap-e2e-synth-'));
+
+describe('tap synth (the real binary)', () => {
+  it('writes the template and assets and prints a summary as JSON', async () => {
+    // arrange
+    const cwd = tempDir();
+    // act
+    const run = await runTap(['synth', '--env', 'dev', '--out', 'out', '--json'], { cwd });
+    // assert
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ stackName: 'TapStack-dev', env: 'dev', outDir: 'out' });
+    expect(result.resources['AWS::Lambda::Function']).toBe(1);
+    expect(result.outputs).toContain('UploadBucketName');
+    const template = JSON.parse(readFileSync(join(cwd, result.templateFile), 'utf8'));
+    expect(Object.keys(template.Resources)).toHaveLength(result.resourceCount);
+    expect(existsSync(join(cwd, result.assetManifestFile))).toBe(true);
+    // progress went to stderr as NDJSON, not into the result
+    const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.type)).toEqual(['step', 'done']);
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const run = await runTap(['synth', '--env', 'staging', '--out', 'out'], { cwd: tempDir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Synthesized TapStack-staging');
+    expect(run.stdout).toMatch(/\d+ resources:/);
+    expect(run.stdout).toContain('AWS::DynamoDB::Table');
+  });
+
+  it('--validate runs the security rules and passes', async () => {
+    const run = await runTap(['synth', '--env', 'prod', '--out', 'out', '--validate', '--json'], { cwd: tempDir() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).findings).toEqual([]);
+  });
+
+  it('rejects a bad --env with a clear message, exit code 2, no stack trace and nothing written', async () => {
+    const cwd = tempDir();
+    const run = await runTap(['synth', '--env', 'Prod_1', '--out', 'out'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Invalid environment name "Prod_1"');
+    expect(run.stderr).toContain('lowercase letters');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('takes the environment from TAP_ENV', async () => {
+    const run = await runTap(['synth', '--out', 'out', '--json'], { cwd: tempDir(), env: { TAP_ENV: 'qa' } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).stackName).toBe('TapStack-qa');
+  });
+});

@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const TAP_BIN = fileURLToPath(new URL('../../bin/tap.js', import.meta.url));
+
+export interface TapRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the real `bin/tap` as a user would: a child process, no TTY, CI-like environment.
+ * AWS credentials are removed so nothing can reach a real account by accident.
+ */
+export function runTap(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<TapRun> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('AWS_') && k !== 'TAP_ENV') env[k] = v;
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TAP_BIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
