@@ -26,7 +26,13 @@ export interface BuiltApp {
 export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const envName = validateEnvName(options.envName);
   const bundle = await bundleHandler('processor', options.outDir);
-  const app = new App({ outdir: options.outDir, builtinCloudFormationValidation: options.validate ?? false });
+  const validate = options.validate ?? false;
+  const app = new App({
+    outdir: options.outDir,
+    builtinCloudFormationValidation: validate,
+    // Without this flag the template validation only warns; with --validate a finding must fail synth.
+    context: validate ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {},
+  });
   const stack = new TapStack(app, stackName(envName), {
     envName,
     processorCodeDir: bundle.dir,

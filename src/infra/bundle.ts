@@ -6,6 +6,7 @@ import { handlerEntry } from './paths.js';
 export interface BundleResult {
   /** Folder holding index.mjs (and its source map): the Lambda asset. */
   readonly dir: string;
+  /** Size of the code, without the source map. */
   readonly bytes: number;
 }
 
@@ -37,6 +38,8 @@ export async function bundleHandler(name: string, outDir: string): Promise<Bundl
       js: "import { createRequire as __tapCreateRequire } from 'node:module'; const require = __tapCreateRequire(import.meta.url);",
     },
   });
-  const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((sum, [, o]) => sum + o.bytes, 0);
   return { dir, bytes };
 }

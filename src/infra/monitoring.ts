@@ -27,6 +27,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 export class Monitoring extends Construct {
   readonly topic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly emailSubscription?: Subscription;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -36,7 +37,7 @@ export class Monitoring extends Construct {
       enforceSSL: true,
     });
     if (props.alarmEmail) {
-      new Subscription(this, 'AlarmEmail', {
+      this.emailSubscription = new Subscription(this, 'AlarmEmail', {
         topic: this.topic,
         protocol: SubscriptionProtocol.EMAIL,
         endpoint: props.alarmEmail,

@@ -2,6 +2,7 @@ import { Validations, type Stack } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { PREFIX } from '../handlers/contract.js';
 import type { Ingest } from './ingest.js';
+import type { Monitoring } from './monitoring.js';
 import type { Processor } from './processor.js';
 import type { UploadBucket } from './storage.js';
 
@@ -10,6 +11,7 @@ export interface SuppressionTargets {
   readonly uploads: UploadBucket;
   readonly ingest: Ingest;
   readonly processor: Processor;
+  readonly monitoring: Monitoring;
 }
 
 /**
@@ -58,4 +60,13 @@ export function acknowledgeAcceptedFindings(_stack: Stack, t: SuppressionTargets
         'messages to its dead-letter queue after maxReceiveCount receives.',
     },
   );
+
+  if (t.monitoring.emailSubscription) {
+    Validations.of(t.monitoring.emailSubscription).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason:
+        'An e-mail subscription to alarm notifications: SNS retries e-mail delivery itself, and the alarm ' +
+        'state stays visible in CloudWatch; a dead-letter queue for alarm e-mails would need an alarm of its own.',
+    });
+  }
 }

@@ -100,6 +100,6 @@ export class TapStack extends Stack {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
     }
 
-    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor });
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring });
   }
 }

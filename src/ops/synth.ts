@@ -1,6 +1,7 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { synthesize } from '../infra/app.js';
 import type { RuleFinding } from '../infra/rules.js';
+import { UserError } from './errors.js';
 import { step, type Reporter } from './reporter.js';
 
 export interface SynthOptions {
@@ -31,14 +32,22 @@ export interface SynthResult {
 /** Synthesizes one environment's stack in-process: no `cdk` CLI, no cdk.json, no bootstrap. */
 export async function synth(options: SynthOptions, reporter: Reporter): Promise<SynthResult> {
   const started = performance.now();
-  const out = await step(reporter, `Synthesizing TapStack-${options.env}`, () =>
-    synthesize({
-      envName: options.env,
-      outDir: options.outDir,
-      validate: options.validate,
-      ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
-    }),
-  );
+  const out = await step(reporter, `Synthesizing TapStack-${options.env}`, async () => {
+    try {
+      return await synthesize({
+        envName: options.env,
+        outDir: options.outDir,
+        validate: options.validate,
+        ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+      });
+    } catch (error) {
+      // aws-cdk-lib puts the report in the message, or prints it to stderr and points at the file.
+      if (error instanceof Error && error.name === 'ValidationFailed') {
+        throw new UserError(`The template failed CloudFormation validation:\n${error.message}`, 1);
+      }
+      throw error;
+    }
+  });
 
   let findings: RuleFinding[] | undefined;
   if (options.validate) {
@@ -52,12 +61,17 @@ export async function synth(options: SynthOptions, reporter: Reporter): Promise<
   const resources: Record<string, number> = {};
   for (const { Type } of Object.values(template.Resources ?? {})) resources[Type] = (resources[Type] ?? 0) + 1;
   const cwd = process.cwd();
+  // Paths under the current directory are shown relative to it, others in full.
+  const show = (path: string) => {
+    const rel = relative(cwd, path);
+    return rel.startsWith('..') || isAbsolute(rel) ? path : rel || '.';
+  };
   return {
     stackName: out.stackName,
     env: options.env,
-    outDir: relative(cwd, options.outDir) || '.',
-    templateFile: relative(cwd, out.templateFile),
-    assetManifestFile: relative(cwd, out.assetManifestFile),
+    outDir: show(options.outDir),
+    templateFile: show(out.templateFile),
+    assetManifestFile: show(out.assetManifestFile),
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => a.localeCompare(b))),
     resourceCount: Object.keys(template.Resources ?? {}).length,
     outputs: Object.keys(template.Outputs ?? {}),

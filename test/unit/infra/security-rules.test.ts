@@ -14,7 +14,7 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     const acks = stack.node
       .findAll()
       .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
-      .flatMap((m) => [m.data].flat() as Array<{ id: string; reason: string }>);
+      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ id, reason })));
     expect(acks.length).toBeGreaterThan(3);
     for (const ack of acks) expect(ack.reason.length, ack.id).toBeGreaterThan(40);
   });
@@ -25,5 +25,21 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     new Bucket(stack, 'Leaky', { blockPublicAccess: BlockPublicAccess.BLOCK_ACLS_ONLY, versioned: false });
     const rules = (await checkSecurityRules(stack)).map((f) => f.rule);
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+});
+
+describe("CDK's template validation (tap synth --validate)", () => {
+  it('fails synthesis on an invalid property instead of only warning', async () => {
+    const { CfnResource } = await import('aws-cdk-lib');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildApp } = await import('../../../src/infra/app.js');
+    const { app, stack } = await buildApp({ envName: 'dev', outDir: mkdtempSync(join(tmpdir(), 'tap-val-')), validate: true });
+    const queue = stack.node
+      .findAll()
+      .find((c): c is InstanceType<typeof CfnResource> => c instanceof CfnResource && c.cfnResourceType === 'AWS::SQS::Queue')!;
+    queue.addPropertyOverride('VisibilityTimeout', 'soon');
+    expect(() => app.synth()).toThrow(expect.objectContaining({ name: 'ValidationFailed' }));
   });
 });
