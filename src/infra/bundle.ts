@@ -26,6 +26,8 @@ export async function bundleHandler(name: string, outDir: string): Promise<Bundl
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Prefer ESM builds (the AWS SDK ships both): smaller, and no require() left to shim.
+    mainFields: ['module', 'main'],
     minify: true,
     keepNames: true,
     sourcemap: 'linked',

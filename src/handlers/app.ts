@@ -1,0 +1,116 @@
+/**
+ * The SQS-facing layer: Powertools' BatchProcessor turns each message into a success or a batch item
+ * failure, so one bad message never makes SQS redeliver the messages that succeeded alongside it.
+ * Everything it needs is injected; processor.ts wires in the real AWS ports.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { METRIC, PREFIX } from './contract.js';
+import { classifyError } from './errors.js';
+import { parseMessage } from './message.js';
+import { type FileEvent, type ProcessOptions, processFile } from './process-file.js';
+import type { MetadataItem, Ports } from './ports.js';
+
+/** The part of Powertools' Logger we use; tests may pass a Logger with level SILENT, or a recorder. */
+export interface AppLogger {
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+  appendKeys(keys: Record<string, unknown>): void;
+  removeKeys(keys: string[]): void;
+  addContext(context: Context): void;
+}
+
+/** The part of Powertools' Metrics we use. */
+export interface AppMetrics {
+  addMetric(name: string, unit: 'Count' | 'Bytes' | 'Milliseconds', value: number): void;
+  publishStoredMetrics(): void;
+}
+
+export interface AppDeps {
+  ports: Ports;
+  options: ProcessOptions;
+  logger: AppLogger;
+  metrics: AppMetrics;
+}
+
+// Log keys that identify the file being processed; removed again once it is done.
+const FILE_KEYS = ['s3_bucket', 's3_key', 's3_version'];
+
+/** The Lambda handler. `deps` is called on every invocation; cache inside it to build clients once. */
+export function createHandler(deps: () => AppDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event, context) => {
+    const app = deps();
+    app.logger.addContext(context);
+    try {
+      // Sequential on purpose: memory stays one file's worth, and the per-file log keys stay correct.
+      return await processPartialResponse(event, (record: SQSRecord) => handleMessage(record, app), processor, {
+        context,
+        processInParallel: false,
+      });
+    } finally {
+      app.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+async function handleMessage(record: SQSRecord, app: AppDeps): Promise<void> {
+  let message: ReturnType<typeof parseMessage>;
+  try {
+    message = parseMessage(record.body);
+  } catch (err) {
+    app.logger.error('unrecognized message; it will be retried, then dead-lettered', { message_id: record.messageId, error: err });
+    throw err;
+  }
+  if (message.kind === 'test') {
+    app.logger.info('acknowledged s3:TestEvent', { message_id: record.messageId });
+    return;
+  }
+  for (const ignored of message.ignored) {
+    app.logger.info('ignored S3 event that is not an object creation', { event_name: ignored.eventName, s3_key: ignored.key });
+  }
+  for (const file of message.files) {
+    await handleFile(file, record.messageId, app);
+  }
+}
+
+async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Promise<void> {
+  const { logger } = app;
+  if (!file.key.startsWith(PREFIX.incoming)) {
+    logger.info(`ignored object outside ${PREFIX.incoming}`, { s3_key: file.key });
+    return;
+  }
+  logger.appendKeys({ s3_bucket: file.bucket, s3_key: file.key, s3_version: file.versionId });
+  try {
+    const { duplicate, item } = await processFile(file, app.ports, app.options);
+    if (duplicate) {
+      logger.info('duplicate delivery: this file version was already processed; skipped', {
+        message_id: messageId,
+        processing_status: item.processing_status,
+        processed_at: item.processed_at,
+      });
+      return;
+    }
+    recordMetrics(app.metrics, item);
+    const summary = { message_id: messageId, ...item };
+    if (item.processing_status === 'SUCCESS') logger.info('file processed', summary);
+    else logger.warn('file failed; acknowledged without retry', summary);
+  } catch (err) {
+    const kind = classifyError(err);
+    logger.error(`${kind} error; the message will be retried`, { message_id: messageId, error_kind: kind, error: err });
+    throw err;
+  } finally {
+    logger.removeKeys(FILE_KEYS);
+  }
+}
+
+function recordMetrics(metrics: AppMetrics, item: MetadataItem): void {
+  const ok = item.processing_status === 'SUCCESS';
+  metrics.addMetric(ok ? METRIC.filesProcessed : METRIC.filesFailed, MetricUnit.Count, 1);
+  metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, item.records_processed);
+  metrics.addMetric(METRIC.recordsRejected, MetricUnit.Count, item.records_rejected);
+  metrics.addMetric(METRIC.fileSize, MetricUnit.Bytes, item.file_size);
+  metrics.addMetric(METRIC.duration, MetricUnit.Milliseconds, item.processing_duration_ms);
+}

@@ -1,0 +1,84 @@
+/**
+ * The narrow interfaces the processing logic needs from the outside world. aws.ts implements them
+ * with the AWS SDK; unit tests implement them in memory. Nothing here imports the SDK.
+ */
+import type { ProcessingStatus } from './contract.js';
+import type { Format } from './parse/index.js';
+
+/** One S3 object version, as named by an S3 event notification (key already URL-decoded). */
+export interface ObjectRef {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+/** Identifies what a writer produced, so that it can be read back exactly (not a later overwrite). */
+export interface WrittenObject {
+  versionId?: string;
+  etag?: string;
+}
+
+/** A streaming upload. Nothing is visible in the bucket until `close()` succeeds. */
+export interface ObjectWriter {
+  /** Appends text; resolves when the writer can take more (back-pressure). */
+  write(text: string): Promise<void>;
+  close(): Promise<WrittenObject>;
+  /** Discards everything written so far; safe to call after a failed write. */
+  abort(): Promise<void>;
+}
+
+export interface ObjectStore {
+  /** The object's bytes, streamed. Rejects with NoSuchKey/NoSuchVersion when it no longer exists. */
+  read(ref: ObjectRef, expect?: WrittenObject): Promise<AsyncIterable<Uint8Array>>;
+  create(bucket: string, key: string, contentType: string): ObjectWriter;
+  /** Server-side copy of exactly `from` (with its version) to `toKey` in the same bucket. */
+  copy(from: ObjectRef, toKey: string): Promise<void>;
+}
+
+/** One row of the metadata table: the outcome of processing one version of one file. */
+export interface MetadataItem {
+  /** Partition key: the decoded S3 key. */
+  filename: string;
+  /** Sort key: the S3 event's eventTime, so a redelivery maps to the same item. */
+  upload_timestamp: string;
+  processing_status: ProcessingStatus;
+  processing_duration_ms: number;
+  records_processed: number;
+  records_rejected: number;
+  file_size: number;
+  version_id?: string;
+  etag?: string;
+  environment: string;
+  bucket: string;
+  /** Wall clock when processing finished; informational only. */
+  processed_at: string;
+  format?: Format;
+  error_message?: string;
+  processed_key?: string;
+  rejected_key?: string;
+  quarantine_key?: string;
+}
+
+export interface MetadataStore {
+  get(filename: string, uploadTimestamp: string): Promise<MetadataItem | undefined>;
+  put(item: MetadataItem): Promise<void>;
+}
+
+/** One item of the shipment events table: a record's fields plus its provenance. */
+export interface EventItem {
+  shipment_id: string;
+  event_key: string;
+  [attribute: string]: unknown;
+}
+
+export interface EventStore {
+  /** Writes up to 25 items in one request; resolves with the items DynamoDB left unprocessed. */
+  writeBatch(items: EventItem[]): Promise<EventItem[]>;
+}
+
+/** Everything processing a file needs, injected. */
+export interface Ports {
+  objects: ObjectStore;
+  metadata: MetadataStore;
+  events: EventStore;
+}

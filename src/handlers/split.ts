@@ -1,0 +1,78 @@
+/**
+ * Pass 1 of processing a file: parsed items → validated → two NDJSON outputs, streamed as they come.
+ * Accepted records go to the processed writer (always opened, so an all-rejected file still has a
+ * processed object, empty); rejects go to the rejected writer, opened on the first reject.
+ *
+ * If anything fails, both outputs are aborted: a file that breaks half-way leaves no partial output.
+ */
+import type { ParsedItem } from './parse/index.js';
+import type { ProcessedRecord } from './events.js';
+import type { ObjectWriter, WrittenObject } from './ports.js';
+import { validateRecord } from './validate.js';
+
+/** One line of rejected/<key>.errors.ndjson. */
+export interface RejectLine {
+  record_number: number;
+  line?: number;
+  field: string | null;
+  reason: string;
+  record?: unknown;
+}
+
+export interface SplitResult {
+  accepted: number;
+  rejected: number;
+  processed: WrittenObject;
+  /** Whether a rejected output was written (only when there were rejects). */
+  wroteRejected: boolean;
+}
+
+// DynamoDB items are limited to 400 KB; leave room for the attributes events.ts adds.
+const MAX_RECORD_BYTES = 350 * 1024;
+
+export async function splitRecords(
+  items: AsyncIterable<ParsedItem>,
+  open: { processed: () => ObjectWriter; rejected: () => ObjectWriter },
+): Promise<SplitResult> {
+  const processed = open.processed();
+  let rejected: ObjectWriter | undefined;
+  let accepted = 0;
+  let rejectCount = 0;
+
+  const reject = async (line: RejectLine) => {
+    rejectCount++;
+    rejected ??= open.rejected();
+    await rejected.write(`${JSON.stringify(line)}\n`);
+  };
+
+  try {
+    for await (const item of items) {
+      const position = { record_number: item.recordNumber, ...(item.line !== undefined && { line: item.line }) };
+      if (item.kind === 'reject') {
+        await reject({ ...position, field: item.field, reason: item.reason, ...(item.raw !== undefined && { record: item.raw }) });
+        continue;
+      }
+      const result = validateRecord(item.value);
+      if (!result.ok) {
+        await reject({ ...position, field: result.field, reason: result.reason, record: item.value });
+        continue;
+      }
+      const out: ProcessedRecord = { ...result.record, record_number: item.recordNumber };
+      const line = `${JSON.stringify(out)}\n`;
+      // Counting bytes costs a pass over the string, so only when the length says it might matter.
+      if (line.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(line) > MAX_RECORD_BYTES) {
+        await reject({ ...position, field: null, reason: 'record is larger than 350 KiB', record: item.value });
+        continue;
+      }
+      accepted++;
+      await processed.write(line);
+    }
+    const written = await processed.close();
+    if (rejected) await rejected.close();
+    return { accepted, rejected: rejectCount, processed: written, wroteRejected: rejected !== undefined };
+  } catch (err) {
+    // Best effort: the original error is what the caller needs to see, not a failed cleanup.
+    await Promise.allSettled([processed.abort(), rejected?.abort()]);
+    throw err;
+  }
+}
