@@ -1,0 +1,53 @@
+/**
+ * The in-process faces services show each other (and, later, the CloudFormation engine, which
+ * provisions through these stores rather than over HTTP). Each service implements its own interface;
+ * others reach it with `ctx.service<SqsApi>('sqs')`. Errors are AwsError with AWS's codes.
+ */
+import type { LocalService } from '../service.js';
+
+export interface SqsMessage {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly md5OfBody: string;
+  /** SentTimestamp, ApproximateReceiveCount, ApproximateFirstReceiveTimestamp, SenderId, … as strings. */
+  readonly attributes: Record<string, string>;
+  readonly messageAttributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+}
+
+export interface SqsApi extends LocalService {
+  /** Sends as another service does (S3 notifications, Lambda destinations). QueueDoesNotExist if absent. */
+  sendByArn(queueArn: string, body: string): Promise<{ messageId: string }>;
+  /**
+   * Receives as the Lambda event source poller does: same visibility, receive count and redrive
+   * semantics as ReceiveMessage. Resolves with [] after `waitSeconds` when nothing is visible.
+   */
+  receiveByArn(
+    queueArn: string,
+    options: { maxMessages: number; waitSeconds: number; signal?: AbortSignal },
+  ): Promise<SqsMessage[]>;
+  deleteByArn(queueArn: string, receiptHandle: string): Promise<void>;
+  changeVisibilityByArn(queueArn: string, receiptHandle: string, visibilityTimeoutSeconds: number): Promise<void>;
+  /** The queue's attributes as GetQueueAttributes(All) returns them; QueueDoesNotExist if absent. */
+  attributesByArn(queueArn: string): Promise<Record<string, string>>;
+}
+
+export interface S3Api extends LocalService {
+  /** An object's bytes (Lambda code from S3, CloudFormation templates by URL). NoSuchBucket/NoSuchKey. */
+  getObjectBytes(bucket: string, key: string, versionId?: string): Promise<Buffer>;
+}
+
+export interface LogsApi extends LocalService {
+  /** Appends events, creating the stream (and the group, as Lambda's service role would) if needed. */
+  appendEvents(
+    region: string,
+    logGroupName: string,
+    logStreamName: string,
+    events: ReadonlyArray<{ timestamp: number; message: string }>,
+  ): Promise<void>;
+}
+
+export interface LambdaApi extends LocalService {
+  /** An asynchronous (Event) invocation from another service, e.g. an S3 notification. */
+  invokeAsyncByArn(functionArn: string, payload: string): Promise<void>;
+}

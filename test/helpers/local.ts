@@ -1,0 +1,45 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalAws } from '../../src/local/server.js';
+import { ALL_SERVICES } from '../../src/local/services/index.js';
+
+export interface LocalHarness {
+  readonly aws: LocalAws;
+  readonly endpoint: string;
+  readonly dataDir: string;
+  /** Options for any AWS SDK v3 client: endpoint, region, dummy credentials (path-style is S3's own). */
+  readonly clientConfig: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded local AWS in-process on a free port with a fresh data dir. */
+export async function startLocal(options: { dataDir?: string; region?: string } = {}): Promise<LocalHarness> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tap-local-test-'));
+  const aws = await new LocalAws({ dataDir, port: 0, services: ALL_SERVICES }).start();
+  return {
+    aws,
+    endpoint: aws.endpoint,
+    dataDir,
+    clientConfig: {
+      endpoint: aws.endpoint,
+      region: options.region ?? 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    },
+    stop: () => aws.stop(),
+  };
+}
+
+/** Sets a fault switch through the admin API, as a test would against a running `tap local`. */
+export async function injectFault(endpoint: string, fault: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${endpoint}/_tap/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (res.status !== 201) throw new Error(`fault not set: ${res.status} ${await res.text()}`);
+}
