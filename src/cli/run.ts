@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TapError, UserError } from '../ops/errors.js';
+import { registerLocal } from './commands/local.js';
 import { registerSynth } from './commands/synth.js';
 
 /** Builds the program. Commands register themselves and lazy-load their operation when run. */
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `tap --help` for usage)')
     .exitOverride();
   registerSynth(program);
+  registerLocal(program);
   return program;
 }
 

@@ -5,7 +5,10 @@
  * backups and PITR restores (the PITR setting is accepted and returned), global tables.
  */
 import type { Server, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AwsError } from '../../errors.js';
 import { sendJsonError } from '../../protocols/json.js';
 import type { ServiceRequest } from '../../request.js';
@@ -15,33 +18,44 @@ import { removeIfExists, serviceDir } from '../../storage.js';
 type Dynalite = (options: Record<string, unknown>) => Server;
 const require = createRequire(import.meta.url);
 
+function privateSocket(): string {
+  const name = `tap-dynalite-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+}
+
 export function dynamodbService(ctx: LocalContext): LocalService {
   const path = serviceDir(ctx.dataDir, 'dynamodb');
   let server: Server | undefined;
   let handler: ((req: unknown, res: unknown) => void) | undefined;
 
-  const open = () => {
+  const open = async () => {
     const dynalite = require('dynalite') as Dynalite;
     // Table create/delete/update complete at once (AWS takes seconds; nothing here needs that wait).
-    server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    handler = server.listeners('request')[0] as typeof handler;
+    const created = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // dynalite closes its LevelDB only when its HTTP server closes, so it must listen somewhere:
+    // a private socket, not a TCP port. Requests reach it in-process through its handler.
+    await new Promise<void>((resolve, reject) => {
+      created.once('error', reject);
+      created.listen(privateSocket(), () => resolve());
+    });
+    server = created;
+    handler = created.listeners('request')[0] as typeof handler;
   };
   const close = () =>
     new Promise<void>((resolve) => {
-      if (!server) return resolve();
-      // dynalite's close() also closes its LevelDB; the server itself never listened.
-      server.close(() => resolve());
+      const current = server;
       server = undefined;
+      handler = undefined;
+      if (!current) return resolve();
+      current.close(() => resolve());
     });
 
   return {
     name: 'dynamodb',
     targetPrefixes: ['DynamoDB_20120810'],
-    async start() {
-      open();
-    },
+    start: open,
     async handle(req: ServiceRequest, res: ServerResponse) {
-      if (!handler) open();
+      if (!handler) await open();
       handler!(req.raw, res);
     },
     sendError(req: ServiceRequest, res: ServerResponse, error: AwsError) {
@@ -51,7 +65,7 @@ export function dynamodbService(ctx: LocalContext): LocalService {
     async reset() {
       await close();
       await removeIfExists(path);
-      open();
+      await open();
     },
   };
 }

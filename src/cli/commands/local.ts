@@ -1,0 +1,122 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { UserError } from '../../ops/errors.js';
+import { createReporter } from '../reporters.js';
+
+interface LocalFlags {
+  port: string;
+  dataDir: string;
+  json: boolean;
+}
+
+/** `~/.tap/local`, or TAP_LOCAL_DIR: one local AWS per data dir. */
+export function defaultDataDir(): string {
+  return process.env.TAP_LOCAL_DIR ?? join(homedir(), '.tap', 'local');
+}
+
+const portOption = () =>
+  new Option('-p, --port <port>', 'port to listen on (127.0.0.1)').env('TAP_LOCAL_PORT').default('4566');
+const dataDirOption = () =>
+  new Option('--data-dir <dir>', 'where the local AWS keeps its state (default: ~/.tap/local)').env('TAP_LOCAL_DIR');
+const jsonOption = () => new Option('--json', 'print the result as JSON').default(false);
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError(`--port must be a number from 0 to 65535, not "${value}".`);
+  }
+  return port;
+}
+
+const dataDirOf = (flags: { dataDir?: string }) => resolve(flags.dataDir ?? defaultDataDir());
+
+function print(json: boolean, value: unknown, text: string): void {
+  process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text}\n`);
+}
+
+export function registerLocal(program: Command): void {
+  const local = program
+    .command('local')
+    .description('The embedded local AWS: S3, SQS, DynamoDB, Lambda, CloudWatch Logs and STS on one endpoint, no Docker, no account')
+    .addHelpText('after', '\nExamples:\n  $ tap local start\n  $ AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws s3 ls\n  $ tap local stop');
+
+  local
+    .command('start')
+    .description('start the local AWS in the background')
+    .addOption(portOption())
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (flags: LocalFlags) => {
+      const { startLocal } = await import('../../ops/local.js');
+      const reporter = await createReporter({ json: flags.json });
+      const result = await startLocal({ port: parsePort(flags.port), dataDir: dataDirOf(flags) }, reporter);
+      const { info } = result;
+      print(flags.json, result, [
+        `${result.alreadyRunning ? 'Already running' : 'Running'}: ${info.endpoint} (pid ${info.pid})`,
+        `  data: ${info.dataDir}`,
+        `  log:  ${result.logFile}`,
+        `  Point any AWS client at it: export AWS_ENDPOINT_URL=${info.endpoint}`,
+      ].join('\n'));
+    });
+
+  local
+    .command('stop')
+    .description('stop the background local AWS (its state stays in the data dir)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (flags: LocalFlags) => {
+      const { stopLocal } = await import('../../ops/local.js');
+      const result = await stopLocal(dataDirOf(flags));
+      print(flags.json, result, result.stopped ? `Stopped the local AWS (pid ${result.pid}).` : 'The local AWS was not running.');
+    });
+
+  local
+    .command('status')
+    .description('is the local AWS running? (exit code 1 when not)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (flags: LocalFlags) => {
+      const { localStatus } = await import('../../ops/local.js');
+      const state = await localStatus(dataDirOf(flags));
+      if (state.running) {
+        print(flags.json, state, `Running: ${state.info.endpoint} (pid ${state.info.pid}, since ${state.info.startedAt})\n  data: ${state.info.dataDir}\n  services: ${state.services.join(', ')}`);
+      } else {
+        print(flags.json, state, `Not running (data dir ${state.dataDir}). Start it with: tap local start`);
+        process.exitCode = 1;
+      }
+    });
+
+  local
+    .command('reset')
+    .description('delete everything in the local AWS: buckets, queues, tables, functions, logs')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (flags: LocalFlags) => {
+      const { resetLocal } = await import('../../ops/local.js');
+      const result = await resetLocal(dataDirOf(flags));
+      print(flags.json, result, 'The local AWS is empty again.');
+    });
+
+  local
+    .command('serve')
+    .description('run the local AWS in the foreground (Ctrl-C stops it), for debugging')
+    .addOption(portOption())
+    .addOption(dataDirOption())
+    .action(async (flags: LocalFlags) => {
+      const { serveLocal } = await import('../../ops/local.js');
+      const dataDir = dataDirOf(flags);
+      let server;
+      try {
+        server = await serveLocal({ dataDir, port: parsePort(flags.port) });
+      } catch (error) {
+        throw new UserError(`The local AWS could not start: ${(error as Error).message}`, 1);
+      }
+      process.stderr.write(`tap local listening on ${server.info.endpoint} (data in ${dataDir}); Ctrl-C stops it\n`);
+      await new Promise<void>((done) => {
+        const stop = () => void server.stop().then(done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

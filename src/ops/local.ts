@@ -1,0 +1,146 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
+import { TapError, UserError } from './errors.js';
+import type { Reporter } from './reporter.js';
+
+export interface LocalOptions {
+  readonly dataDir: string;
+  readonly port: number;
+}
+
+export type LocalState =
+  | { readonly running: true; readonly info: ServerInfo; readonly services: string[] }
+  | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo };
+
+export const LOG_FILE = 'server.log';
+
+/** Is a local AWS running for this data dir? (server.json names it; its pid and health must agree.) */
+export async function localStatus(dataDir: string): Promise<LocalState> {
+  const info = readServerInfo(dataDir);
+  if (!info) return { running: false, dataDir };
+  if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info };
+  const health = await fetchHealth(info.endpoint);
+  if (!health) return { running: false, dataDir, stale: info };
+  return { running: true, info, services: health.services };
+}
+
+export interface StartResult {
+  readonly info: ServerInfo;
+  readonly alreadyRunning: boolean;
+  readonly logFile: string;
+}
+
+/** Starts the local AWS in the background (detached), or finds the one already running. */
+export async function startLocal(options: LocalOptions, reporter: Reporter): Promise<StartResult> {
+  const logFile = join(options.dataDir, LOG_FILE);
+  const state = await localStatus(options.dataDir);
+  if (state.running) return { info: state.info, alreadyRunning: true, logFile };
+  if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
+
+  mkdirSync(options.dataDir, { recursive: true });
+  reporter.emit({ type: 'step', message: `Starting the local AWS on port ${options.port}` });
+  const started = performance.now();
+  const log = openSync(logFile, 'a');
+  const [execArgv, entry] = serverEntry();
+  const child = spawn(process.execPath, [...execArgv, entry, '--port', String(options.port), '--data-dir', options.dataDir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      throw new UserError(`The local AWS did not start (exit code ${exited}). Its log: ${logFile}\n${tail(logFile)}`, 1);
+    }
+    const info = readServerInfo(options.dataDir);
+    if (info && info.pid === child.pid && (await fetchHealth(info.endpoint))) {
+      reporter.emit({ type: 'done', message: `Started the local AWS at ${info.endpoint}`, ms: Math.round(performance.now() - started) });
+      return { info, alreadyRunning: false, logFile };
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new TapError(`The local AWS did not answer within 20 s. Its log: ${logFile}`);
+}
+
+/** Runs the local AWS in this process (`tap local serve`); the caller stops it. */
+export async function serveLocal(options: LocalOptions): Promise<RunningServer> {
+  const state = await localStatus(options.dataDir);
+  if (state.running) {
+    throw new UserError(`A local AWS is already running for ${options.dataDir} at ${state.info.endpoint}. Stop it first: tap local stop`);
+  }
+  return startRecordedServer(options);
+}
+
+/** Stops the background local AWS: SIGTERM, then SIGKILL if it has not gone after 10 s. */
+export async function stopLocal(dataDir: string): Promise<{ stopped: boolean; pid?: number }> {
+  const info = readServerInfo(dataDir);
+  if (!info || !pidAlive(info.pid)) {
+    rmSync(join(dataDir, SERVER_INFO_FILE), { force: true });
+    return { stopped: false };
+  }
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (pidAlive(info.pid) && Date.now() < deadline) await sleep(50);
+  if (pidAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  rmSync(join(dataDir, SERVER_INFO_FILE), { force: true });
+  return { stopped: true, pid: info.pid };
+}
+
+/** Drops every bucket, queue, table, function and log: through the running server, or on disk. */
+export async function resetLocal(dataDir: string): Promise<{ viaServer: boolean }> {
+  const state = await localStatus(dataDir);
+  if (state.running) {
+    const res = await fetch(`${state.info.endpoint}/_tap/reset`, { method: 'POST' });
+    if (!res.ok) throw new TapError(`The local AWS refused to reset: ${res.status} ${await res.text()}`);
+    return { viaServer: true };
+  }
+  if (existsSync(dataDir)) {
+    for (const entry of readdirSync(dataDir)) {
+      if (entry !== LOG_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    }
+  }
+  return { viaServer: false };
+}
+
+/** The server's entry: compiled JS from dist/, or the TypeScript source through tsx (tests run src/). */
+function serverEntry(): [string[], string] {
+  const js = fileURLToPath(new URL('../local/main.js', import.meta.url));
+  if (existsSync(js)) return [[], js];
+  return [['--import', 'tsx'], fileURLToPath(new URL('../local/main.ts', import.meta.url))];
+}
+
+async function fetchHealth(endpoint: string): Promise<{ services: string[] } | undefined> {
+  try {
+    const res = await fetch(`${endpoint}/_tap/health`, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? ((await res.json()) as { services: string[] }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-10).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
