@@ -66,7 +66,7 @@ describe('the local endpoint', () => {
   });
 
   it('reports its health', async () => {
-    const health = await (await fetch(`${local.endpoint}/_tap/health`)).json();
+    const health = (await (await fetch(`${local.endpoint}/_tap/health`)).json()) as { services: string[] };
     expect(health).toMatchObject({ status: 'ok', endpoint: local.endpoint });
     expect(health.services).toEqual(expect.arrayContaining(['dynamodb', 'sts']));
   });
