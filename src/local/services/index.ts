@@ -1,6 +1,7 @@
 import type { ServiceFactory } from '../service.js';
 import { dynamodbService } from './dynamodb/service.js';
+import { iamService } from './iam/service.js';
 import { stsService } from './sts/service.js';
 
 /** Every service the local AWS runs, by factory. */
-export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService];
+export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService];

@@ -1,0 +1,188 @@
+/**
+ * IAM: roles, inline and managed policies, stored and returned, never enforced (every request is
+ * allowed). Leaves out users, groups, instance profiles, policy versions beyond v1, access keys, and
+ * policy simulation. Policy documents come back URL-encoded, as AWS returns them.
+ */
+import type { ServerResponse } from 'node:http';
+import { AwsError } from '../../errors.js';
+import { parseQueryParams, queryStructList, sendQueryError, sendQueryResult } from '../../protocols/query.js';
+import type { ServiceRequest } from '../../request.js';
+import type { LocalContext, LocalService } from '../../service.js';
+import { serviceDir } from '../../storage.js';
+import { IamStore, type ManagedPolicy, type Role } from './store.js';
+
+const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+type Params = Map<string, string>;
+type Operation = (p: Params) => Promise<Record<string, unknown> | undefined>;
+
+export interface IamService extends LocalService {
+  readonly store: IamStore;
+}
+
+export function iamService(ctx: LocalContext): IamService {
+  const store = new IamStore(serviceDir(ctx.dataDir, 'iam'), ctx.accountId);
+  const required = (p: Params, name: string) => {
+    const value = p.get(name);
+    if (!value) throw new AwsError('ValidationError', `The request must contain the parameter ${name}.`);
+    return value;
+  };
+  const members = <T>(items: T[]) => (items.length ? { member: items } : '');
+
+  const operations: Record<string, Operation> = {
+    CreateRole: async (p) => ({
+      Role: roleXml(
+        await store.createRole({
+          RoleName: required(p, 'RoleName'),
+          AssumeRolePolicyDocument: required(p, 'AssumeRolePolicyDocument'),
+          ...optional(p, 'Path', 'Description'),
+          ...(p.get('MaxSessionDuration') ? { MaxSessionDuration: Number(p.get('MaxSessionDuration')) } : {}),
+          Tags: tags(p),
+        }),
+      ),
+    }),
+    GetRole: async (p) => ({ Role: roleXml(await store.getRole(required(p, 'RoleName'))) }),
+    DeleteRole: async (p) => void (await store.deleteRole(required(p, 'RoleName'))),
+    ListRoles: async () => ({ Roles: members((await store.listRoles()).map(roleXml)), IsTruncated: false }),
+    UpdateRole: async (p) => {
+      await store.updateRole(required(p, 'RoleName'), (r) => {
+        if (p.has('Description')) r.Description = p.get('Description')!;
+        if (p.has('MaxSessionDuration')) r.MaxSessionDuration = Number(p.get('MaxSessionDuration'));
+      });
+      return {};
+    },
+    UpdateAssumeRolePolicy: async (p) => {
+      const doc = required(p, 'PolicyDocument');
+      await store.updateRole(required(p, 'RoleName'), (r) => void (r.AssumeRolePolicyDocument = doc));
+      return undefined;
+    },
+    TagRole: async (p) => {
+      const added = tags(p);
+      await store.updateRole(required(p, 'RoleName'), (r) => {
+        r.Tags = [...r.Tags.filter((t) => !added.some((a) => a.Key === t.Key)), ...added];
+      });
+      return undefined;
+    },
+    UntagRole: async (p) => {
+      const keys = [...p.entries()].filter(([k]) => k.startsWith('TagKeys.member.')).map(([, v]) => v);
+      await store.updateRole(required(p, 'RoleName'), (r) => void (r.Tags = r.Tags.filter((t) => !keys.includes(t.Key))));
+      return undefined;
+    },
+    ListRoleTags: async (p) => ({ Tags: members((await store.getRole(required(p, 'RoleName'))).Tags), IsTruncated: false }),
+    PutRolePolicy: async (p) => {
+      const [name, doc] = [required(p, 'PolicyName'), required(p, 'PolicyDocument')];
+      await store.updateRole(required(p, 'RoleName'), (r) => void (r.InlinePolicies[name] = doc));
+      return undefined;
+    },
+    GetRolePolicy: async (p) => {
+      const role = await store.getRole(required(p, 'RoleName'));
+      const name = required(p, 'PolicyName');
+      const doc = role.InlinePolicies[name];
+      if (doc === undefined) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
+      return { RoleName: role.RoleName, PolicyName: name, PolicyDocument: encodeURIComponent(doc) };
+    },
+    DeleteRolePolicy: async (p) => {
+      const name = required(p, 'PolicyName');
+      await store.updateRole(required(p, 'RoleName'), (r) => {
+        if (!(name in r.InlinePolicies)) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
+        delete r.InlinePolicies[name];
+      });
+      return undefined;
+    },
+    ListRolePolicies: async (p) => ({
+      PolicyNames: members(Object.keys((await store.getRole(required(p, 'RoleName'))).InlinePolicies)),
+      IsTruncated: false,
+    }),
+    AttachRolePolicy: async (p) => {
+      const arn = required(p, 'PolicyArn');
+      if (!arn.startsWith('arn:aws:iam::aws:policy/')) await store.getPolicy(arn);
+      await store.updateRole(required(p, 'RoleName'), (r) => {
+        if (!r.AttachedPolicyArns.includes(arn)) r.AttachedPolicyArns.push(arn);
+      });
+      return undefined;
+    },
+    DetachRolePolicy: async (p) => {
+      const arn = required(p, 'PolicyArn');
+      await store.updateRole(required(p, 'RoleName'), (r) => {
+        if (!r.AttachedPolicyArns.includes(arn)) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
+        r.AttachedPolicyArns = r.AttachedPolicyArns.filter((a) => a !== arn);
+      });
+      return undefined;
+    },
+    ListAttachedRolePolicies: async (p) => ({
+      AttachedPolicies: members(
+        (await store.getRole(required(p, 'RoleName'))).AttachedPolicyArns.map((arn) => ({ PolicyArn: arn, PolicyName: arn.split('/').pop() })),
+      ),
+      IsTruncated: false,
+    }),
+    CreatePolicy: async (p) => ({
+      Policy: policyXml(
+        await store.createPolicy({
+          PolicyName: required(p, 'PolicyName'),
+          PolicyDocument: required(p, 'PolicyDocument'),
+          ...optional(p, 'Path', 'Description'),
+          Tags: tags(p),
+        }),
+      ),
+    }),
+    GetPolicy: async (p) => ({ Policy: policyXml(await store.getPolicy(required(p, 'PolicyArn'))) }),
+    GetPolicyVersion: async (p) => {
+      const policy = await store.getPolicy(required(p, 'PolicyArn'));
+      return { PolicyVersion: { Document: encodeURIComponent(policy.Document), VersionId: 'v1', IsDefaultVersion: true, CreateDate: policy.CreateDate } };
+    },
+    DeletePolicy: async (p) => void (await store.deletePolicy(required(p, 'PolicyArn'))),
+    ListPolicies: async () => ({ Policies: members((await store.listPolicies()).map(policyXml)), IsTruncated: false }),
+  };
+
+  return {
+    name: 'iam',
+    store,
+    async handle(req: ServiceRequest, res: ServerResponse) {
+      const params = parseQueryParams((await req.body()).toString('utf8'), req.url);
+      const action = params.get('Action') ?? '';
+      ctx.faults.maybeFail('iam', action);
+      const operation = operations[action];
+      if (!operation) throw new AwsError('InvalidAction', `tap local's IAM does not implement ${action || '(no Action)'}.`);
+      sendQueryResult(res, req.requestId, action, await operation(params), XMLNS);
+    },
+    sendError(req, res, error) {
+      sendQueryError(res, req.requestId, error, XMLNS);
+    },
+    reset: () => store.reset(),
+  };
+}
+
+function optional(p: Params, ...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => p.has(n)).map((n) => [n, p.get(n)!]));
+}
+
+function tags(p: Params): Array<{ Key: string; Value: string }> {
+  return queryStructList(p, 'Tags.member').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+}
+
+function roleXml(role: Role): Record<string, unknown> {
+  return {
+    Path: role.Path,
+    RoleName: role.RoleName,
+    RoleId: role.RoleId,
+    Arn: role.Arn,
+    CreateDate: role.CreateDate,
+    AssumeRolePolicyDocument: encodeURIComponent(role.AssumeRolePolicyDocument),
+    ...(role.Description ? { Description: role.Description } : {}),
+    MaxSessionDuration: role.MaxSessionDuration,
+    ...(role.Tags.length ? { Tags: { member: role.Tags } } : {}),
+  };
+}
+
+function policyXml(policy: ManagedPolicy): Record<string, unknown> {
+  return {
+    PolicyName: policy.PolicyName,
+    PolicyId: policy.PolicyId,
+    Arn: policy.Arn,
+    Path: policy.Path,
+    DefaultVersionId: policy.DefaultVersionId,
+    IsAttachable: true,
+    CreateDate: policy.CreateDate,
+    UpdateDate: policy.UpdateDate,
+    ...(policy.Description ? { Description: policy.Description } : {}),
+  };
+}
