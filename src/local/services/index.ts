@@ -1,7 +1,10 @@
 import type { ServiceFactory } from '../service.js';
+import { cloudwatchService } from './cloudwatch/service.js';
 import { dynamodbService } from './dynamodb/service.js';
 import { iamService } from './iam/service.js';
+import { snsService } from './sns/service.js';
+import { ssmService } from './ssm/service.js';
 import { stsService } from './sts/service.js';
 
 /** Every service the local AWS runs, by factory. */
-export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService];
+export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService, snsService, cloudwatchService, ssmService];
