@@ -32,6 +32,8 @@ function plain(event: ProgressEvent): string {
       return `  ${event.message}`;
     case 'warn':
       return `! ${event.message}`;
+    case 'progress':
+      return `  [${event.done}/${event.total}] ${event.message}`;
   }
 }
 
@@ -52,6 +54,9 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
           break;
         case 'warn':
           spinner.warn(event.message);
+          break;
+        case 'progress':
+          spinner.text = `[${event.done}/${event.total}] ${event.message}`;
           break;
       }
     },

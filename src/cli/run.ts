@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TapError, UserError } from '../ops/errors.js';
+import { registerDeploy } from './commands/deploy.js';
 import { registerLocal } from './commands/local.js';
 import { registerSynth } from './commands/synth.js';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `tap --help` for usage)')
     .exitOverride();
   registerSynth(program);
+  registerDeploy(program);
   registerLocal(program);
   return program;
 }

@@ -6,7 +6,9 @@ export type ProgressEvent =
   | { readonly type: 'step'; readonly message: string }
   | { readonly type: 'done'; readonly message: string; readonly ms: number }
   | { readonly type: 'info'; readonly message: string }
-  | { readonly type: 'warn'; readonly message: string };
+  | { readonly type: 'warn'; readonly message: string }
+  /** A long step moving on: `done` of `total` units (resources, bytes, messages). */
+  | { readonly type: 'progress'; readonly message: string; readonly done: number; readonly total: number };
 
 export interface Reporter {
   emit(event: ProgressEvent): void;

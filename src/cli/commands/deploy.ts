@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseAlarmEmail, parseEnvName } from '../../ops/env.js';
+import { addTargetOptions, clientsFor, confirmOnTerminal, stateDir, type TargetFlags } from '../context.js';
+import { terminalStyle } from '../format/style.js';
+import { createReporter } from '../reporters.js';
+import { envOption } from './options.js';
+
+interface DeployFlags extends TargetFlags {
+  env: string;
+  yes: boolean;
+  hotswap: boolean;
+  json: boolean;
+  alarmEmail?: string;
+}
+
+export function registerDeploy(program: Command): void {
+  const command = program
+    .command('deploy')
+    .description('Deploy the pipeline: synthesize in-process, publish assets, create or update the stack through a change set')
+    .addOption(envOption())
+    .option('-y, --yes', 'accept changes that need confirmation (prod, or replacing/removing data)', false)
+    .option('--hotswap', 'when only the function code changed, update it directly (seconds; drifts from the template)', false)
+    .option('--alarm-email <address>', 'subscribe this e-mail address to the alarm topic')
+    .option('--json', 'print the result as JSON', false);
+  addTargetOptions(command)
+    .addHelpText('after', '\nExamples:\n  $ tap deploy --env dev              # no AWS credentials: deploys to the local AWS\n  $ tap deploy --env prod --profile prod --region eu-west-1\n  $ tap deploy --hotswap              # after changing src/handlers')
+    .action(async (flags: DeployFlags) => {
+      const env = parseEnvName(flags.env);
+      const alarmEmail = flags.alarmEmail === undefined ? undefined : parseAlarmEmail(flags.alarmEmail);
+      const reporter = await createReporter({ json: flags.json });
+      const clients = await clientsFor(flags, reporter);
+      try {
+        const [{ deploy }, { formatDeploy }] = await Promise.all([import('../../ops/deploy.js'), import('../format/deploy.js')]);
+        const result = await deploy(
+          clients,
+          {
+            env,
+            outDir: join(stateDir(), 'build', env),
+            stateDir: stateDir(),
+            yes: flags.yes,
+            hotswap: flags.hotswap,
+            ...(alarmEmail ? { alarmEmail } : {}),
+            confirm: confirmOnTerminal,
+          },
+          reporter,
+        );
+        process.stdout.write(`${formatDeploy(result, { json: flags.json, style: await terminalStyle(process.stdout) })}\n`);
+      } finally {
+        clients.destroy();
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { Clients } from '../ops/clients.js';
+import type { Reporter } from '../ops/reporter.js';
+import { defaultDataDir } from './commands/local.js';
+
+/** The flags every command that talks to AWS takes. */
+export interface TargetFlags {
+  local?: boolean;
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+}
+
+export function addTargetOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--local', 'use the embedded local AWS (also: TAP_TARGET=local)'))
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (also: AWS_ENDPOINT_URL)'))
+    .addOption(new Option('--region <region>', 'AWS region (also: AWS_REGION)'))
+    .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (also: AWS_PROFILE)'));
+}
+
+/** Resolves the target (starting the local AWS if that is it) and makes the clients for it. */
+export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promise<Clients> {
+  const [{ resolveTarget }, { createClients }] = await Promise.all([import('../ops/target.js'), import('../ops/clients.js')]);
+  const target = await resolveTarget(
+    {
+      ...(flags.local ? { local: true } : {}),
+      ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+      ...(flags.region ? { region: flags.region } : {}),
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      env: process.env,
+      localDataDir: resolve(defaultDataDir()),
+      localPort: Number(process.env.TAP_LOCAL_PORT ?? 4566),
+    },
+    reporter,
+  );
+  return createClients(target);
+}
+
+/** `.tap/` in the current folder: build output and the deployed environments' outputs. */
+export function stateDir(): string {
+  return resolve('.tap');
+}
+
+/** Asks a yes/no question on the terminal; refuses (with how to proceed) when there is none. */
+export async function confirmOnTerminal(question: string): Promise<boolean> {
+  const { UserError } = await import('../ops/errors.js');
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new UserError(`${question}\nThere is no terminal to ask: re-run with --yes to accept.`);
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,45 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { Target } from './target.js';
+
+/**
+ * The one place AWS clients are made. Every client honours the target's region, credentials and
+ * endpoint; S3 uses path-style addressing on custom endpoints (virtual hosts don't resolve locally).
+ * Clients load lazily, so a command pays only for the SDK packages it uses.
+ */
+export interface Clients {
+  readonly target: Target;
+  s3(): Promise<S3Client>;
+  cloudformation(): Promise<CloudFormationClient>;
+  sts(): Promise<STSClient>;
+  lambda(): Promise<LambdaClient>;
+  /** Releases sockets; call when the command is done. */
+  destroy(): void;
+}
+
+export function createClients(target: Target): Clients {
+  const made = new Map<string, { destroy(): void }>();
+  const common = {
+    region: target.region,
+    credentials: target.credentials,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.profile && target.kind === 'aws' ? { profile: target.profile } : {}),
+  };
+  async function once<T extends { destroy(): void }>(name: string, make: () => Promise<T>): Promise<T> {
+    if (!made.has(name)) made.set(name, await make());
+    return made.get(name) as T;
+  }
+  return {
+    target,
+    s3: () => once('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) })),
+    cloudformation: () => once('cloudformation', async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(common)),
+    sts: () => once('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(common)),
+    lambda: () => once('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(common)),
+    destroy: () => {
+      for (const client of made.values()) client.destroy();
+      made.clear();
+    },
+  };
+}

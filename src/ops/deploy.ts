@@ -1,0 +1,227 @@
+import { readFileSync, statSync } from 'node:fs';
+import { synthesize } from '../infra/app.js';
+import { assetBucketName, isProtected, stackName as stackNameOf } from '../infra/environment.js';
+import { ensureAssetBucket } from './asset-bucket.js';
+import { fillPlaceholders, publishAssets, type Environment } from './assets.js';
+import { explainAwsError } from './aws-errors.js';
+import { createChangeSet, destructiveChanges, type PlannedChange } from './changeset.js';
+import type { Clients } from './clients.js';
+import { saveDeployed } from './deploy-state.js';
+import { UserError } from './errors.js';
+import { followStack, type FailedResource } from './follow.js';
+import { codeOnlyChanges } from './hotswap.js';
+import { step, type Reporter } from './reporter.js';
+import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson } from './stack-state.js';
+
+export interface DeployOptions {
+  readonly env: string;
+  /** Where the synthesized assembly goes (kept between deploys, like cdk.out). */
+  readonly outDir: string;
+  /** Where `<env>.json` with the outputs is saved. */
+  readonly stateDir: string;
+  readonly yes: boolean;
+  readonly hotswap: boolean;
+  readonly alarmEmail?: string;
+  /** Asks the user; the CLI refuses without a TTY. Called only when a change needs consent. */
+  confirm(question: string): Promise<boolean>;
+}
+
+export interface DeployResult {
+  readonly stackName: string;
+  readonly env: string;
+  readonly target: { readonly kind: string; readonly region: string; readonly endpoint?: string };
+  readonly outcome: 'created' | 'updated' | 'no-changes' | 'hotswapped';
+  readonly changes: PlannedChange[];
+  readonly outputs: Record<string, string>;
+  readonly outputsFile?: string;
+  readonly assets: { readonly uploaded: number; readonly skipped: number };
+  readonly durationMs: number;
+}
+
+/** CloudFormation takes templates up to this size inline; larger ones must come from S3. */
+const INLINE_TEMPLATE_LIMIT = 51_200;
+
+/** Synthesizes, publishes assets, and creates or updates the stack through a change set. */
+export async function deploy(clients: Clients, options: DeployOptions, reporter: Reporter): Promise<DeployResult> {
+  const started = performance.now();
+  const { target } = clients;
+  const stackName = stackNameOf(options.env);
+  reporter.emit({ type: 'info', message: `Target: ${target.description}` });
+  const attempt = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw explainAwsError(error, target, doing);
+    }
+  };
+
+  const synth = await step(reporter, `Synthesizing ${stackName}`, () =>
+    synthesize({ envName: options.env, outDir: options.outDir, ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}) }),
+  );
+  const env = await attempt('checking the account', () => environmentOf(clients));
+  const s3 = await clients.s3();
+  const cfn = await clients.cloudformation();
+  const bucket = assetBucketName(env.account, env.region);
+  await attempt(`preparing the asset bucket ${bucket}`, () => ensureAssetBucket(s3, bucket, env.region, reporter));
+  const assets = await attempt('uploading assets', () => publishAssets(synth.assetManifestFile, env, s3, reporter));
+  const assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
+
+  let existing = await attempt('reading the stack', () => describeStack(cfn, stackName));
+  if (existing && isInProgress(existing.status)) {
+    throw new UserError(
+      `${stackName} is busy (${existing.status}): another operation is running on it. Wait for it to finish ` +
+        '(its events are in the CloudFormation console, or run tap deploy again in a minute).',
+    );
+  }
+  if (existing && needsRecreate(existing.status)) {
+    reporter.emit({ type: 'warn', message: `${stackName} is in ${existing.status} after a failed first deploy: deleting it to create it again` });
+    await attempt('deleting the failed stack', () => deleteAndWait(clients, existing!.id, stackName, reporter));
+    existing = undefined;
+  }
+
+  const template = synth.template;
+  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap' };
+  const finish = async (outcome: DeployResult['outcome'], changes: PlannedChange[]): Promise<DeployResult> => {
+    const state = await attempt('reading the outputs', () => describeStack(cfn, stackName));
+    const outputs = state?.outputs ?? {};
+    const outputsFile = saveDeployed(options.stateDir, {
+      env: options.env,
+      stackName,
+      region: target.region,
+      target: target.kind,
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      outputs,
+      deployedAt: new Date().toISOString(),
+    });
+    return {
+      stackName,
+      env: options.env,
+      target: { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
+      outcome,
+      changes,
+      outputs,
+      outputsFile,
+      assets: assetCounts,
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
+
+  if (existing) {
+    const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
+    if (sameJson(deployed, template) && sameJson(existing.tags, tags)) {
+      reporter.emit({ type: 'info', message: 'No changes: the deployed stack matches.' });
+      return finish('no-changes', []);
+    }
+    if (options.hotswap) {
+      const code = codeOnlyChanges(deployed, template);
+      if (code) {
+        await attempt('hotswapping function code', () => hotswapCode(clients, stackName, bucket, code, reporter));
+        reporter.emit({
+          type: 'warn',
+          message: 'Hotswapped: the function code was updated directly, so the stack now drifts from its template. Run tap deploy without --hotswap to bring them back together.',
+        });
+        return finish('hotswapped', code.map((c) => ({ action: 'Modify', logicalId: c.logicalId, type: 'AWS::Lambda::Function', replacement: 'False' })));
+      }
+      reporter.emit({ type: 'info', message: 'More than function code changed: doing a full deploy instead of a hotswap.' });
+    }
+  }
+
+  const changeSet = await attempt('creating the change set', async () => {
+    const templateBody = JSON.stringify(template);
+    const templateSource = statSync(synth.templateFile).size > INLINE_TEMPLATE_LIMIT
+      ? { url: templateUrl(clients, env, synth) }
+      : { body: templateBody };
+    return step(reporter, 'Creating a change set', () =>
+      createChangeSet(cfn, { stackName, type: existing ? 'UPDATE' : 'CREATE', template: templateSource, tags }),
+    );
+  });
+  if (changeSet.empty) {
+    reporter.emit({ type: 'info', message: 'No changes: CloudFormation found nothing to change.' });
+    return finish('no-changes', []);
+  }
+
+  const risky = destructiveChanges(changeSet.changes);
+  if (!options.yes && (isProtected(options.env) || risky.length)) {
+    const why = risky.length
+      ? `This deploy replaces or removes data: ${risky.map((c) => `${c.logicalId} (${c.type}, ${c.action})`).join(', ')}.`
+      : `This deploys to ${options.env}.`;
+    if (!(await options.confirm(`${why} Continue?`))) {
+      await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
+      throw new UserError('Deploy cancelled: nothing was changed.', 1);
+    }
+  }
+
+  const since = new Date(Date.now() - 5_000);
+  await attempt('executing the change set', async () => {
+    const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+    await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, StackName: stackName }));
+  });
+  const followed = await attempt('following the deploy', () =>
+    followStack(cfn, { name: stackName }, since, changeSet.changes.length, reporter),
+  );
+  if (!followed.ok) throw new UserError(failureMessage(stackName, followed.status, followed.failures), 1);
+  return finish(existing ? 'updated' : 'created', changeSet.changes);
+}
+
+async function environmentOf(clients: Clients): Promise<Environment> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const identity = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
+  const partition = identity.Arn?.split(':')[1] ?? 'aws';
+  return { account: identity.Account ?? '', region: clients.target.region, partition };
+}
+
+function templateUrl(clients: Clients, env: Environment, synth: { assembly: { directory: string }; stackName: string }): string {
+  const manifest = JSON.parse(readFileSync(`${synth.assembly.directory}/manifest.json`, 'utf8'));
+  const s3Url: string = manifest.artifacts[synth.stackName].properties.stackTemplateAssetObjectUrl;
+  const [bucket, ...key] = fillPlaceholders(s3Url.replace(/^s3:\/\//, ''), env).split('/');
+  const base = clients.target.endpoint ?? `https://s3.${env.region}.amazonaws.com`;
+  return `${base}/${bucket}/${key.join('/')}`;
+}
+
+async function hotswapCode(clients: Clients, stackName: string, bucket: string, changes: ReturnType<typeof codeOnlyChanges> & object, reporter: Reporter): Promise<void> {
+  const { DescribeStackResourceCommand } = await import('@aws-sdk/client-cloudformation');
+  const { UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
+  const cfn = await clients.cloudformation();
+  const lambda = await clients.lambda();
+  for (const change of changes) {
+    const { StackResourceDetail } = await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: change.logicalId }));
+    const FunctionName = StackResourceDetail?.PhysicalResourceId;
+    if (!FunctionName) continue;
+    await step(reporter, `Updating the code of ${FunctionName}`, async () => {
+      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, S3Bucket: bucket, S3Key: change.s3Key }));
+      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300, minDelay: 1 }, { FunctionName });
+    });
+  }
+}
+
+async function deleteChangeSet(clients: Clients, stackName: string, id: string): Promise<void> {
+  const { DeleteChangeSetCommand, DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = await clients.cloudformation();
+  await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: id }));
+  // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it goes too.
+  const state = await describeStack(cfn, stackName);
+  if (state?.status === 'REVIEW_IN_PROGRESS') await cfn.send(new DeleteStackCommand({ StackName: stackName }));
+}
+
+export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter): Promise<void> {
+  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
+  const cfn = await clients.cloudformation();
+  const since = new Date(Date.now() - 5_000);
+  await cfn.send(new DeleteStackCommand({ StackName: id }));
+  const result = await followStack(cfn, { name: stackName, id }, since, 0, reporter);
+  if (!result.ok) throw new UserError(failureMessage(stackName, result.status, result.failures), 1);
+}
+
+export function failureMessage(stackName: string, status: string, failures: FailedResource[]): string {
+  const outcome: Record<string, string> = {
+    ROLLBACK_COMPLETE: 'The first deploy was rolled back: nothing of it remains. The next tap deploy starts over.',
+    UPDATE_ROLLBACK_COMPLETE: 'The update was rolled back: the previous version is in place and working.',
+    UPDATE_ROLLBACK_FAILED: 'The rollback failed too: the stack needs attention (see its events).',
+    ROLLBACK_FAILED: 'The rollback failed: delete the stack (tap destroy) and deploy again.',
+    DELETE_FAILED: 'Some resources could not be deleted; they are listed above.',
+  };
+  const causes = failures
+    .filter((f) => !/cancelled|Resource creation cancelled|Resource update cancelled/i.test(f.reason))
+    .map((f) => `  - ${f.logicalId} (${f.type}): ${f.reason}`);
+  return [`Deploying ${stackName} failed (${status}).`, ...(causes.length ? causes : failures.map((f) => `  - ${f.logicalId}: ${f.reason}`)), outcome[status] ?? ''].filter(Boolean).join('\n');
+}

@@ -1,0 +1,84 @@
+import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
+import type { Reporter } from './reporter.js';
+
+export interface FailedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+export interface FollowResult {
+  readonly status: string;
+  readonly ok: boolean;
+  /** Resources that failed, with CloudFormation's reason, first failure first. */
+  readonly failures: FailedResource[];
+  readonly durationMs: number;
+}
+
+const TERMINAL = /(_COMPLETE|_FAILED)$/;
+const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'DELETE_COMPLETE', 'IMPORT_COMPLETE']);
+
+/**
+ * Follows a stack operation to its end by polling its events (as the console does), reporting each
+ * resource as it settles. `since` filters out the events of earlier operations.
+ */
+export async function followStack(
+  cfn: CloudFormationClient,
+  stack: { name: string; id?: string },
+  since: Date,
+  total: number,
+  reporter: Reporter,
+): Promise<FollowResult> {
+  const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+  const started = performance.now();
+  const seen = new Set<string>();
+  const settled = new Set<string>();
+  const failures: FailedResource[] = [];
+  const stackRef = stack.id ?? stack.name;
+  // Only a terminal status after this operation's own *_IN_PROGRESS counts: with clock skew, `since`
+  // may let the previous operation's last event through.
+  let begun = false;
+  for (let delay = 250; ; delay = Math.min(delay * 1.4, 2500)) {
+    const fresh: StackEvent[] = [];
+    let next: string | undefined;
+    // Events come newest first; page until we reach what we have seen or what came before `since`.
+    pages: do {
+      const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackRef, NextToken: next }));
+      for (const event of page.StackEvents ?? []) {
+        if (seen.has(event.EventId!) || (event.Timestamp && event.Timestamp < since)) break pages;
+        fresh.push(event);
+      }
+      next = page.NextToken;
+    } while (next);
+
+    for (const event of fresh.reverse()) {
+      seen.add(event.EventId!);
+      const status = event.ResourceStatus ?? '';
+      const isStack = event.ResourceType === 'AWS::CloudFormation::Stack' && event.LogicalResourceId === stack.name;
+      if (status.endsWith('_FAILED') && !isStack) {
+        failures.push({
+          logicalId: event.LogicalResourceId ?? '?',
+          type: event.ResourceType ?? '?',
+          status,
+          reason: event.ResourceStatusReason ?? 'no reason given',
+        });
+      }
+      if (isStack) {
+        if (status.endsWith('_IN_PROGRESS')) begun = true;
+        else if (begun && TERMINAL.test(status)) {
+          return { status, ok: SUCCESS.has(status), failures, durationMs: Math.round(performance.now() - started) };
+        }
+        continue;
+      }
+      if (TERMINAL.test(status)) settled.add(event.LogicalResourceId ?? '');
+      reporter.emit({
+        type: 'progress',
+        message: `${event.LogicalResourceId} (${event.ResourceType}) ${status}`,
+        done: Math.min(settled.size, total),
+        total,
+      });
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
