@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TapError, UserError } from '../ops/errors.js';
 import { registerDeploy } from './commands/deploy.js';
+import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
 import { registerLocal } from './commands/local.js';
 import { registerSynth } from './commands/synth.js';
 
@@ -13,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSynth(program);
   registerDeploy(program);
+  registerDiff(program);
+  registerDestroy(program);
   registerLocal(program);
   return program;
 }

@@ -19,6 +19,23 @@ export const PREFIX = {
   quarantine: 'quarantine/',
 } as const;
 
+/** Names the CLI reads from the stack's outputs (CloudFormation output keys). */
+export const OUTPUT = {
+  bucket: 'UploadBucketName',
+  queueUrl: 'IngestQueueUrl',
+  queueArn: 'IngestQueueArn',
+  dlqUrl: 'DeadLetterQueueUrl',
+  dlqArn: 'DeadLetterQueueArn',
+  functionName: 'ProcessorFunctionName',
+  logGroup: 'ProcessorLogGroupName',
+  metadataTable: 'MetadataTableName',
+  statusIndex: 'MetadataStatusIndexName',
+  eventsTable: 'ShipmentEventsTableName',
+  alarmTopic: 'AlarmTopicArn',
+  metricsNamespace: 'MetricsNamespace',
+  environment: 'Environment',
+} as const;
+
 /** The metadata table's GSI that lists files by status and time. */
 export const STATUS_INDEX = 'by-status';
 

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
+import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays } from './environment.js';
 import { Ingest } from './ingest.js';
 import { Monitoring } from './monitoring.js';
@@ -10,6 +10,8 @@ import { Processor } from './processor.js';
 import { UploadBucket } from './storage.js';
 import { Tables } from './tables.js';
 
+export { OUTPUT };
+
 export interface TapStackProps extends StackProps {
   readonly envName: string;
   /** Folder with the bundled processor (see bundle.ts). */
@@ -17,22 +19,6 @@ export interface TapStackProps extends StackProps {
   readonly alarmEmail?: string;
 }
 
-/** Names the CLI reads from the stack's outputs. */
-export const OUTPUT = {
-  bucket: 'UploadBucketName',
-  queueUrl: 'IngestQueueUrl',
-  queueArn: 'IngestQueueArn',
-  dlqUrl: 'DeadLetterQueueUrl',
-  dlqArn: 'DeadLetterQueueArn',
-  functionName: 'ProcessorFunctionName',
-  logGroup: 'ProcessorLogGroupName',
-  metadataTable: 'MetadataTableName',
-  statusIndex: 'MetadataStatusIndexName',
-  eventsTable: 'ShipmentEventsTableName',
-  alarmTopic: 'AlarmTopicArn',
-  metricsNamespace: 'MetricsNamespace',
-  environment: 'Environment',
-} as const;
 
 const FUNCTION_TIMEOUT = Duration.minutes(2);
 const MAX_RECEIVE_COUNT = 3;
