@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Faults } from './faults.js';
+import { RESPONSE_PATH, handleCfnResponse } from './services/cloudformation/cfn-response.js';
 import type { ServiceRequest } from './request.js';
 
 export interface AdminDeps {
@@ -13,6 +14,8 @@ export interface AdminDeps {
  * and `tap local` use it.
  */
 export async function handleAdmin(req: ServiceRequest, res: ServerResponse, deps: AdminDeps): Promise<void> {
+  // Custom resource handlers PUT their cfn-response here (AWS gives them a presigned S3 URL instead).
+  if (req.url.pathname.startsWith(RESPONSE_PATH)) return handleCfnResponse(req, res);
   const route = `${req.method} ${req.url.pathname.replace(/\/+$/, '')}`;
   switch (route) {
     case 'GET /_tap/health':

@@ -11,17 +11,18 @@ export interface TapRun {
 
 /**
  * Runs the real `bin/tap` as a user would: a child process, no TTY, CI-like environment.
- * AWS credentials are removed so nothing can reach a real account by accident.
+ * AWS credentials (variables and files) are kept out so nothing can reach a real account by accident.
  */
-export function runTap(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<TapRun> {
+export function runTap(args: string[], options: { cwd?: string; env?: Record<string, string>; bin?: string } = {}): Promise<TapRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('AWS_') && k !== 'TAP_ENV') env[k] = v;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TAP_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? TAP_BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...env, NO_COLOR: '1', ...options.env },
+      // No shared config or credentials files either: a developer's own AWS setup must not leak in.
+      env: { ...env, NO_COLOR: '1', AWS_CONFIG_FILE: '/nonexistent/tap-test/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/tap-test/credentials', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

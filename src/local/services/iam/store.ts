@@ -127,6 +127,15 @@ export class IamStore {
     return policy;
   }
 
+  /** Changes a managed policy in place (CloudFormation's document updates); UpdateDate moves. */
+  async updatePolicy(arn: string, change: (policy: ManagedPolicy) => void): Promise<ManagedPolicy> {
+    const policy = await this.getPolicy(arn);
+    change(policy);
+    policy.UpdateDate = new Date().toISOString();
+    await writeJsonAtomic(this.policyPath(arn), policy);
+    return policy;
+  }
+
   async deletePolicy(arn: string): Promise<void> {
     await this.getPolicy(arn);
     const attached = (await this.listRoles()).filter((r) => r.AttachedPolicyArns.includes(arn));

@@ -65,6 +65,7 @@ export class Worker {
   private onSentinel: (() => void) | undefined;
   private settle: ((outcome: Outcome) => void) | undefined;
   private exited = false;
+  private killed = false;
   /** The runtime hit an uncaught error and is exiting, as AWS's runtime does. */
   private dying = false;
   readonly ready: Promise<void>;
@@ -101,7 +102,9 @@ export class Worker {
   }
 
   get alive(): boolean {
-    return !this.exited && !this.dying && !this.initError;
+    // `killed` counts at once: the process's 'close' comes later, and until then the pool must not
+    // hand this worker another invocation.
+    return !this.exited && !this.killed && !this.dying && !this.initError;
   }
 
   /** Lines logged since the last call (init output, or an invocation's output). */
@@ -136,6 +139,7 @@ export class Worker {
   }
 
   kill(): void {
+    this.killed = true;
     if (!this.exited) this.child.kill('SIGKILL');
   }
 

@@ -1,0 +1,103 @@
+/**
+ * Stacks, persisted one JSON file per stack under `<data-dir>/cloudformation/stacks/`, held in memory.
+ * The engine saves after every status change; saves of one stack are serialized and coalesced, so the
+ * file is always a state the stack really passed through (never an older one overtaking a newer one).
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AwsError } from '../../errors.js';
+import { readJsonIfExists, removeIfExists, safeName, writeJsonAtomic } from '../../storage.js';
+import type { StackRecord } from './model.js';
+
+/** Thrown into an operation still running when the service stops: it ends there, its last state on disk. */
+export class StoreClosed extends Error {
+  constructor() {
+    super('tap local is stopping');
+  }
+}
+
+export class StackStore {
+  private closed = false;
+  private readonly stacks = new Map<string, StackRecord>();
+  private readonly writing = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly dir: string) {}
+
+  async load(): Promise<StackRecord[]> {
+    this.closed = false;
+    this.stacks.clear();
+    let files: string[] = [];
+    try {
+      files = (await readdir(join(this.dir, 'stacks'))).filter((f) => f.endsWith('.json'));
+    } catch {
+      // no stacks yet
+    }
+    for (const f of files) {
+      const stack = await readJsonIfExists<StackRecord>(join(this.dir, 'stacks', f));
+      if (stack) this.stacks.set(stack.StackId, stack);
+    }
+    return [...this.stacks.values()];
+  }
+
+  all(region: string): StackRecord[] {
+    return [...this.stacks.values()].filter((s) => s.region === region);
+  }
+
+  add(stack: StackRecord): Promise<void> {
+    this.stacks.set(stack.StackId, stack);
+    return this.save(stack);
+  }
+
+  /** The live stack named `nameOrId` (by name: not deleted; by id: deleted ones too, as AWS). */
+  find(region: string, nameOrId: string): StackRecord | undefined {
+    if (nameOrId.startsWith('arn:')) {
+      const stack = this.stacks.get(nameOrId);
+      return stack?.region === region ? stack : undefined;
+    }
+    return this.all(region).find((s) => s.StackName === nameOrId && s.StackStatus !== 'DELETE_COMPLETE');
+  }
+
+  get(region: string, nameOrId: string): StackRecord {
+    const stack = this.find(region, nameOrId);
+    if (!stack) throw new AwsError('ValidationError', `Stack with id ${nameOrId} does not exist`);
+    return stack;
+  }
+
+  /** Writes the stack's current state; resolves once that state (or a later one) is on disk. */
+  save(stack: StackRecord): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosed());
+    const id = stack.StackId;
+    this.dirty.add(id);
+    const previous = this.writing.get(id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      if (!this.dirty.delete(id)) return;
+      await writeJsonAtomic(this.path(id), stack);
+    });
+    this.writing.set(id, next);
+    void next.finally(() => {
+      if (this.writing.get(id) === next) this.writing.delete(id);
+    });
+    return next;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.writing.values()]);
+  }
+
+  /** No more writes: operations still running stop at their next step (start() resumes them). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  async reset(): Promise<void> {
+    await this.flush();
+    this.stacks.clear();
+    await removeIfExists(this.dir);
+  }
+
+  private path(stackId: string): string {
+    return join(this.dir, 'stacks', `${safeName(stackId)}.json`);
+  }
+}

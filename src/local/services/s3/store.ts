@@ -1,0 +1,196 @@
+/**
+ * S3's state: buckets, their configurations and (through ObjectStore) their object versions, persisted
+ * under `<dataDir>/s3/`:
+ *
+ *   buckets/<bucket>/bucket.json            name, region, versioning, configurations
+ *   buckets/<bucket>/meta/<key hash>.<version id>.json   one per object version / delete marker
+ *   buckets/<bucket>/data/<id>              object bytes
+ *   buckets/<bucket>/uploads/<upload id>/   multipart uploads in progress (multipart.ts)
+ *   tmp/                                    bodies being received
+ *
+ * This is the in-process API the CloudFormation engine provisions through; it validates its inputs.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { CONFIG_KINDS, OWNERSHIPS, validatePolicy, type ConfigName, type XmlTree } from './configs.js';
+import { bucketAlreadyOwnedByYou, bucketNotEmpty, invalidBucketName, malformedXml, noSuchBucket, noSuchConfiguration } from './errors.js';
+import { KeyedLock } from './lock.js';
+import type { NotificationConfig } from './notification-config.js';
+import { BucketIndex } from './objects.js';
+import { MultipartStore } from './multipart.js';
+import { ObjectStore } from './object-store.js';
+
+export type Versioning = 'Enabled' | 'Suspended';
+
+export interface BucketRecord {
+  readonly name: string;
+  readonly region: string;
+  readonly createdAt: string;
+  versioning?: Versioning;
+  configs: Partial<Record<ConfigName, XmlTree | string>>;
+  notification?: NotificationConfig;
+}
+
+export interface Bucket extends BucketRecord {
+  readonly index: BucketIndex;
+}
+
+export class S3Store {
+  readonly tmpDir: string;
+  readonly objects: ObjectStore;
+  readonly uploads: MultipartStore;
+  readonly locks = new KeyedLock();
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+    this.objects = new ObjectStore(this);
+    this.uploads = new MultipartStore(this);
+  }
+
+  bucketDir(name: string): string {
+    return join(this.root, 'buckets', name);
+  }
+
+  async load(): Promise<void> {
+    this.buckets.clear();
+    this.uploads.clear();
+    await rm(this.tmpDir, { recursive: true, force: true });
+    await mkdir(this.tmpDir, { recursive: true });
+    const names = await readdir(join(this.root, 'buckets')).catch(() => [] as string[]);
+    for (const name of names) {
+      const record = await readJsonIfExists<BucketRecord>(join(this.bucketDir(name), 'bucket.json'));
+      // A folder without bucket.json is a bucket deleted while a write was landing: finish deleting it.
+      if (!record) {
+        await removeIfExists(this.bucketDir(name));
+        continue;
+      }
+      const bucket: Bucket = { ...record, index: new BucketIndex() };
+      await this.makeDirs(name);
+      this.buckets.set(name, bucket);
+      await this.objects.loadBucket(bucket);
+      await this.uploads.loadBucket(name);
+    }
+  }
+
+  async reset(): Promise<void> {
+    await removeIfExists(this.root);
+    await this.load();
+  }
+
+  /** Creates a bucket in `region`. BucketAlreadyOwnedByYou if it exists (the HTTP layer applies us-east-1's exception). */
+  async createBucket(name: string, options: { region: string; objectOwnership?: string }): Promise<Bucket> {
+    assertBucketName(name);
+    if (options.objectOwnership !== undefined && !OWNERSHIPS.includes(options.objectOwnership)) {
+      throw malformedXml();
+    }
+    return this.locks.run(`bucket:${name}`, async () => {
+      if (this.buckets.has(name)) throw bucketAlreadyOwnedByYou(name);
+      const configs: BucketRecord['configs'] = {};
+      for (const [kind, spec] of Object.entries(CONFIG_KINDS)) {
+        if ('initial' in spec) configs[kind as ConfigName] = spec.initial;
+      }
+      if (options.objectOwnership) configs.ownershipControls = { Rule: { ObjectOwnership: options.objectOwnership } };
+      const bucket: Bucket = { name, region: options.region, createdAt: new Date().toISOString(), configs, index: new BucketIndex() };
+      await this.persist(bucket);
+      await this.makeDirs(name);
+      this.buckets.set(name, bucket);
+      return bucket;
+    });
+  }
+
+  bucket(name: string): Bucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw noSuchBucket(name);
+    return bucket;
+  }
+
+  hasBucket(name: string): boolean {
+    return this.buckets.has(name);
+  }
+
+  listBuckets(): Bucket[] {
+    return [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** BucketNotEmpty while any object version or delete marker remains, as S3. */
+  async deleteBucket(name: string): Promise<void> {
+    await this.locks.run(`bucket:${name}`, async () => {
+      const bucket = this.bucket(name);
+      if (bucket.index.size > 0) throw bucketNotEmpty(name);
+      this.buckets.delete(name);
+      this.uploads.forgetBucket(name);
+      // bucket.json goes first: a crash mid-delete leaves a folder that load() finishes removing.
+      await removeIfExists(join(this.bucketDir(name), 'bucket.json'));
+      await removeIfExists(this.bucketDir(name));
+    });
+  }
+
+  async setVersioning(name: string, status: Versioning): Promise<void> {
+    if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+    await this.update(name, (bucket) => void (bucket.versioning = status));
+  }
+
+  getBucketConfig(name: string, kind: ConfigName): XmlTree | string {
+    const bucket = this.bucket(name);
+    const value = bucket.configs[kind];
+    if (value !== undefined) return value;
+    if (kind === 'policy') throw noSuchConfiguration('NoSuchBucketPolicy', 'The bucket policy does not exist', name);
+    const spec: { missing?: readonly [string, string]; fallback?: XmlTree } = CONFIG_KINDS[kind];
+    if (spec.fallback) return spec.fallback;
+    throw noSuchConfiguration(spec.missing![0], spec.missing![1], name);
+  }
+
+  /** Stores a configuration (XML tree, or the policy's JSON text) after checking it as S3 would. */
+  async putBucketConfig(name: string, kind: ConfigName, value: XmlTree | string): Promise<void> {
+    if (kind === 'policy') validatePolicy(String(value));
+    else if (typeof value === 'string') throw malformedXml();
+    else CONFIG_KINDS[kind].validate(value);
+    await this.update(name, (bucket) => void (bucket.configs[kind] = value));
+  }
+
+  async deleteBucketConfig(name: string, kind: ConfigName): Promise<void> {
+    await this.update(name, (bucket) => void delete bucket.configs[kind]);
+  }
+
+  /** Notification configurations are validated (destinations included) by notification-config.ts. */
+  async putNotification(name: string, config: NotificationConfig): Promise<void> {
+    await this.update(name, (bucket) => {
+      if (config.targets.length === 0 && !config.eventBridge) delete bucket.notification;
+      else bucket.notification = config;
+    });
+  }
+
+  /** The folders object writes go to exist for as long as the bucket does: the hot path skips mkdir. */
+  private async makeDirs(name: string): Promise<void> {
+    await mkdir(join(this.bucketDir(name), 'data'), { recursive: true });
+    await mkdir(join(this.bucketDir(name), 'meta'), { recursive: true });
+  }
+
+  private async update(name: string, change: (bucket: Bucket) => void): Promise<void> {
+    await this.locks.run(`bucket:${name}`, async () => {
+      const bucket = this.bucket(name);
+      change(bucket);
+      await this.persist(bucket);
+    });
+  }
+
+  private async persist(bucket: Bucket): Promise<void> {
+    const { index: _index, ...record } = bucket;
+    await writeJsonAtomic(join(this.bucketDir(bucket.name), 'bucket.json'), record);
+  }
+}
+
+/** S3's bucket naming rules for new buckets (general purpose buckets). */
+export function assertBucketName(name: string): void {
+  const ok =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !name.startsWith('xn--') &&
+    !name.startsWith('sthree-') &&
+    !name.endsWith('-s3alias') &&
+    !name.endsWith('--ol-s3');
+  if (!ok) throw invalidBucketName(name);
+}

@@ -1,0 +1,65 @@
+/**
+ * Another real client than the JS SDK: the AWS CLI (botocore), when it is installed. Without it the
+ * test is skipped, visibly.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocal, type LocalHarness } from '../helpers/local.js';
+
+const hasAws = (() => {
+  try {
+    execFileSync('aws', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const run = promisify(execFile);
+
+let local: LocalHarness;
+beforeAll(async () => {
+  if (hasAws) local = await startLocal();
+});
+afterAll(() => local?.stop());
+
+describe.skipIf(!hasAws)(`S3 with the AWS CLI${hasAws ? '' : ' (skipped: `aws` is not installed)'}`, () => {
+  const aws = (...args: string[]) =>
+    run('aws', ['--endpoint-url', local.endpoint, ...args], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'buffer',
+    });
+
+  it('copies files up and down with `aws s3 cp` (multipart above 8 MB), lists and removes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-s3-cli-'));
+    const big = randomBytes(10 * 1024 * 1024 + 3);
+    writeFileSync(join(dir, 'big.bin'), big);
+    writeFileSync(join(dir, 'small.txt'), 'hello from the cli\n');
+
+    await aws('s3', 'mb', 's3://cli-bucket');
+    await aws('s3', 'cp', '--no-progress', join(dir, 'big.bin'), 's3://cli-bucket/big.bin');
+    await aws('s3', 'cp', join(dir, 'small.txt'), 's3://cli-bucket/dir/small file+1.txt');
+    const listing = (await aws('s3', 'ls', '--recursive', 's3://cli-bucket')).stdout.toString();
+    expect(listing).toMatch(/10485763 big\.bin/);
+    expect(listing).toMatch(/19 dir\/small file\+1\.txt/);
+
+    await aws('s3', 'cp', '--no-progress', 's3://cli-bucket/big.bin', join(dir, 'big.out'));
+    expect(readFileSync(join(dir, 'big.out')).equals(big)).toBe(true);
+    expect((await aws('s3', 'cp', 's3://cli-bucket/dir/small file+1.txt', '-')).stdout.toString()).toBe('hello from the cli\n');
+
+    await aws('s3', 'rb', '--force', 's3://cli-bucket');
+    await expect(aws('s3api', 'head-bucket', '--bucket', 'cli-bucket')).rejects.toThrow(/404|Not Found/);
+  });
+});
