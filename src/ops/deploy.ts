@@ -8,7 +8,7 @@ import { createChangeSet, destructiveChanges, type PlannedChange } from './chang
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { UserError } from './errors.js';
-import { followStack, type FailedResource } from './follow.js';
+import { followStack, latestEventId, type FailedResource } from './follow.js';
 import { codeOnlyChanges } from './hotswap.js';
 import { step, type Reporter } from './reporter.js';
 import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson } from './stack-state.js';
@@ -145,19 +145,23 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     const why = risky.length
       ? `This deploy replaces or removes data: ${risky.map((c) => `${c.logicalId} (${c.type}, ${c.action})`).join(', ')}.`
       : `This deploys to ${options.env}.`;
-    if (!(await options.confirm(`${why} Continue?`))) {
-      await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
-      throw new UserError('Deploy cancelled: nothing was changed.', 1);
+    let accepted = false;
+    try {
+      accepted = await options.confirm(`${why} Continue?`);
+    } finally {
+      // Refused, or no way to ask: leave nothing behind (a CREATE change set leaves a stack too).
+      if (!accepted) await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
     }
+    if (!accepted) throw new UserError('Deploy cancelled: nothing was changed.', 1);
   }
 
-  const since = new Date(Date.now() - 5_000);
+  const before = await attempt('reading the stack events', () => latestEventId(cfn, stackName));
   await attempt('executing the change set', async () => {
     const { ExecuteChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, StackName: stackName }));
   });
   const followed = await attempt('following the deploy', () =>
-    followStack(cfn, { name: stackName }, since, changeSet.changes.length, reporter),
+    followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter),
   );
   if (!followed.ok) throw new UserError(failureMessage(stackName, followed.status, followed.failures), 1);
   return finish(existing ? 'updated' : 'created', changeSet.changes);
@@ -206,9 +210,9 @@ async function deleteChangeSet(clients: Clients, stackName: string, id: string):
 export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter): Promise<void> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = await clients.cloudformation();
-  const since = new Date(Date.now() - 5_000);
+  const before = await latestEventId(cfn, id);
   await cfn.send(new DeleteStackCommand({ StackName: id }));
-  const result = await followStack(cfn, { name: stackName, id }, since, 0, reporter);
+  const result = await followStack(cfn, { name: stackName, id }, before, 0, reporter);
   if (!result.ok) throw new UserError(failureMessage(stackName, result.status, result.failures), 1);
 }
 

@@ -20,13 +20,28 @@ const TERMINAL = /(_COMPLETE|_FAILED)$/;
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'DELETE_COMPLETE', 'IMPORT_COMPLETE']);
 
 /**
+ * The newest event of a stack, before an operation starts: what follows it belongs to the operation.
+ * (Clocks are not to be trusted for this: the previous operation may have ended a second ago.)
+ */
+export async function latestEventId(cfn: CloudFormationClient, stack: string): Promise<string | undefined> {
+  const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+  try {
+    const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stack }));
+    return page.StackEvents?.[0]?.EventId;
+  } catch (error) {
+    if ((error as Error).name === 'ValidationError') return undefined; // no such stack yet
+    throw error;
+  }
+}
+
+/**
  * Follows a stack operation to its end by polling its events (as the console does), reporting each
- * resource as it settles. `since` filters out the events of earlier operations.
+ * resource as it settles. Only events newer than `afterEventId` (see latestEventId) count.
  */
 export async function followStack(
   cfn: CloudFormationClient,
   stack: { name: string; id?: string },
-  since: Date,
+  afterEventId: string | undefined,
   total: number,
   reporter: Reporter,
 ): Promise<FollowResult> {
@@ -36,17 +51,16 @@ export async function followStack(
   const settled = new Set<string>();
   const failures: FailedResource[] = [];
   const stackRef = stack.id ?? stack.name;
-  // Only a terminal status after this operation's own *_IN_PROGRESS counts: with clock skew, `since`
-  // may let the previous operation's last event through.
+  // Only a terminal status after this operation's own *_IN_PROGRESS counts.
   let begun = false;
   for (let delay = 250; ; delay = Math.min(delay * 1.4, 2500)) {
     const fresh: StackEvent[] = [];
     let next: string | undefined;
-    // Events come newest first; page until we reach what we have seen or what came before `since`.
+    // Events come newest first; page until we reach what we have seen or what came before.
     pages: do {
       const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackRef, NextToken: next }));
       for (const event of page.StackEvents ?? []) {
-        if (seen.has(event.EventId!) || (event.Timestamp && event.Timestamp < since)) break pages;
+        if (seen.has(event.EventId!) || event.EventId === afterEventId) break pages;
         fresh.push(event);
       }
       next = page.NextToken;
@@ -75,8 +89,8 @@ export async function followStack(
       reporter.emit({
         type: 'progress',
         message: `${event.LogicalResourceId} (${event.ResourceType}) ${status}`,
-        done: Math.min(settled.size, total),
-        total,
+        done: settled.size,
+        total: Math.max(total, settled.size),
       });
     }
     await new Promise((r) => setTimeout(r, delay));
