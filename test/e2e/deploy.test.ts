@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { createFunction } from '../helpers/lambda.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTap, type TapRun } from '../helpers/cli.js';
 import { injectFault } from '../helpers/local.js';
@@ -146,5 +148,22 @@ describe('mistakes a new user makes', () => {
     expect(r.stderr).toContain('re-run with --yes');
     const stacks = client(CloudFormationClient).send(new DescribeStacksCommand({ StackName: 'TapStack-prod' }));
     await expect(stacks).rejects.toThrow(/does not exist/);
+  });
+
+  it('a stack busy with another operation', async () => {
+    // arrange: a stack whose custom resource never answers stays CREATE_IN_PROGRESS
+    await createFunction(client(LambdaClient), 'never-answers', { 'index.mjs': 'export const handler = async () => { await new Promise(() => {}); };' }, { Timeout: 900 });
+    await client(CloudFormationClient).send(new CreateStackCommand({
+      StackName: 'TapStack-busy',
+      TemplateBody: JSON.stringify({
+        Resources: { Hang: { Type: 'Custom::Hang', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:never-answers' } } },
+      }),
+    }));
+    // act
+    const r = await run('deploy', '--env', 'busy');
+    // assert
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TapStack-busy is busy (CREATE_IN_PROGRESS)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
