@@ -33,7 +33,7 @@ function plain(event: ProgressEvent): string {
     case 'warn':
       return `! ${event.message}`;
     case 'progress':
-      return `  [${event.done}/${event.total}] ${event.message}`;
+      return `  ${counter(event)}${event.message}`;
   }
 }
 
@@ -56,11 +56,16 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
           spinner.warn(event.message);
           break;
         case 'progress':
-          spinner.text = `[${event.done}/${event.total}] ${event.message}`;
+          spinner.text = `${counter(event)}${event.message}`;
           break;
       }
     },
   };
+}
+
+/** `[3/19] ` for counts; nothing for bytes, whose message already says how far along it is. */
+function counter(event: Extract<ProgressEvent, { type: 'progress' }>): string {
+  return event.unit === 'bytes' ? '' : `[${event.done}/${event.total}] `;
 }
 
 export function formatMs(ms: number): string {

@@ -2,8 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { TapError, UserError } from '../ops/errors.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
+import { registerDlq } from './commands/dlq.js';
 import { registerLocal } from './commands/local.js';
+import { registerLogs } from './commands/logs.js';
+import { registerStatus } from './commands/status.js';
 import { registerSynth } from './commands/synth.js';
+import { registerUpload } from './commands/upload.js';
 
 /** Builds the program. Commands register themselves and lazy-load their operation when run. */
 export function buildProgram(): Command {
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerDestroy(program);
   registerLocal(program);
+  registerUpload(program);
+  registerStatus(program);
+  registerDlq(program);
+  registerLogs(program);
   return program;
 }
 

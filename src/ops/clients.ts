@@ -1,7 +1,11 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Target } from './target.js';
 
 /**
@@ -15,6 +19,11 @@ export interface Clients {
   cloudformation(): Promise<CloudFormationClient>;
   sts(): Promise<STSClient>;
   lambda(): Promise<LambdaClient>;
+  sqs(): Promise<SQSClient>;
+  dynamodb(): Promise<DynamoDBClient>;
+  /** DynamoDB with plain JavaScript values (lib-dynamodb), over the same DynamoDBClient. */
+  documents(): Promise<DynamoDBDocumentClient>;
+  logs(): Promise<CloudWatchLogsClient>;
   /** Releases sockets; call when the command is done. */
   destroy(): void;
 }
@@ -31,12 +40,18 @@ export function createClients(target: Target): Clients {
     if (!made.has(name)) made.set(name, await make());
     return made.get(name) as T;
   }
+  const dynamodb = () => once('dynamodb', async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(common));
   return {
     target,
     s3: () => once('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) })),
     cloudformation: () => once('cloudformation', async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(common)),
     sts: () => once('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(common)),
     lambda: () => once('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(common)),
+    sqs: () => once('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient(common)),
+    dynamodb,
+    // The document client's destroy() is a no-op; the DynamoDBClient under it is destroyed as 'dynamodb'.
+    documents: () => once('documents', async () => (await import('@aws-sdk/lib-dynamodb')).DynamoDBDocumentClient.from(await dynamodb())),
+    logs: () => once('logs', async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common)),
     destroy: () => {
       for (const client of made.values()) client.destroy();
       made.clear();

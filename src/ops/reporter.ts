@@ -8,7 +8,7 @@ export type ProgressEvent =
   | { readonly type: 'info'; readonly message: string }
   | { readonly type: 'warn'; readonly message: string }
   /** A long step moving on: `done` of `total` units (resources, bytes, messages). */
-  | { readonly type: 'progress'; readonly message: string; readonly done: number; readonly total: number };
+  | { readonly type: 'progress'; readonly message: string; readonly done: number; readonly total: number; readonly unit?: 'bytes' };
 
 export interface Reporter {
   emit(event: ProgressEvent): void;

@@ -202,6 +202,9 @@ export class Runner {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
+      // Functions run on this machine's Node, which may be older than the runtime they name; the
+      // SDK's notice about that belongs to the machine, not in the function's logs.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...(c.Environment?.Variables ?? {}),
       _HANDLER: c.Handler,
       LAMBDA_TASK_ROOT: this.code.folder(fn.code),

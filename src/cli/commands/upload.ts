@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { parseCount, parseRatio, parseTimeout } from '../../ops/flags.js';
+import { type OperateFlags, operate, operateOptions, print } from './operate.js';
+
+interface UploadFlags extends OperateFlags {
+  prefix?: string;
+  wait: boolean;
+  timeout: string;
+  generate?: string;
+  badRatio: string;
+}
+
+export function registerUpload(program: Command): void {
+  const command = program
+    .command('upload')
+    .description('Upload shipment files to the pipeline (under incoming/), optionally wait for each outcome')
+    .argument('[paths...]', 'files, directories (their .json/.ndjson/.jsonl/.csv/.log/.txt files) or globs')
+    .option('--prefix <path>', 'folder(s) under incoming/ to upload into')
+    .option('--wait', 'follow each file until it is processed, dead-lettered or --timeout passes (exit code 1 if any did not succeed)', false)
+    .option('--timeout <duration>', 'how long --wait waits: seconds or a duration (90, 2m)', '120')
+    .option('--generate <records>', 'also upload a generated test file with this many shipment records')
+    .option('--bad-ratio <fraction>', 'share of invalid records in the generated file (0..1, or 10%)', '0');
+  operateOptions(command, [
+    'tap upload shipments.json --wait',
+    'tap upload ./exports --prefix 2026/01        # every readable file in ./exports',
+    "tap upload 'data/**/*.csv' --env staging",
+    'tap upload --generate 10000 --bad-ratio 0.05 --wait --json',
+  ]).action(async (paths: string[], flags: UploadFlags) => {
+    // Flags first: a bad value must fail before anything is resolved or uploaded.
+    const generate = flags.generate === undefined ? undefined : { count: parseCount(flags.generate, '--generate', { max: 50_000_000 }), badRatio: parseRatio(flags.badRatio, '--bad-ratio') };
+    const waitMs = flags.wait ? parseTimeout(flags.timeout) : undefined;
+    await operate(flags, async ({ clients, pipeline, reporter, signal, style, progressIntervalMs }) => {
+      const [{ upload }, { formatUpload }] = await Promise.all([import('../../ops/upload.js'), import('../format/upload.js')]);
+      const result = await upload(
+        clients,
+        pipeline,
+        { inputs: paths, cwd: process.cwd(), ...(flags.prefix && { prefix: flags.prefix }), ...(generate && { generate }), ...(waitMs !== undefined && { waitMs }), signal, progressIntervalMs },
+        reporter,
+      );
+      print(formatUpload(result, { json: flags.json, style }));
+      if (!result.ok) process.exitCode = 1;
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import type { Outcome } from '../../ops/wait.js';
+import { formatDuration } from '../../ops/units.js';
+import type { Style } from './style.js';
+import { count, cut, table } from './table.js';
+
+/** Where followed files ended up (`upload --wait`, `dlq redrive --wait`). Pure. */
+export function formatOutcomes(outcomes: readonly Outcome[], style: Style): string[] {
+  const rows = outcomes.map((o) => {
+    switch (o.outcome) {
+      case 'SUCCESS':
+        return [
+          style.green('✓'),
+          o.key,
+          style.green('SUCCESS'),
+          `${count(o.run.recordsProcessed)} processed, ${o.run.recordsRejected ? style.yellow(`${count(o.run.recordsRejected)} rejected`) : '0 rejected'}`,
+          style.dim(`after ${formatDuration(o.waitedMs)} (processing ${formatDuration(o.run.durationMs)})`),
+        ];
+      case 'FAILED':
+        return [
+          style.red('✗'),
+          o.key,
+          style.red('FAILED'),
+          cut(o.run.error, 80),
+          style.dim(o.run.quarantineKey ? `quarantined as ${o.run.quarantineKey}` : ''),
+        ];
+      case 'DEAD_LETTERED':
+        return [style.red('✗'), o.key, style.red('DEAD-LETTERED'), `after ${o.receiveCount} receive(s)`, style.dim(`retry: tap dlq redrive --file ${o.key}`)];
+      case 'TIMED_OUT':
+        return [style.yellow('…'), o.key, style.yellow('NO OUTCOME YET'), `after ${formatDuration(o.waitedMs)}`, style.dim(`see later: tap status --file ${o.key}`)];
+    }
+  });
+  return table(rows);
+}

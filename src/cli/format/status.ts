@@ -1,0 +1,105 @@
+import type { FileRun } from '../../ops/metadata.js';
+import type { FileStatus, RecentStatus, StatusResult } from '../../ops/status.js';
+import { formatBytes, formatDuration } from '../../ops/units.js';
+import type { Style } from './style.js';
+import { count, cut, plural, shortTime, table } from './table.js';
+
+/** The result of `tap status`, as text or JSON. Pure. */
+export function formatStatus(result: StatusResult, options: { json: boolean; style: Style }): string {
+  if (options.json) return JSON.stringify(result, null, 2);
+  return (result.kind === 'file' ? fileLines(result, options.style) : recentLines(result, options.style)).join('\n');
+}
+
+const statusCell = (run: FileRun, style: Style) => (run.status === 'SUCCESS' ? style.green(run.status) : style.red(run.status));
+
+function fileLines(result: FileStatus, style: Style): string[] {
+  const { bold, dim, yellow } = style;
+  const lines = [`${bold(result.key)} ${dim(`(s3://${result.bucket}/${result.key})`)}`];
+  if (!result.totalRuns) {
+    if (result.object) {
+      lines.push(`  Uploaded ${shortTime(result.object.lastModified)} (${formatBytes(result.object.size)}${result.object.versionId ? `, version ${result.object.versionId}` : ''}) but not processed yet: it is in the queue, being processed, or waiting to be retried.`);
+    } else if (result.deadLettered.length) {
+      lines.push('  No processing recorded: its message is in the dead-letter queue.');
+    } else {
+      lines.push(`  No such file: nothing was uploaded or processed under this key.`);
+      if (result.suggestions.length) lines.push(`  Did you mean: ${result.suggestions.join(', ')}?`);
+    }
+  } else if (!result.runs.length) {
+    lines.push(`  None of its ${plural(result.totalRuns, 'processing')} matches --status/--since.`);
+  } else {
+    const shown = result.runs.length < result.matchingRuns ? ` (newest ${result.runs.length} of ${result.matchingRuns})` : '';
+    lines.push(`  History${shown}, newest first:`);
+    lines.push(
+      ...table(
+        [
+          ['UPLOADED', 'STATUS', 'PROCESSED', 'REJECTED', 'DURATION', 'SIZE', 'VERSION', 'ERROR'].map(dim),
+          ...result.runs.map((r) => [
+            shortTime(r.uploadedAt),
+            statusCell(r, style),
+            count(r.recordsProcessed),
+            r.recordsRejected ? yellow(count(r.recordsRejected)) : '0',
+            formatDuration(r.durationMs),
+            formatBytes(r.size),
+            cut(r.versionId ?? '-', 20),
+            cut(r.error, 60),
+          ]),
+        ],
+        '    ',
+      ),
+    );
+  }
+  const outputs = [
+    ['Processed output', result.outputs.processed],
+    ['Rejected records', result.outputs.rejected],
+    ['Quarantined copy', result.outputs.quarantine],
+  ].filter((o): o is [string, string] => Boolean(o[1]));
+  if (outputs.length) lines.push(...table(outputs.map(([label, uri]) => [`${label}:`, uri])));
+  if (result.rejects.length) {
+    lines.push(`  First rejected records:`);
+    for (const r of result.rejects) {
+      const where = `#${r.record_number}${r.line !== undefined ? ` (line ${r.line})` : ''}`;
+      lines.push(`    ${where} ${r.field ? `${r.field}: ` : ''}${r.reason}${r.record !== undefined ? dim(`  ${cut(JSON.stringify(r.record), 80)}`) : ''}`);
+    }
+  }
+  if (result.deadLettered.length) {
+    const first = result.deadLettered[0]!;
+    lines.push(
+      style.red(`  In the dead-letter queue: ${plural(result.deadLettered.length, 'message')} about this file`) +
+        ` (received ${first.receiveCount} times${first.firstReceivedAt ? `, first tried ${shortTime(first.firstReceivedAt)}` : ''}).`,
+      `  Retry it: tap dlq redrive --file ${result.key}`,
+    );
+  } else if (result.runs.length || result.object) lines.push(dim('  Nothing about this file in the dead-letter queue.'));
+  return lines;
+}
+
+function recentLines(result: RecentStatus, style: Style): string[] {
+  const { dim, red, yellow } = style;
+  const t = result.totals;
+  const what = result.status ? `${result.status} files` : 'Files';
+  const shown = result.runs.length < t.files ? `; newest ${result.runs.length} of ${count(t.files)}${t.capped ? '+' : ''}` : '';
+  const lines = [`${what} uploaded since ${shortTime(result.since)} UTC${shown}:`];
+  if (!result.runs.length) lines.push('  None.');
+  else {
+    lines.push(
+      ...table([
+        ['UPLOADED', 'STATUS', 'PROCESSED', 'REJECTED', 'DURATION', 'SIZE', 'KEY'].map(dim),
+        ...result.runs.map((r) => [
+          shortTime(r.uploadedAt),
+          statusCell(r, style),
+          count(r.recordsProcessed),
+          r.recordsRejected ? yellow(count(r.recordsRejected)) : '0',
+          formatDuration(r.durationMs),
+          formatBytes(r.size),
+          r.key,
+        ]),
+      ]),
+    );
+  }
+  const more = t.capped ? ' (counted up to 5,000 per status)' : '';
+  lines.push(
+    `Totals: ${plural(t.files, 'file')}${more}: ${count(t.succeeded)} succeeded, ${t.failed ? red(`${count(t.failed)} failed`) : '0 failed'}; ` +
+      `${count(t.recordsProcessed)} records processed, ${count(t.recordsRejected)} rejected.`,
+  );
+  if (result.dlqDepth) lines.push(red(`Dead-letter queue: ${plural(result.dlqDepth, 'message')}`) + ' (tap dlq peek)');
+  return lines;
+}

@@ -1,0 +1,199 @@
+/**
+ * `tap dlq redrive`: dead-lettered messages back to the ingest queue.
+ *
+ * - Everything: one SQS message move task (StartMessageMoveTask), followed with ListMessageMoveTasks
+ *   and cancelled on interrupt. SQS does the moving, at `rate` messages per second if given.
+ * - One file (`file`): SQS cannot filter a move task, so we receive every message, send the matching
+ *   ones to the ingest queue and delete them from the DLQ only once the send succeeded. A crash in
+ *   between leaves a duplicate, never a loss; the processor skips a version it already processed.
+ */
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { interrupted, sleep } from './abort.js';
+import { explainAwsError } from './aws-errors.js';
+import type { Clients } from './clients.js';
+import { UserError } from './errors.js';
+import { incomingKey } from './keys.js';
+import type { Pipeline } from './pipeline.js';
+import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
+import type { Reporter } from './reporter.js';
+import { type Followed, type Outcome, waitForOutcomes } from './wait.js';
+
+export interface RedriveOptions {
+  /** Only the messages about this file (key with or without `incoming/`). */
+  readonly file?: string;
+  readonly dryRun: boolean;
+  /** Messages per second. */
+  readonly rate?: number;
+  /** Then follow the redriven files for at most this long. */
+  readonly waitMs?: number;
+  readonly signal?: AbortSignal;
+  readonly pollMs?: number;
+}
+
+export interface Failure {
+  readonly messageId: string;
+  readonly stage: 'send' | 'delete';
+  readonly reason: string;
+}
+
+export interface RedriveResult {
+  readonly mode: 'all' | 'file';
+  readonly key?: string;
+  readonly dryRun: boolean;
+  /** Messages that matched (for `all`: the DLQ's depth when we started). */
+  readonly matched: number;
+  readonly moved: number;
+  /** Messages that could not be sent (they stay in the DLQ) or, once sent, not deleted (now duplicates). */
+  readonly failures: readonly Failure[];
+  /** What would move (dry run) or moved (up to 100 shown). */
+  readonly messages: QueueMessage[];
+  readonly outcomes?: Outcome[];
+}
+
+const SCAN_MAX = 10_000;
+const FOLLOW_MAX = 1_000;
+// Long enough for a whole scan; whatever we hold is released (visibility 0) at the end anyway.
+const HOLD_SECONDS = 600;
+
+export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
+  try {
+    const sqs = await clients.sqs();
+    const result = options.file !== undefined ? await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter) : await redriveAll(sqs, pipeline, options, reporter);
+    if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
+    const outcomes = await waitForOutcomes(clients, pipeline, followed(result.messages), { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) }, reporter);
+    if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
+    return { ...result, outcomes };
+  } catch (error) {
+    throw explainAwsError(error, clients.target, 'redriving the dead-letter queue');
+  }
+}
+
+/** The file versions the messages name, once each. */
+function followed(messages: readonly QueueMessage[]): Followed[] {
+  const seen = new Map<string, Followed>();
+  const after = Date.now();
+  for (const f of messages.flatMap((m) => m.files)) {
+    seen.set(`${f.key}#${f.versionId ?? ''}`, { key: f.key, after, ...(f.versionId && { versionId: f.versionId }), ...(f.etag && { etag: f.etag }) });
+  }
+  return [...seen.values()];
+}
+
+async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
+  const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
+  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
+  const depth = await queueDepth(sqs, pipeline.dlqUrl);
+  if (depth.visible === 0) return { ...base, matched: 0, moved: 0, messages: [] };
+  // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
+  const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
+  const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
+  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
+  if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
+
+  const running = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
+  if (running?.Status === 'RUNNING') {
+    throw new UserError(`A redrive of this DLQ is already running (${running.ApproximateNumberOfMessagesMoved ?? 0} of ${running.ApproximateNumberOfMessagesToMove ?? '?'} moved). Wait for it, or check with tap dlq list.`, 1);
+  }
+  const { TaskHandle } = await sqs.send(
+    new StartMessageMoveTaskCommand({ SourceArn: pipeline.dlqArn, DestinationArn: pipeline.queueArn, ...(options.rate && { MaxNumberOfMessagesPerSecond: options.rate }) }),
+  );
+  let cancelled = false;
+  for (;;) {
+    if (options.signal?.aborted && !cancelled) {
+      cancelled = true;
+      await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle })).catch(() => undefined); // it may have just finished
+    }
+    // The most recent task is ours: none was running when we started it. (Only a RUNNING task lists its handle.)
+    const task = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
+    const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+    const toMove = task?.ApproximateNumberOfMessagesToMove ?? depth.visible;
+    reporter.emit({ type: 'progress', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
+    if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
+      if (cancelled || task.Status === 'CANCELLED') throw interrupted(`the redrive was cancelled after moving ${moved} of ${toMove} message(s); the rest are still in the DLQ.`);
+      if (task.Status === 'FAILED') throw new UserError(`The redrive failed after moving ${moved} of ${toMove} message(s): ${task.FailureReason ?? 'no reason given'}. The rest are still in the DLQ.`, 1);
+      return { ...base, matched: toMove, moved, messages };
+    }
+    await sleep(options.pollMs ?? 1000, cancelled ? undefined : options.signal);
+  }
+}
+
+async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
+  // Everything received stays hidden until the scan ends (or the next receive would return it again),
+  // then whatever was not moved is made visible at once.
+  const held = new Set<Received>();
+  const moved: QueueMessage[] = [];
+  const failures: Failure[] = [];
+  let matched = 0;
+  let scanned = 0;
+  const started = performance.now();
+  try {
+    while (scanned < SCAN_MAX && !options.signal?.aborted) {
+      const batch = await receiveBatch(sqs, pipeline.dlqUrl, { max: 10, visibilitySeconds: HOLD_SECONDS, waitSeconds: 1 });
+      if (!batch.length) break;
+      scanned += batch.length;
+      for (const r of batch) held.add(r);
+      const mine = batch.filter((r) => mentions(r.message, key));
+      matched += mine.length;
+      if (options.dryRun) moved.push(...mine.map((r) => r.message));
+      else if (mine.length) {
+        // Finished even if interrupted meanwhile: a sent message must not also stay in the DLQ.
+        const result = await move(sqs, pipeline, mine);
+        for (const r of result.moved) held.delete(r);
+        moved.push(...result.moved.map((r) => r.message));
+        failures.push(...result.failures);
+        if (options.rate) await sleep(Math.max(0, (moved.length / options.rate) * 1000 - (performance.now() - started)), options.signal);
+      }
+      reporter.emit({ type: 'progress', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
+    }
+  } finally {
+    await release(sqs, pipeline.dlqUrl, [...held]);
+  }
+  const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
+  if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
+  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
+  return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
+}
+
+/** Send, retrying per-entry failures; delete from the DLQ exactly the entries that were sent. */
+async function move(sqs: SQSClient, pipeline: Pipeline, batch: Received[]): Promise<{ moved: Received[]; failures: Failure[] }> {
+  const { DeleteMessageBatchCommand, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
+  const sent: Received[] = [];
+  const errors = new Map<Received, string>();
+  let pending = batch;
+  for (let attempt = 1; attempt <= 3 && pending.length; attempt++) {
+    if (attempt > 1) await sleep(100 * 2 ** attempt);
+    const result = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: pipeline.queueUrl, Entries: pending.map((r, i) => ({ Id: String(i), MessageBody: r.raw.Body ?? '', ...attributes(r.raw) })) }),
+    );
+    const failed = new Map((result.Failed ?? []).map((f) => [f.Id, f]));
+    const retry: Received[] = [];
+    pending.forEach((r, i) => {
+      const failure = failed.get(String(i));
+      if (!failure) {
+        sent.push(r);
+        errors.delete(r);
+        return;
+      }
+      errors.set(r, `${failure.Code}: ${failure.Message ?? ''}`);
+      // A sender fault (the entry itself is bad) would fail the same way again.
+      if (!failure.SenderFault) retry.push(r);
+    });
+    pending = retry;
+  }
+  const failures: Failure[] = [...errors].map(([r, reason]) => ({ messageId: r.message.messageId, stage: 'send', reason: `${reason} (it stays in the DLQ)` }));
+  const moved: Received[] = [];
+  if (sent.length) {
+    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.dlqUrl, Entries: sent.map((r, i) => ({ Id: String(i), ReceiptHandle: r.raw.ReceiptHandle })) }));
+    const failed = new Map((deleted.Failed ?? []).map((f) => [f.Id, f]));
+    sent.forEach((r, i) => {
+      const failure = failed.get(String(i));
+      if (!failure) moved.push(r);
+      else failures.push({ messageId: r.message.messageId, stage: 'delete', reason: `${failure.Code}: ${failure.Message ?? ''} (it was sent, so it is now in both queues)` });
+    });
+  }
+  return { moved, failures };
+}
+
+/** Message attributes, as SendMessage takes them back. S3 notifications have none; other senders may. */
+function attributes(raw: Message): { MessageAttributes?: NonNullable<Message['MessageAttributes']> } {
+  return raw.MessageAttributes && Object.keys(raw.MessageAttributes).length ? { MessageAttributes: raw.MessageAttributes } : {};
+}

@@ -1,0 +1,114 @@
+/**
+ * `tap dlq list | peek | purge`: the dead-letter queue, looked at without consuming it, or emptied on
+ * purpose. Redrive is in dlq-redrive.ts.
+ */
+import { explainAwsError } from './aws-errors.js';
+import type { Clients } from './clients.js';
+import { UserError } from './errors.js';
+import type { Pipeline } from './pipeline.js';
+import { type QueueDepth, type QueueMessage, peek, queueDepth } from './queue-messages.js';
+import type { Reporter } from './reporter.js';
+
+export interface QueueSummary {
+  readonly name: string;
+  readonly url: string;
+  readonly depth: QueueDepth;
+}
+
+export interface DlqListResult {
+  readonly dlq: QueueSummary & {
+    /** The oldest of the messages looked at (up to 100): when S3 sent it, and when SQS will drop it. */
+    readonly oldest?: { readonly sentAt: string; readonly ageMs: number; readonly expiresAt?: string };
+  };
+  readonly ingest: QueueSummary;
+}
+
+export interface DlqPeekResult {
+  readonly queue: QueueSummary;
+  readonly messages: QueueMessage[];
+}
+
+export interface DlqPurgeResult {
+  readonly queue: string;
+  /** About how many messages were deleted (SQS's count just before the purge). */
+  readonly purged: number;
+}
+
+const queueName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+
+/** Depth of both queues, and the age of the DLQ's oldest message. */
+export async function dlqList(clients: Clients, pipeline: Pipeline, options: { now?: number } = {}): Promise<DlqListResult> {
+  return withExplain(clients, 'reading the queues', async () => {
+    const sqs = await clients.sqs();
+    const [dlq, ingest] = await Promise.all([queueDepth(sqs, pipeline.dlqUrl), queueDepth(sqs, pipeline.queueUrl)]);
+    const now = options.now ?? Date.now();
+    // Never peek the ingest queue: a receive there counts towards maxReceiveCount and could dead-letter a file.
+    const sent = dlq.visible ? (await peek(sqs, pipeline.dlqUrl, 100, dlq.visible)).flatMap((m) => (m.sentAt ? [Date.parse(m.sentAt)] : [])) : [];
+    const oldest = sent.length ? Math.min(...sent) : undefined;
+    return {
+      dlq: {
+        name: queueName(pipeline.dlqUrl),
+        url: pipeline.dlqUrl,
+        depth: dlq,
+        ...(oldest !== undefined && {
+          oldest: {
+            sentAt: new Date(oldest).toISOString(),
+            ageMs: now - oldest,
+            ...(dlq.retentionSeconds && { expiresAt: new Date(oldest + dlq.retentionSeconds * 1000).toISOString() }),
+          },
+        }),
+      },
+      ingest: { name: queueName(pipeline.queueUrl), url: pipeline.queueUrl, depth: ingest },
+    };
+  });
+}
+
+/** Up to `count` messages, made visible again before this returns. */
+export async function dlqPeek(clients: Clients, pipeline: Pipeline, options: { count: number }): Promise<DlqPeekResult> {
+  return withExplain(clients, 'peeking into the dead-letter queue', async () => {
+    const sqs = await clients.sqs();
+    const depth = await queueDepth(sqs, pipeline.dlqUrl);
+    const messages = depth.visible ? await peek(sqs, pipeline.dlqUrl, options.count, depth.visible) : [];
+    return { queue: { name: queueName(pipeline.dlqUrl), url: pipeline.dlqUrl, depth }, messages };
+  });
+}
+
+export interface PurgeOptions {
+  readonly yes: boolean;
+  /** Asks the user; the CLI refuses when there is no terminal (then --yes is needed). */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** Deletes every message of the DLQ, after confirmation. */
+export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: PurgeOptions, reporter: Reporter): Promise<DlqPurgeResult> {
+  const name = queueName(pipeline.dlqUrl);
+  return withExplain(clients, `purging ${name}`, async () => {
+    const sqs = await clients.sqs();
+    const depth = await queueDepth(sqs, pipeline.dlqUrl);
+    const count = depth.visible + depth.inFlight + depth.delayed;
+    if (count === 0) {
+      reporter.emit({ type: 'info', message: `${name} is empty: nothing to purge.` });
+      return { queue: name, purged: 0 };
+    }
+    const question = `Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
+    if (!options.yes && !(await options.confirm(question))) throw new UserError('Purge cancelled: nothing was deleted.', 1);
+    const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
+    try {
+      await sqs.send(new PurgeQueueCommand({ QueueUrl: pipeline.dlqUrl }));
+    } catch (error) {
+      if ((error as Error).name === 'PurgeQueueInProgress') {
+        throw new UserError(`${name} is already being purged (SQS allows one purge every 60 seconds); try again in a minute.`, 1);
+      }
+      throw error;
+    }
+    return { queue: name, purged: count };
+  });
+}
+
+async function withExplain<T>(clients: Clients, doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw explainAwsError(error, clients.target, doing);
+  }
+}

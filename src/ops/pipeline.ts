@@ -1,0 +1,93 @@
+/**
+ * Where a deployed environment's resources are. The stack's outputs are the truth (DescribeStacks);
+ * `.tap/<env>.json`, written by `tap deploy`, is only a cache for when CloudFormation cannot be asked
+ * (no permission for it, or an endpoint that does not emulate it) and it was saved for this target.
+ */
+import { OUTPUT, STATUS_INDEX } from '../handlers/contract.js';
+import { stackName as stackNameOf } from '../infra/environment.js';
+import { explainAwsError } from './aws-errors.js';
+import type { Clients } from './clients.js';
+import { deployedFile, loadDeployed } from './deploy-state.js';
+import { UserError } from './errors.js';
+import type { Reporter } from './reporter.js';
+import { describeStack, isInProgress, needsRecreate } from './stack-state.js';
+import type { Target } from './target.js';
+
+/** The resources of one deployed environment that upload, status, dlq and logs work on. */
+export interface Pipeline {
+  readonly env: string;
+  readonly stackName: string;
+  readonly bucket: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+  readonly metadataTable: string;
+  readonly statusIndex: string;
+  readonly logGroup: string;
+  /** Where the outputs came from. */
+  readonly source: 'stack' | 'file';
+}
+
+export interface ResolveOptions {
+  readonly env: string;
+  readonly stateDir: string;
+}
+
+/** Reads the stack's outputs; falls back to the saved file only when CloudFormation cannot answer. */
+export async function resolvePipeline(clients: Clients, options: ResolveOptions, reporter: Reporter): Promise<Pipeline> {
+  const stackName = stackNameOf(options.env);
+  const notDeployed = (extra = '') => new UserError(`${stackName} is not deployed${extra}; run tap deploy --env ${options.env}`);
+  let state: Awaited<ReturnType<typeof describeStack>>;
+  try {
+    state = await describeStack(await clients.cloudformation(), stackName);
+  } catch (error) {
+    const explained = explainAwsError(error, clients.target, `reading the outputs of ${stackName}`);
+    // Wrong credentials or no network: the file would only hide the real problem.
+    if (explained instanceof UserError) throw explained;
+    const saved = loadDeployed(options.stateDir, options.env);
+    if (!saved || !sameTarget(saved, clients.target)) {
+      throw new UserError(
+        `Cannot find ${stackName}: CloudFormation could not be asked (${(error as Error).name}: ${(error as Error).message}) and ` +
+          `${deployedFile(options.stateDir, options.env)} has no outputs saved for ${clients.target.description}. ` +
+          `If it is not deployed, run tap deploy --env ${options.env}`,
+      );
+    }
+    reporter.emit({
+      type: 'warn',
+      message: `Could not read ${stackName} from CloudFormation (${(error as Error).name}); using the outputs saved in ${deployedFile(options.stateDir, options.env)} at ${saved.deployedAt}.`,
+    });
+    return pipelineFromOutputs(options.env, saved.outputs, 'file');
+  }
+  if (!state) throw notDeployed();
+  if (needsRecreate(state.status)) throw notDeployed(`: its creation failed (${state.status})`);
+  if (isInProgress(state.status) && !state.outputs[OUTPUT.bucket]) throw notDeployed(` yet (${state.status})`);
+  return pipelineFromOutputs(options.env, state.outputs, 'stack');
+}
+
+/** Checks that every output the commands need is there; a stack from an older tap may lack some. */
+export function pipelineFromOutputs(env: string, outputs: Record<string, string>, source: Pipeline['source']): Pipeline {
+  const need = (key: string) => {
+    const value = outputs[key];
+    if (!value) throw new UserError(`${stackNameOf(env)} has no output ${key}: it was deployed by an older tap. Run tap deploy --env ${env} to update it.`);
+    return value;
+  };
+  return {
+    env,
+    stackName: stackNameOf(env),
+    bucket: need(OUTPUT.bucket),
+    queueUrl: need(OUTPUT.queueUrl),
+    queueArn: need(OUTPUT.queueArn),
+    dlqUrl: need(OUTPUT.dlqUrl),
+    dlqArn: need(OUTPUT.dlqArn),
+    metadataTable: need(OUTPUT.metadataTable),
+    statusIndex: outputs[OUTPUT.statusIndex] || STATUS_INDEX,
+    logGroup: need(OUTPUT.logGroup),
+    source,
+  };
+}
+
+// Outputs saved for the local AWS mean nothing to AWS in some region, and the other way round.
+function sameTarget(saved: { target: string; region: string; endpoint?: string }, target: Target): boolean {
+  return saved.target === target.kind && saved.region === target.region && (saved.endpoint ?? '') === (target.endpoint ?? '');
+}

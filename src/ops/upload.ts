@@ -1,0 +1,151 @@
+/**
+ * `tap upload`: files (or a generated test file) → `incoming/` in the pipeline's bucket, one after the
+ * other with parallel parts, then optionally follow each through the pipeline.
+ */
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interrupted } from './abort.js';
+import { explainAwsError } from './aws-errors.js';
+import type { Clients } from './clients.js';
+import { type GeneratedFile, writeShipmentsFile } from './generate.js';
+import { uploadKey } from './keys.js';
+import type { Pipeline } from './pipeline.js';
+import type { Reporter } from './reporter.js';
+import { transferProgress } from './units.js';
+import { type InputFile, isReadableFormat, resolveInputs } from './upload-inputs.js';
+import { UploadAborted, uploadFile } from './upload-file.js';
+import { type Outcome, failed, waitForOutcomes } from './wait.js';
+
+export interface UploadOptions {
+  /** Files, directories or globs, relative to `cwd`. */
+  readonly inputs: readonly string[];
+  readonly cwd: string;
+  /** Folder(s) under `incoming/`. */
+  readonly prefix?: string;
+  /** Also upload a generated file of this many records. */
+  readonly generate?: { readonly count: number; readonly badRatio: number; readonly seed?: number };
+  /** Follow the files through the pipeline for at most this long. */
+  readonly waitMs?: number;
+  readonly signal?: AbortSignal;
+  /** Least time between two progress events of one file (a TTY redraws often; a log wants few lines). */
+  readonly progressIntervalMs?: number;
+  readonly tempDir?: string;
+  readonly partSize?: number;
+  readonly queueSize?: number;
+}
+
+/** One uploaded file. */
+export interface UploadedFile {
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly parts: number;
+  readonly ms: number;
+}
+
+export interface UploadResult {
+  readonly bucket: string;
+  readonly files: UploadedFile[];
+  /** What the generated file holds, so the counts can be checked against the outcome. */
+  readonly generated?: GeneratedFile & { readonly key: string };
+  /** Present with `waitMs`: one per file, in upload order. */
+  readonly outcomes?: Outcome[];
+  /** False if any followed file failed, was dead-lettered or timed out. */
+  readonly ok: boolean;
+}
+
+export async function upload(clients: Clients, pipeline: Pipeline, options: UploadOptions, reporter: Reporter): Promise<UploadResult> {
+  // Check every input (and that there is something to do) before the first byte goes out.
+  const inputs = options.inputs.length || !options.generate ? await resolveInputs(options.inputs, options.cwd) : [];
+  for (const file of inputs.filter((f) => !isReadableFormat(f.name))) {
+    reporter.emit({ type: 'warn', message: `${file.name}: the processor reads .json, .ndjson, .jsonl, .csv, .log and .txt; this file will be marked FAILED.` });
+  }
+  const keyOf = (name: string) => uploadKey(options.prefix ?? '', name);
+
+  let generated: { file: InputFile; summary: GeneratedFile & { key: string } } | undefined;
+  if (options.generate) {
+    const name = `generated-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}-${options.generate.count}.json`;
+    const path = join(options.tempDir ?? tmpdir(), name);
+    const written = await writeShipmentsFile(path, options.generate).catch(async (error: unknown) => {
+      await rm(path, { force: true });
+      throw error;
+    });
+    generated = { file: { path, name, size: written.bytes }, summary: { ...written, key: keyOf(name) } };
+    reporter.emit({ type: 'info', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path}` });
+  }
+  const files = [...inputs, ...(generated ? [generated.file] : [])];
+
+  try {
+    const s3 = await clients.s3();
+    const uploaded: UploadedFile[] = [];
+    for (const [i, file] of files.entries()) {
+      uploaded.push(await uploadOne(s3, pipeline.bucket, keyOf(file.name), file, { i, of: files.length }, options, reporter));
+    }
+    let outcomes: Outcome[] | undefined;
+    if (options.waitMs !== undefined) {
+      outcomes = await waitForOutcomes(
+        clients,
+        pipeline,
+        uploaded.map((u) => ({ key: u.key, after: Date.now() - u.ms, ...(u.versionId && { versionId: u.versionId }), ...(u.etag && { etag: u.etag }) })),
+        { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
+        reporter,
+      );
+      if (options.signal?.aborted) {
+        throw interrupted(`stopped waiting; all ${uploaded.length} file(s) were uploaded. Follow them with: tap status --file <key>`);
+      }
+    }
+    return {
+      bucket: pipeline.bucket,
+      files: uploaded,
+      ...(generated && { generated: generated.summary }),
+      ...(outcomes && { outcomes }),
+      ok: !outcomes?.some(failed),
+    };
+  } catch (error) {
+    throw explainAwsError(error, clients.target, `uploading to ${pipeline.bucket}`);
+  } finally {
+    if (generated) await rm(generated.file.path, { force: true });
+  }
+}
+
+async function uploadOne(
+  s3: Awaited<ReturnType<Clients['s3']>>,
+  bucket: string,
+  key: string,
+  file: InputFile,
+  position: { i: number; of: number },
+  options: UploadOptions,
+  reporter: Reporter,
+): Promise<UploadedFile> {
+  const counter = `[${position.i + 1}/${position.of}]`;
+  const started = performance.now();
+  let lastEmit = -Infinity;
+  const interval = options.progressIntervalMs ?? 250;
+  const progress = (loaded: number, total: number) => {
+    const now = performance.now();
+    // The end is reported by the `done` event; a small file has nothing in between.
+    if (loaded >= total || now - lastEmit < interval) return;
+    lastEmit = now;
+    reporter.emit({ type: 'progress', message: `${counter} ${key}: ${transferProgress(loaded, total, now - started)}`, done: loaded, total, unit: 'bytes' });
+  };
+  try {
+    const result = await uploadFile(s3, { path: file.path, size: file.size, bucket, key }, {
+      onProgress: progress,
+      ...(options.signal && { signal: options.signal }),
+      ...(options.partSize && { partSize: options.partSize }),
+      ...(options.queueSize && { queueSize: options.queueSize }),
+    });
+    const ms = Math.round(performance.now() - started);
+    reporter.emit({ type: 'done', message: `${counter} Uploaded ${key}`, ms });
+    return { path: file.path, key, size: file.size, ...result, ms };
+  } catch (error) {
+    if (!(error instanceof UploadAborted)) throw error;
+    const left = error.partsLeft
+      ? `${error.partsLeft} part(s) of upload ${error.uploadId} could not be removed; the bucket's lifecycle rule deletes them within 7 days`
+      : 'no parts were left behind';
+    throw interrupted(`the upload of ${key} was aborted and ${left}.${position.i ? ` The ${position.i} file(s) before it were uploaded.` : ''}`);
+  }
+}

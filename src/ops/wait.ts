@@ -1,0 +1,82 @@
+/**
+ * Following uploaded (or redriven) file versions through the pipeline until each has an outcome: its
+ * metadata item appears (SUCCESS or FAILED), its message lands in the dead-letter queue, or time runs out.
+ */
+import { sleep } from './abort.js';
+import type { Clients } from './clients.js';
+import { fileHistory, type FileRun } from './metadata.js';
+import type { Pipeline } from './pipeline.js';
+import { mentions, peek, queueDepth } from './queue-messages.js';
+import type { Reporter } from './reporter.js';
+
+/** A file version to follow. */
+export interface Followed {
+  readonly key: string;
+  readonly versionId?: string;
+  /** Used to recognise the item when the bucket is not versioned (no version id). */
+  readonly etag?: string;
+  /** Wall clock (ms) after which its item may appear; older items of an unversioned key are not it. */
+  readonly after: number;
+}
+
+/** How a followed file ended. `waitedMs` counts from the start of the wait. */
+export type Outcome =
+  | { readonly key: string; readonly versionId?: string; readonly outcome: 'SUCCESS' | 'FAILED'; readonly run: FileRun; readonly waitedMs: number }
+  | { readonly key: string; readonly versionId?: string; readonly outcome: 'DEAD_LETTERED'; readonly messageId: string; readonly receiveCount: number; readonly waitedMs: number }
+  | { readonly key: string; readonly versionId?: string; readonly outcome: 'TIMED_OUT'; readonly waitedMs: number };
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly intervalMs?: number;
+  /** How often to look into the dead-letter queue (a peek costs receives; the table query does not). */
+  readonly dlqEveryMs?: number;
+}
+
+/** Whether a metadata item is the outcome of this exact version. */
+export function isRunOf(run: FileRun, file: Followed): boolean {
+  if (file.versionId) return run.versionId === file.versionId;
+  const etag = file.etag?.replace(/"/g, '');
+  return (!etag || run.etag?.replace(/"/g, '') === etag) && Date.parse(run.processedAt ?? run.uploadedAt) >= file.after - 5_000;
+}
+
+/** Resolves when every file has an outcome (or the signal fires: the outcomes so far, the rest absent). */
+export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, files: readonly Followed[], options: WaitOptions, reporter: Reporter): Promise<Outcome[]> {
+  const { intervalMs = 1000, dlqEveryMs = 5000, signal } = options;
+  const [docs, sqs] = await Promise.all([clients.documents(), clients.sqs()]);
+  const started = performance.now();
+  const outcomes = new Map<Followed, Outcome>();
+  let lastDlqLook = -Infinity;
+  const elapsed = () => Math.round(performance.now() - started);
+
+  while (outcomes.size < files.length && !signal?.aborted) {
+    const pending = files.filter((f) => !outcomes.has(f));
+    await Promise.all(
+      pending.map(async (file) => {
+        const run = (await fileHistory(docs, pipeline.metadataTable, file.key)).find((r) => isRunOf(r, file));
+        if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
+      }),
+    );
+    if (outcomes.size < files.length && performance.now() - lastDlqLook >= dlqEveryMs) {
+      lastDlqLook = performance.now();
+      const { visible } = await queueDepth(sqs, pipeline.dlqUrl);
+      if (visible > 0) {
+        for (const message of await peek(sqs, pipeline.dlqUrl, 100, visible)) {
+          for (const file of files.filter((f) => !outcomes.has(f) && mentions(message, f.key, f.versionId))) {
+            outcomes.set(file, { key: file.key, ...version(file), outcome: 'DEAD_LETTERED', messageId: message.messageId, receiveCount: message.receiveCount, waitedMs: elapsed() });
+          }
+        }
+      }
+    }
+    reporter.emit({ type: 'progress', message: `Waiting for the pipeline (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
+    if (outcomes.size === files.length || elapsed() >= options.timeoutMs) break;
+    await sleep(Math.min(intervalMs, options.timeoutMs - elapsed()), signal);
+  }
+  if (signal?.aborted) return files.flatMap((f) => outcomes.get(f) ?? []);
+  return files.map((f) => outcomes.get(f) ?? { key: f.key, ...version(f), outcome: 'TIMED_OUT', waitedMs: elapsed() });
+}
+
+const version = (file: Followed) => (file.versionId ? { versionId: file.versionId } : {});
+
+/** Whether an outcome counts as a failure for the exit code. */
+export const failed = (o: Outcome) => o.outcome !== 'SUCCESS';

@@ -1,0 +1,187 @@
+/**
+ * `tap dlq` and `tap logs` operations against the local AWS (SQS, CloudWatch Logs), with messages and
+ * log lines put there directly, so each case is exact.
+ */
+import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dlqList, dlqPeek, dlqPurge } from '../../src/ops/dlq.js';
+import { redrive } from '../../src/ops/dlq-redrive.js';
+import { UserError } from '../../src/ops/errors.js';
+import type { LogLine } from '../../src/ops/log-lines.js';
+import { logs } from '../../src/ops/logs.js';
+import { queueDepth } from '../../src/ops/queue-messages.js';
+import { startLocal, type LocalHarness } from '../helpers/local.js';
+import { createOpsPipeline, recordingReporter, type OpsPipeline } from '../helpers/ops-pipeline.js';
+
+let local: LocalHarness;
+let ops: OpsPipeline;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  local = await startLocal();
+  ops = await createOpsPipeline(local, 'opsdlq');
+  sqs = await ops.clients.sqs();
+});
+
+afterAll(async () => {
+  ops?.clients.destroy();
+  await local?.stop();
+});
+
+const s3Event = (key: string, versionId: string) =>
+  JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: ops.pipeline.bucket }, object: { key, size: 10, versionId } } }] });
+
+async function deadLetter(...keys: string[]): Promise<void> {
+  for (const [i, key] of keys.entries()) await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event(key, `v${i}`) }));
+}
+
+const depth = async (url: string) => (await queueDepth(sqs, url)).visible;
+
+describe('tap dlq (operations)', () => {
+  // Not PurgeQueue: SQS allows one purge a minute per queue.
+  beforeEach(async () => {
+    for (const url of [ops.pipeline.dlqUrl, ops.pipeline.queueUrl]) {
+      for (;;) {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        if (!Messages.length) break;
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      }
+    }
+  });
+
+  it('list: depth of both queues and the age of the oldest dead-lettered message', async () => {
+    await deadLetter('incoming/a.json', 'incoming/b.json');
+    await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.queueUrl, MessageBody: s3Event('incoming/c.json', 'v') }));
+    const result = await dlqList(ops.clients, ops.pipeline, { now: Date.now() + 60_000 });
+    expect(result.dlq.depth.visible).toBe(2);
+    expect(result.ingest.depth.visible).toBe(1);
+    expect(result.dlq.oldest!.ageMs).toBeGreaterThanOrEqual(60_000);
+    expect(Date.parse(result.dlq.oldest!.expiresAt!) - Date.parse(result.dlq.oldest!.sentAt)).toBe(1_209_600_000);
+    // the ingest queue was not received from: its message has not been received once
+    const ingest = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ops.pipeline.queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect(ingest.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
+  });
+
+  it('peek: shows the file, receive count and times, and leaves every message visible', async () => {
+    await deadLetter('incoming/a.json', 'incoming/b.json', 'incoming/c.json');
+    const result = await dlqPeek(ops.clients, ops.pipeline, { count: 2 });
+    expect(result.messages).toHaveLength(2);
+    expect(result.messages[0]).toMatchObject({ files: [{ key: expect.stringMatching(/^incoming\/[abc]\.json$/) }], receiveCount: 1 });
+    expect(result.messages[0]!.sentAt).toBeTruthy();
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(3);
+  });
+
+  it('redrive --file moves only the messages about that file, and leaves the others visible', async () => {
+    await deadLetter('incoming/a.json', 'incoming/target.json', 'incoming/b.json', 'incoming/target.json');
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'target.json', dryRun: false }, recordingReporter());
+    expect(result).toMatchObject({ mode: 'file', key: 'incoming/target.json', matched: 2, moved: 2, failures: [] });
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(2);
+    expect(await depth(ops.pipeline.queueUrl)).toBe(2);
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ops.pipeline.queueUrl, MaxNumberOfMessages: 10 }));
+    expect(moved.Messages!.map((m) => JSON.parse(m.Body!).Records[0].s3.object.key)).toEqual(['incoming/target.json', 'incoming/target.json']);
+  });
+
+  it('redrive --dry-run shows what would move and moves nothing', async () => {
+    await deadLetter('incoming/target.json', 'incoming/other.json');
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'incoming/target.json', dryRun: true }, recordingReporter());
+    expect(result).toMatchObject({ matched: 1, moved: 0, dryRun: true });
+    expect(result.messages.map((m) => m.files[0]!.key)).toEqual(['incoming/target.json']);
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(2);
+    const all = await redrive(ops.clients, ops.pipeline, { dryRun: true }, recordingReporter());
+    expect(all).toMatchObject({ mode: 'all', matched: 2, moved: 0 });
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(2);
+  });
+
+  it('redrive (all) runs a message move task to the ingest queue and reports its progress', async () => {
+    await deadLetter('incoming/a.json', 'incoming/b.json', 'incoming/c.json');
+    const reporter = recordingReporter();
+    const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100 }, reporter);
+    expect(result).toMatchObject({ mode: 'all', moved: 3 });
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(0);
+    expect(await depth(ops.pipeline.queueUrl)).toBe(3);
+    expect(reporter.events.some((e) => e.type === 'progress')).toBe(true);
+  });
+
+  it('redrive (all), interrupted: cancels the move task, exit code 130, the rest stay in the DLQ', async () => {
+    await deadLetter(...Array.from({ length: 30 }, (_, i) => `incoming/slow-${i}.json`));
+    const controller = new AbortController();
+    const pending = redrive(ops.clients, ops.pipeline, { dryRun: false, rate: 1, pollMs: 100, signal: controller.signal }, recordingReporter());
+    setTimeout(() => controller.abort(), 1_500);
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(130);
+    expect((error as Error).message).toMatch(/cancelled after moving \d+ of 30/);
+    expect(await depth(ops.pipeline.dlqUrl)).toBeGreaterThan(20);
+  });
+
+  it('purge: asks, and deletes nothing when the answer is no', async () => {
+    await deadLetter('incoming/a.json');
+    let asked = '';
+    const no = dlqPurge(ops.clients, ops.pipeline, { yes: false, confirm: async (q) => ((asked = q), false) }, recordingReporter());
+    await expect(no).rejects.toThrow('Purge cancelled: nothing was deleted.');
+    expect(asked).toMatch(/Delete all 1 message\(s\) in tap-opsdlq-ingest-dlq\?/);
+    expect(await depth(ops.pipeline.dlqUrl)).toBe(1);
+    const yes = await dlqPurge(ops.clients, ops.pipeline, { yes: true, confirm: async () => false }, recordingReporter());
+    expect(yes).toEqual({ queue: 'tap-opsdlq-ingest-dlq', purged: 1 });
+  });
+});
+
+describe('tap logs (operation)', () => {
+  const start = Date.now() - 5 * 60_000;
+  const line = (offsetMs: number, fields: Record<string, unknown>) => ({ timestamp: start + offsetMs, message: JSON.stringify({ timestamp: new Date(start + offsetMs).toISOString(), service: 'shipment-processor', ...fields }) });
+
+  beforeAll(async () => {
+    const client = await ops.clients.logs();
+    await client.send(new CreateLogStreamCommand({ logGroupName: ops.pipeline.logGroup, logStreamName: 's1' }));
+    await client.send(
+      new PutLogEventsCommand({
+        logGroupName: ops.pipeline.logGroup,
+        logStreamName: 's1',
+        logEvents: [
+          { timestamp: start - 3_600_000, message: JSON.stringify({ level: 'INFO', message: 'an hour before' }) },
+          { timestamp: start, message: '{"time":"x","type":"platform.start","record":{"requestId":"r1"}}' },
+          line(1_000, { level: 'INFO', message: 'file processed', s3_key: 'incoming/a.json', records_processed: 5 }),
+          line(2_000, { level: 'ERROR', message: 'transient error; the message will be retried', s3_key: 'incoming/b.json' }),
+          line(3_000, { level: 'WARN', message: 'file failed; acknowledged without retry', s3_key: 'incoming/c.json' }),
+        ],
+      }),
+    );
+  });
+
+  async function collect(options: Partial<Parameters<typeof logs>[2]> = {}): Promise<LogLine[]> {
+    const lines: LogLine[] = [];
+    await logs(ops.clients, ops.pipeline, { sinceMs: 10 * 60_000, follow: false, onLine: (l) => void lines.push(l), ...options }, recordingReporter());
+    return lines;
+  }
+
+  it('reads the window, oldest first', async () => {
+    expect((await collect()).map((l) => l.message)).toEqual(['platform.start', 'file processed', 'transient error; the message will be retried', 'file failed; acknowledged without retry']);
+  });
+
+  it('filters by file, level and text', async () => {
+    expect((await collect({ key: 'incoming/b.json' })).map((l) => l.level)).toEqual(['ERROR']);
+    expect((await collect({ level: 'WARN' })).map((l) => l.level)).toEqual(['ERROR', 'WARN']);
+    expect((await collect({ text: 'processed' })).map((l) => l.json?.['s3_key'])).toEqual(['incoming/a.json']);
+    expect((await collect({ key: 'incoming/c.json', level: 'ERROR' }))).toEqual([]);
+  });
+
+  it('follows new lines until interrupted, without repeating lines', async () => {
+    const controller = new AbortController();
+    const lines: LogLine[] = [];
+    const following = logs(ops.clients, ops.pipeline, { sinceMs: 10 * 60_000, follow: true, signal: controller.signal, pollMs: { min: 100, max: 400 }, onLine: (l) => void lines.push(l) }, recordingReporter());
+    await new Promise((r) => setTimeout(r, 500));
+    const client = await ops.clients.logs();
+    await client.send(new PutLogEventsCommand({ logGroupName: ops.pipeline.logGroup, logStreamName: 's1', logEvents: [{ timestamp: Date.now(), message: JSON.stringify({ level: 'INFO', message: 'a new line' }) }] }));
+    for (let i = 0; i < 50 && !lines.some((l) => l.message === 'a new line'); i++) await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    const result = await following;
+    expect(lines.map((l) => l.message).filter((m) => m === 'a new line')).toHaveLength(1);
+    expect(new Set(lines.map((l) => l.eventId)).size).toBe(lines.length);
+    expect(result.lines).toBe(lines.length);
+  });
+
+  it('a missing log group: says the processor has not run', async () => {
+    await expect(logs(ops.clients, { ...ops.pipeline, logGroup: '/aws/lambda/nothing' }, { sinceMs: 60_000, follow: false, onLine: () => {} }, recordingReporter())).rejects.toThrow(/has not run/);
+  });
+});

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { formatDlqList, formatDlqPeek, formatPurge, formatRedrive } from '../../../src/cli/format/dlq.js';
+import { formatLogLine } from '../../../src/cli/format/logs.js';
+import { formatStatus } from '../../../src/cli/format/status.js';
+import { plainStyle, type Style } from '../../../src/cli/format/style.js';
+import { table } from '../../../src/cli/format/table.js';
+import { formatUpload } from '../../../src/cli/format/upload.js';
+import type { RedriveResult } from '../../../src/ops/dlq-redrive.js';
+import { parseLogLine } from '../../../src/ops/log-lines.js';
+import type { FileRun } from '../../../src/ops/metadata.js';
+import type { QueueMessage } from '../../../src/ops/queue-messages.js';
+import type { FileStatus, RecentStatus } from '../../../src/ops/status.js';
+import type { UploadResult } from '../../../src/ops/upload.js';
+
+/** Marks colours as tags, so tests can see them without a terminal. */
+const tagged: Style = { bold: (s) => `<b>${s}</b>`, dim: (s) => s, green: (s) => `<green>${s}</green>`, red: (s) => `<red>${s}</red>`, yellow: (s) => `<yellow>${s}</yellow>` };
+const plain = { json: false, style: plainStyle };
+
+const run = (over: Partial<FileRun> = {}): FileRun => ({
+  key: 'incoming/a.json',
+  uploadedAt: '2026-01-05T10:00:00.000Z',
+  status: 'SUCCESS',
+  recordsProcessed: 990,
+  recordsRejected: 10,
+  durationMs: 350,
+  size: 1_300_000,
+  versionId: 'v-123',
+  ...over,
+});
+
+const message: QueueMessage = {
+  messageId: 'msg-1',
+  files: [{ key: 'incoming/t.json', versionId: 'v9', eventTime: '2026-01-05T10:00:00Z' }],
+  receiveCount: 3,
+  sentAt: '2026-01-05T10:00:00.000Z',
+  firstReceivedAt: '2026-01-05T10:00:01.000Z',
+  body: '{}',
+};
+
+describe('upload output', () => {
+  const result: UploadResult = {
+    bucket: 'tap-dev-uploads',
+    files: [{ path: '/tmp/a.json', key: 'incoming/a.json', size: 2048, versionId: 'v-123', parts: 1, ms: 100 }],
+    generated: { key: 'incoming/g.json', records: 100, valid: 90, invalid: 10, invalidByKind: { 'empty-status': 10 }, bytes: 2048 },
+    outcomes: [
+      { key: 'incoming/a.json', versionId: 'v-123', outcome: 'SUCCESS', run: run(), waitedMs: 2100 },
+      { key: 'incoming/b.json', outcome: 'FAILED', run: run({ status: 'FAILED', error: 'not JSON at line 1', quarantineKey: 'quarantine/b.json' }), waitedMs: 900 },
+      { key: 'incoming/c.json', outcome: 'DEAD_LETTERED', messageId: 'm', receiveCount: 3, waitedMs: 40_000 },
+      { key: 'incoming/d.json', outcome: 'TIMED_OUT', waitedMs: 120_000 },
+    ],
+    ok: false,
+  };
+
+  it('summarises the files, the generated content and each outcome', () => {
+    const text = formatUpload(result, plain);
+    expect(text).toMatch(/^✓ Uploaded 1 file to tap-dev-uploads \(2\.0 KiB in 100 ms, 20\.0 KiB\/s\)/);
+    expect(text).toMatch(/incoming\/a\.json\s+2\.0 KiB\s+v-123\s+1\s+100 ms/);
+    expect(text).toContain('Generated incoming/g.json: 100 records, 90 valid, 10 invalid (empty-status 10)');
+    expect(text).toMatch(/✓\s+incoming\/a\.json\s+SUCCESS\s+990 processed, 10 rejected/);
+    expect(text).toMatch(/✗\s+incoming\/b\.json\s+FAILED\s+not JSON at line 1\s+quarantined as quarantine\/b\.json/);
+    expect(text).toMatch(/incoming\/c\.json\s+DEAD-LETTERED\s+after 3 receive\(s\)\s+retry: tap dlq redrive --file incoming\/c\.json/);
+    expect(text).toMatch(/incoming\/d\.json\s+NO OUTCOME YET\s+after 2m 00s/);
+  });
+
+  it('is the result itself with --json', () => {
+    expect(JSON.parse(formatUpload(result, { json: true, style: tagged }))).toEqual(result);
+  });
+
+  it('colours through the style only', () => {
+    expect(formatUpload(result, { json: false, style: tagged })).toContain('<red>FAILED</red>');
+    expect(formatUpload(result, plain)).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('status output', () => {
+  const file: FileStatus = {
+    kind: 'file',
+    key: 'incoming/a.json',
+    bucket: 'b',
+    known: true,
+    runs: [run(), run({ uploadedAt: '2026-01-04T09:00:00.000Z', status: 'FAILED', recordsProcessed: 0, recordsRejected: 0, error: 'unsupported file type' })],
+    matchingRuns: 3,
+    totalRuns: 3,
+    outputs: { processed: 's3://b/processed/a.json.ndjson', rejected: 's3://b/rejected/a.json.errors.ndjson' },
+    rejects: [{ record_number: 12, line: 14, field: 'shipment_id', reason: 'missing', record: { status: 'X' } }],
+    deadLettered: [message],
+    suggestions: [],
+  };
+
+  it('shows the history newest first, the outputs, the first rejects and the DLQ', () => {
+    const text = formatStatus(file, plain);
+    expect(text).toContain('History (newest 2 of 3), newest first:');
+    expect(text.indexOf('2026-01-05 10:00:00')).toBeLessThan(text.indexOf('2026-01-04 09:00:00'));
+    expect(text).toMatch(/Processed output:\s+s3:\/\/b\/processed\/a\.json\.ndjson/);
+    expect(text).toMatch(/Rejected records:\s+s3:\/\/b\/rejected\/a\.json\.errors\.ndjson/);
+    expect(text).toContain('#12 (line 14) shipment_id: missing  {"status":"X"}');
+    expect(text).toContain('In the dead-letter queue: 1 message about this file (received 3 times, first tried 2026-01-05 10:00:01).');
+    expect(text).toContain('tap dlq redrive --file incoming/a.json');
+  });
+
+  it('says an unknown key is unknown and suggests the closest ones', () => {
+    const unknown: FileStatus = { ...file, known: false, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], suggestions: ['incoming/ab.json', 'incoming/b.json'] };
+    const text = formatStatus(unknown, plain);
+    expect(text).toContain('No such file');
+    expect(text).toContain('Did you mean: incoming/ab.json, incoming/b.json?');
+  });
+
+  it('says an uploaded file has no outcome yet', () => {
+    const pending: FileStatus = { ...file, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], object: { size: 10, lastModified: '2026-01-05T10:00:00.000Z' } };
+    expect(formatStatus(pending, plain)).toContain('Uploaded 2026-01-05 10:00:00 (10 B) but not processed yet');
+  });
+
+  it('lists recent files with totals over the window', () => {
+    const recent: RecentStatus = {
+      kind: 'recent',
+      since: '2026-01-04T10:00:00.000Z',
+      runs: [run(), run({ key: 'incoming/b.json', status: 'FAILED', recordsProcessed: 0, recordsRejected: 0 })],
+      totals: { files: 40, succeeded: 38, failed: 2, recordsProcessed: 12_345, recordsRejected: 67, capped: false },
+      dlqDepth: 2,
+    };
+    const text = formatStatus(recent, plain);
+    expect(text).toContain('Files uploaded since 2026-01-04 10:00:00 UTC; newest 2 of 40:');
+    expect(text).toMatch(/UPLOADED\s+STATUS\s+PROCESSED\s+REJECTED\s+DURATION\s+SIZE\s+KEY/);
+    expect(text).toContain('Totals: 40 files: 38 succeeded, 2 failed; 12,345 records processed, 67 rejected.');
+    expect(text).toContain('Dead-letter queue: 2 messages (tap dlq peek)');
+  });
+});
+
+describe('dlq output', () => {
+  const depth = (visible: number) => ({ visible, inFlight: 0, delayed: 0, retentionSeconds: 1_209_600 });
+
+  it('lists both queues and the oldest dead-lettered message', () => {
+    const text = formatDlqList(
+      {
+        ingest: { name: 'tap-dev-ingest', url: 'u', depth: depth(4) },
+        dlq: { name: 'tap-dev-ingest-dlq', url: 'd', depth: depth(2), oldest: { sentAt: '2026-01-05T10:00:00.000Z', ageMs: 3 * 3_600_000, expiresAt: '2026-01-19T10:00:00.000Z' } },
+      },
+      plain,
+    );
+    expect(text).toMatch(/tap-dev-ingest\s+4\s+0\s+0/);
+    expect(text).toMatch(/tap-dev-ingest-dlq\s+2\s+0\s+0/);
+    expect(text).toContain('Oldest dead-lettered message: sent 2026-01-05 10:00:00 UTC (3h ago); SQS deletes it at 2026-01-19 10:00:00 UTC unless redriven.');
+  });
+
+  it('peeks: the file, version, receives and times of each message', () => {
+    const text = formatDlqPeek({ queue: { name: 'dlq', url: 'd', depth: depth(1) }, messages: [message, { ...message, messageId: 'bad', files: [], unreadable: 'message body is not JSON' }] }, plain);
+    expect(text).toContain('2 messages of about 1 in dlq');
+    expect(text).toMatch(/msg-1\s+incoming\/t\.json\s+v9\s+3\s+2026-01-05 10:00:00\s+2026-01-05 10:00:01/);
+    expect(text).toContain('(message body is not JSON)');
+  });
+
+  it('redrive: dry run, result with failures, and outcomes', () => {
+    const base: RedriveResult = { mode: 'file', key: 'incoming/t.json', dryRun: true, matched: 1, moved: 0, failures: [], messages: [message] };
+    expect(formatRedrive(base, plain)).toContain('Dry run: 1 message about incoming/t.json would move back to the ingest queue:');
+    expect(formatRedrive({ ...base, matched: 0, messages: [] }, plain)).toBe('No messages about incoming/t.json in the dead-letter queue: nothing to redrive.');
+    const done = formatRedrive(
+      {
+        ...base,
+        dryRun: false,
+        moved: 1,
+        failures: [{ messageId: 'm2', stage: 'send', reason: 'InternalError: x (it stays in the DLQ)' }],
+        outcomes: [{ key: 'incoming/t.json', outcome: 'SUCCESS', run: run({ key: 'incoming/t.json' }), waitedMs: 3000 }],
+      },
+      plain,
+    );
+    expect(done).toContain('✓ Redrove 1 message about incoming/t.json to the ingest queue.');
+    expect(done).toContain('✗ m2 (send): InternalError: x (it stays in the DLQ)');
+    expect(done).toContain('Pipeline: 1 succeeded, 0 did not (waited 3.0 s):');
+  });
+
+  it('purge', () => {
+    expect(formatPurge({ queue: 'dlq', purged: 3 }, plain)).toBe('✓ Purged dlq: about 3 messages deleted.');
+    expect(formatPurge({ queue: 'dlq', purged: 0 }, plain)).toBe('dlq is empty: nothing to purge.');
+  });
+});
+
+describe('log lines output', () => {
+  const at = Date.parse('2026-01-05T10:00:03.250Z');
+  const processed = parseLogLine({
+    timestamp: at,
+    eventId: '1',
+    message: JSON.stringify({ level: 'INFO', message: 'file processed', service: 'shipment-processor', s3_key: 'incoming/a.json', records_processed: 25, records_rejected: 0, cold_start: true }),
+  });
+
+  it('pretty-prints time, level, message and the key fields first', () => {
+    expect(formatLogLine(processed, plain)).toBe('10:00:03.250 INFO  file processed  s3_key=incoming/a.json records_processed=25 records_rejected=0');
+  });
+
+  it('shows errors in red, with the error as name: message', () => {
+    const error = parseLogLine({ timestamp: at, eventId: '2', message: JSON.stringify({ level: 'ERROR', message: 'transient error', error: { name: 'ThrottlingException', message: 'Rate exceeded', stack: '…' } }) });
+    expect(formatLogLine(error, { json: false, style: tagged })).toBe('10:00:03.250 <red>ERROR</red> <b>transient error</b>  error="ThrottlingException: Rate exceeded"');
+  });
+
+  it('shows platform records with their record fields, and text lines as they are', () => {
+    const report = parseLogLine({ timestamp: at, eventId: '3', message: '{"time":"x","type":"platform.report","record":{"requestId":"r1","metrics":{"durationMs":12}}}' });
+    expect(formatLogLine(report, plain)).toBe('10:00:03.250       platform.report  requestId=r1 metrics={"durationMs":12}');
+    expect(formatLogLine(parseLogLine({ timestamp: at, eventId: '4', message: 'START RequestId: r1' }), plain)).toBe('10:00:03.250       START RequestId: r1');
+  });
+
+  it('passes JSON lines through raw with --json, and wraps text lines as JSON', () => {
+    expect(formatLogLine(processed, { json: true, style: plainStyle })).toBe(processed.raw);
+    expect(JSON.parse(formatLogLine(parseLogLine({ timestamp: at, eventId: '4', message: 'START RequestId: r1' }), { json: true, style: plainStyle }))).toEqual({ timestamp: '2026-01-05T10:00:03.250Z', message: 'START RequestId: r1' });
+  });
+});
+
+describe('table', () => {
+  it('pads columns to the widest cell, ignoring colour codes', () => {
+    expect(table([['a', 'bb', 'c'], ['\x1b[31mlong\x1b[0m', 'x', 'y']], '')).toEqual(['a     bb  c', '\x1b[31mlong\x1b[0m  x   y']);
+  });
+});

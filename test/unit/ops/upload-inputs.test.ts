@@ -1,0 +1,82 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../../src/ops/errors.js';
+import { globToRegExp, resolveInputs } from '../../../src/ops/upload-inputs.js';
+
+/** A folder of files: path → contents. */
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'tap-inputs-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const names = (files: { name: string }[]) => files.map((f) => f.name);
+
+describe('upload inputs', () => {
+  it('takes files, with their sizes', async () => {
+    const cwd = tree({ 'a.json': '[]', 'b.csv': 'x,y\n' });
+    const files = await resolveInputs(['a.json', 'b.csv'], cwd);
+    expect(files).toEqual([
+      { path: join(cwd, 'a.json'), name: 'a.json', size: 2 },
+      { path: join(cwd, 'b.csv'), name: 'b.csv', size: 4 },
+    ]);
+  });
+
+  it('expands a directory to its readable files, not recursively', async () => {
+    const cwd = tree({ 'd/a.json': '[]', 'd/b.ndjson': '', 'd/notes.md': '#', 'd/sub/c.csv': '' });
+    expect(names(await resolveInputs(['d'], cwd))).toEqual(['a.json', 'b.ndjson']);
+  });
+
+  it('expands globs the shell left alone, * within a folder and ** across folders', async () => {
+    const cwd = tree({ 'data/a.json': '', 'data/b.csv': '', 'data/x/c.json': '', 'data/x/y/d.json': '' });
+    expect(names(await resolveInputs(['data/*.json'], cwd))).toEqual(['a.json']);
+    expect(names(await resolveInputs(['data/*/*.json'], cwd))).toEqual(['c.json']);
+    expect(names(await resolveInputs(['data/**/*.json'], cwd))).toEqual(['a.json', 'c.json', 'd.json']);
+  });
+
+  it('uploads a file named twice once', async () => {
+    const cwd = tree({ 'a.json': '' });
+    expect(await resolveInputs(['a.json', './a.json', '*.json'], cwd)).toHaveLength(1);
+  });
+
+  it('reports every bad input at once, and nothing is returned', async () => {
+    const cwd = tree({ 'ok.json': '', 'empty/readme.md': '' });
+    const error = await resolveInputs(['ok.json', 'missing.json', 'empty', 'nothing/*.csv'], cwd).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Nothing was uploaded/);
+    expect(message).toContain('missing.json: no such file or directory');
+    expect(message).toContain('empty: the directory has no .json');
+    expect(message).toContain('nothing/*.csv: no files match');
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable file', async () => {
+    const cwd = tree({ 'secret.json': '[]' });
+    chmodSync(join(cwd, 'secret.json'), 0o000);
+    await expect(resolveInputs(['secret.json'], cwd)).rejects.toThrow(/secret.json: not readable/);
+  });
+
+  it('refuses two files that would upload to the same key', async () => {
+    const cwd = tree({ 'a/x.json': '', 'b/x.json': '' });
+    await expect(resolveInputs(['a/x.json', 'b/x.json'], cwd)).rejects.toThrow(/would both upload as x.json/);
+  });
+
+  it('needs something to upload', async () => {
+    await expect(resolveInputs([], tmpdir())).rejects.toThrow(/--generate N/);
+  });
+
+  it('compiles globs', () => {
+    expect(globToRegExp('*.json').test('a.json')).toBe(true);
+    expect(globToRegExp('*.json').test('x/a.json')).toBe(false);
+    expect(globToRegExp('**/*.json').test('x/y/a.json')).toBe(true);
+    expect(globToRegExp('**/*.json').test('a.json')).toBe(true);
+    expect(globToRegExp('file-?.[cj]sv').test('file-1.csv')).toBe(true);
+    expect(globToRegExp('[!a]*.csv').test('a.csv')).toBe(false);
+    expect(globToRegExp('a+b(1).json').test('a+b(1).json')).toBe(true);
+  });
+});
