@@ -1,0 +1,141 @@
+/**
+ * The operating commands as a user runs them: the real `bin/tap`, a pipeline deployed with
+ * `tap deploy` to the local AWS (no credentials, a free port), every result read through --json.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QueryCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTap, type TapRun } from '../helpers/cli.js';
+import { injectFault } from '../helpers/local.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-operate-'));
+const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
+const tap = (...args: string[]): Promise<TapRun> => runTap([...args, '--env', 'ops'], { cwd, env });
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/files/${name}`, import.meta.url));
+const parsed = (r: TapRun) => {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+};
+let outputs: Record<string, string> = {};
+let endpoint = '';
+const config = () => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+
+beforeAll(async () => {
+  const deployed = await tap('deploy', '--json');
+  expect(deployed.code, deployed.stderr).toBe(0);
+  ({ outputs } = parsed(deployed));
+  endpoint = parsed(deployed).target.endpoint;
+  // Arrange for speed: the stack's visibility timeout is 12 minutes (6 × the function timeout); a
+  // failing message should come back in seconds here.
+  await new SQSClient(config()).send(new SetQueueAttributesCommand({ QueueUrl: outputs.IngestQueueUrl, Attributes: { VisibilityTimeout: '3' } }));
+}, 120_000);
+
+afterAll(async () => {
+  await runTap(['local', 'stop'], { cwd, env });
+});
+
+describe('operating the pipeline with the real binary', () => {
+  it('upload --wait: a good file is processed', async () => {
+    const r = await tap('upload', fixture('valid.json'), '--wait', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = parsed(r);
+    expect(result.files).toEqual([expect.objectContaining({ key: 'incoming/valid.json', versionId: expect.any(String) })]);
+    expect(result.outcomes).toEqual([expect.objectContaining({ outcome: 'SUCCESS', run: expect.objectContaining({ status: 'SUCCESS', recordsProcessed: 3, recordsRejected: 0 }) })]);
+  });
+
+  it('a file with invalid records: status shows the rejects with their reasons', async () => {
+    const up = await tap('upload', fixture('missing-fields.json'), '--wait', '--json');
+    expect(up.code, up.stderr).toBe(0);
+    const r = await tap('status', '--file', 'missing-fields.json', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const status = parsed(r);
+    expect(status.runs[0]).toMatchObject({ status: 'SUCCESS' });
+    expect(status.runs[0].recordsRejected).toBeGreaterThan(0);
+    expect(status.rejects.length).toBeGreaterThan(0);
+    expect(status.rejects[0]).toMatchObject({ field: expect.any(String), reason: expect.any(String) });
+    expect(status.outputs.rejected).toMatch(/^s3:\/\/.*rejected\/missing-fields\.json\.errors\.ndjson$/);
+  });
+
+  it('an unparseable file: FAILED, quarantined, exit code 1', async () => {
+    const r = await tap('upload', fixture('malformed.json'), '--wait', '--json');
+    expect(r.code).toBe(1);
+    expect(parsed(r).outcomes[0]).toMatchObject({ outcome: 'FAILED', run: expect.objectContaining({ quarantineKey: 'quarantine/malformed.json', error: expect.stringContaining('malformed JSON') }) });
+  });
+
+  it('a transient failure dead-letters; peek shows it; redrive --file brings it back once', async () => {
+    await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
+    const up = await tap('upload', fixture('valid.ndjson'), '--wait', '--timeout', '90', '--json');
+    expect(up.code).toBe(1);
+    expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
+
+    const peek = await tap('dlq', 'peek', '--json');
+    expect(peek.code, peek.stderr).toBe(0);
+    expect(JSON.stringify(parsed(peek))).toContain('incoming/valid.ndjson');
+
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+    const redriven = await tap('dlq', 'redrive', '--file', 'valid.ndjson', '--wait', '--json');
+    expect(redriven.code, redriven.stderr).toBe(0);
+    expect(JSON.stringify(parsed(redriven))).toContain('SUCCESS');
+
+    const rows = await new DynamoDBClient(config()).send(new QueryCommand({
+      TableName: outputs.MetadataTableName,
+      KeyConditionExpression: 'filename = :f',
+      ExpressionAttributeValues: { ':f': { S: 'incoming/valid.ndjson' } },
+    }));
+    expect(rows.Items).toHaveLength(1);
+  }, 150_000);
+
+  it('redrive of the whole DLQ with a message move task', async () => {
+    await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
+    const up = await tap('upload', fixture('valid.csv'), '--wait', '--timeout', '90', '--json');
+    expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+
+    const r = await tap('dlq', 'redrive', '--wait', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.stringify(parsed(r))).toContain('incoming/valid.csv');
+    const list = parsed(await tap('dlq', 'list', '--json'));
+    expect(JSON.stringify(list)).toMatch(/"visible":\s*0/);
+  }, 150_000);
+
+  it('logs --since shows the processing lines, as JSON lines', async () => {
+    const r = await tap('logs', '--since', '10m', '--file', 'valid.json', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.message === 'file processed' && l.s3_key === 'incoming/valid.json')).toBe(true);
+  });
+
+  it('status without --file lists recent files with totals', async () => {
+    const r = await tap('status', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const text = JSON.stringify(parsed(r));
+    for (const key of ['incoming/valid.json', 'incoming/malformed.json', 'incoming/missing-fields.json']) expect(text).toContain(key);
+  });
+
+  it('purge without a terminal and without --yes is refused', async () => {
+    // arrange: something in the DLQ (an empty one has nothing to ask about)
+    await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
+    const up = await tap('upload', fixture('single.json'), '--wait', '--timeout', '90', '--json');
+    expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+    const r = await tap('dlq', 'purge');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--yes/);
+    expect(JSON.stringify(parsed(await tap('dlq', 'list', '--json')))).toMatch(/"visible":\s*1/);
+  }, 150_000);
+
+  it('bad input: a missing file uploads nothing', async () => {
+    const r = await tap('upload', join(cwd, 'nope.json'), fixture('valid.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nope.json');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(join(cwd, '.tap', 'ops.json'), 'utf8')).toContain('UploadBucketName');
+  });
+});
