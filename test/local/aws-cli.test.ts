@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => local?.stop());
 
-describe.skipIf(!hasAws)(`S3 with the AWS CLI${hasAws ? '' : ' (skipped: `aws` is not installed)'}`, () => {
+describe.skipIf(!hasAws)(`the AWS CLI against the local AWS${hasAws ? '' : ' (skipped: `aws` is not installed)'}`, () => {
   const aws = (...args: string[]) =>
     run('aws', ['--endpoint-url', local.endpoint, ...args], {
       env: {
@@ -61,5 +61,23 @@ describe.skipIf(!hasAws)(`S3 with the AWS CLI${hasAws ? '' : ' (skipped: `aws` i
 
     await aws('s3', 'rb', '--force', 's3://cli-bucket');
     await expect(aws('s3api', 'head-bucket', '--bucket', 'cli-bucket')).rejects.toThrow(/404|Not Found/);
+  });
+
+  it('sends and receives an SQS message with `aws sqs`', async () => {
+    const json = async (...args: string[]) => JSON.parse((await aws(...args, '--output', 'json')).stdout.toString());
+    const { QueueUrl } = await json('sqs', 'create-queue', '--queue-name', 'cli-queue');
+    expect(QueueUrl).toBe(`${local.endpoint}/000000000000/cli-queue`);
+    const sent = await json('sqs', 'send-message', '--queue-url', QueueUrl, '--message-body', 'hello, queue', '--message-attributes', 'kind={DataType=String,StringValue=greeting}');
+    const received = await json('sqs', 'receive-message', '--queue-url', QueueUrl, '--message-attribute-names', 'All', '--attribute-names', 'All', '--wait-time-seconds', '1');
+    expect(received.Messages).toHaveLength(1);
+    expect(received.Messages[0]).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: 'hello, queue',
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' } },
+      Attributes: expect.objectContaining({ ApproximateReceiveCount: '1' }),
+    });
+    await aws('sqs', 'delete-message', '--queue-url', QueueUrl, '--receipt-handle', received.Messages[0].ReceiptHandle);
+    const attributes = await json('sqs', 'get-queue-attributes', '--queue-url', QueueUrl, '--attribute-names', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible');
+    expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 });
