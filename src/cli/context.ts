@@ -43,18 +43,22 @@ export function stateDir(): string {
   return resolve('.tap');
 }
 
-/** Asks a yes/no question on the terminal; refuses (with how to proceed) when there is none. */
-export async function confirmOnTerminal(question: string): Promise<boolean> {
+/** Asks on the terminal and returns the answer; refuses (saying how to proceed) when there is none. */
+export async function askOnTerminal(question: string, withoutTerminal: string): Promise<string> {
   const { UserError } = await import('../ops/errors.js');
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UserError(`${question}\nThere is no terminal to ask: re-run with --yes to accept.`);
+    throw new UserError(`${question}\nThere is no terminal to ask: ${withoutTerminal}`);
   }
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
+    return (await rl.question(`${question} `)).trim();
   } finally {
     rl.close();
   }
+}
+
+/** A yes/no question; no terminal means no. */
+export async function confirmOnTerminal(question: string): Promise<boolean> {
+  return /^y(es)?$/i.test(await askOnTerminal(`${question} [y/N]`, 're-run with --yes to accept.'));
 }

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
-import { UserError } from '../../ops/errors.js';
 import { parseEnvName } from '../../ops/env.js';
-import { addTargetOptions, clientsFor, stateDir, type TargetFlags } from '../context.js';
+import { addTargetOptions, askOnTerminal, clientsFor, stateDir, type TargetFlags } from '../context.js';
 import { terminalStyle } from '../format/style.js';
 import { createReporter } from '../reporters.js';
 import { envOption } from './options.js';
@@ -90,14 +89,5 @@ export function registerDestroy(program: Command): void {
 }
 
 async function typeName(question: string, expected: string): Promise<boolean> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UserError(`${question}\nThere is no terminal to ask: re-run with --yes to confirm.`);
-  }
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(`${question} `)).trim() === expected;
-  } finally {
-    rl.close();
-  }
+  return (await askOnTerminal(question, 're-run with --yes to confirm.')) === expected;
 }
