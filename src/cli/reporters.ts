@@ -56,7 +56,7 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
           spinner.warn(event.message);
           break;
         case 'progress':
-          spinner.text = `${counter(event)}${event.message}`;
+          spinner.text = event.unit === 'bytes' ? `${bar(event.done, event.total)} ${event.message}` : `${counter(event)}${event.message}`;
           break;
       }
     },
@@ -66,6 +66,12 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
 /** `[3/19] ` for counts; nothing for bytes, whose message already says how far along it is. */
 function counter(event: Extract<ProgressEvent, { type: 'progress' }>): string {
   return event.unit === 'bytes' ? '' : `[${event.done}/${event.total}] `;
+}
+
+/** `[██████░░░░░░░░░░░░░░]`: how far along, for a terminal. */
+export function bar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
 export function formatMs(ms: number): string {

@@ -22,6 +22,8 @@ export interface DeployOptions {
   readonly yes: boolean;
   readonly hotswap: boolean;
   readonly alarmEmail?: string;
+  /** Templates larger than this (bytes) go through S3 as a TemplateURL; CloudFormation's limit by default. */
+  readonly inlineTemplateLimit?: number;
   /** Asks the user; the CLI refuses without a TTY. Called only when a change needs consent. */
   confirm(question: string): Promise<boolean>;
 }
@@ -128,7 +130,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
 
   const changeSet = await attempt('creating the change set', async () => {
     const templateBody = JSON.stringify(template);
-    const templateSource = statSync(synth.templateFile).size > INLINE_TEMPLATE_LIMIT
+    const templateSource = statSync(synth.templateFile).size > (options.inlineTemplateLimit ?? INLINE_TEMPLATE_LIMIT)
       ? { url: templateUrl(clients, env, synth) }
       : { body: templateBody };
     return step(reporter, 'Creating a change set', () =>

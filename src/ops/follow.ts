@@ -88,7 +88,7 @@ export async function followStack(
       if (TERMINAL.test(status)) settled.add(event.LogicalResourceId ?? '');
       reporter.emit({
         type: 'progress',
-        message: `${event.LogicalResourceId} (${event.ResourceType}) ${status}`,
+        message: `${event.LogicalResourceId} (${event.ResourceType}) ${status} · ${((performance.now() - started) / 1000).toFixed(1)} s`,
         done: settled.size,
         total: Math.max(total, settled.size),
       });

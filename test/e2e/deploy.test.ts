@@ -101,6 +101,19 @@ describe('tap deploy on the local AWS', () => {
     expect(recovered.outcome).toBe('no-changes'); // the rollback left exactly the last good version
   });
 
+  it('a failed first deploy (ROLLBACK_COMPLETE) is deleted and created again by the next deploy', async () => {
+    tap.edit('dist/infra/processor.js', (t) => t.replace('memorySize: 1024', 'memorySize: 1'));
+    const failed = await run('deploy', '--env', 'broken');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('Deploying TapStack-broken failed (ROLLBACK_COMPLETE)');
+    expect(failed.stderr).toContain('nothing of it remains');
+
+    tap.restore('dist/infra/processor.js');
+    const again = await run('deploy', '--env', 'broken', '--json');
+    expect(json(again).outcome).toBe('created');
+    expect(again.stderr).toContain('TapStack-broken is in ROLLBACK_COMPLETE after a failed first deploy: deleting it to create it again');
+  });
+
   it('destroy empties the bucket and deletes the stack', async () => {
     const gone = json(await run('destroy', '--env', 'dev', '--yes', '--json'));
     expect(gone).toMatchObject({ stackName: 'TapStack-dev', existed: true, retained: [] });

@@ -1,0 +1,42 @@
+/** The deploy operation called directly against an in-process local AWS: the paths the CLI rarely takes. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClients, type Clients } from '../../src/ops/clients.js';
+import { deploy } from '../../src/ops/deploy.js';
+import { silentReporter } from '../../src/ops/reporter.js';
+import { startLocal, type LocalHarness } from '../helpers/local.js';
+
+let local: LocalHarness;
+let clients: Clients;
+beforeAll(async () => {
+  local = await startLocal({ region: 'eu-west-1' });
+  clients = createClients({ kind: 'endpoint', endpoint: local.endpoint, region: 'eu-west-1', credentials: local.clientConfig.credentials, description: 'test' });
+});
+afterAll(async () => {
+  clients.destroy();
+  await local.stop();
+});
+
+describe('deploy (the operation)', () => {
+  it('passes a template over the inline limit as a TemplateURL in the asset bucket (here with the limit at 0)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-deploy-op-'));
+    const result = await deploy(
+      clients,
+      { env: 'urltest', outDir: join(dir, 'out'), stateDir: join(dir, 'state'), yes: true, hotswap: false, inlineTemplateLimit: 0, confirm: async () => false },
+      silentReporter,
+    );
+    expect(result.outcome).toBe('created');
+    // the asset bucket was made in the target's region and holds the template the stack came from
+    const s3 = new S3Client({ ...local.clientConfig, region: 'eu-west-1', forcePathStyle: true });
+    const bucket = 'tap-assets-000000000000-eu-west-1';
+    const deployed = await new CloudFormationClient({ ...local.clientConfig, region: 'eu-west-1' }).send(new GetTemplateCommand({ StackName: 'TapStack-urltest' }));
+    expect(JSON.parse(deployed.TemplateBody!).Resources).toHaveProperty('UploadsBucketC4B27CC7');
+    expect(result.assets.uploaded).toBe(2);
+    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'assets/' }))).Contents ?? []).map((o) => o.Key);
+    expect(keys).toEqual(expect.arrayContaining([expect.stringMatching(/^assets\/[0-9a-f]{64}\.json$/), expect.stringMatching(/^assets\/[0-9a-f]{64}\.zip$/)]));
+  });
+});
