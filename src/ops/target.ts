@@ -75,6 +75,8 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
   if (!awsRegion) {
     throw new UserError('No AWS region set. Pass --region (for example --region eu-west-1), set AWS_REGION, or add region to your profile.');
   }
+  const unknown = await unknownRegion(awsRegion);
+  if (unknown) reporter.emit({ type: 'warn', message: unknown });
   return {
     kind: 'aws',
     region: awsRegion,
@@ -112,6 +114,19 @@ function checkEndpoint(endpoint: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UserError(`--endpoint-url must be http:// or https://, not ${url.protocol}`);
   }
+}
+
+/**
+ * A warning when the region is not one this version of tap knows (a typo, most likely; or a region
+ * newer than tap's aws-cdk-lib, which is why this only warns).
+ */
+export async function unknownRegion(region: string): Promise<string | undefined> {
+  const { RegionInfo } = await import('aws-cdk-lib/region-info');
+  const known = RegionInfo.regions.map((r) => r.name).filter((name) => !name.includes('iso'));
+  if (known.includes(region)) return undefined;
+  const [area] = region.split('-');
+  const near = known.filter((name) => name.startsWith(`${area}-`)).slice(0, 6);
+  return `"${region}" is not a region tap knows${near.length ? ` (known ${area}- regions: ${near.join(', ')})` : ''}. If it is a new region, go on; otherwise fix --region.`;
 }
 
 /** The region the SDK would use for this profile (from ~/.aws/config), if any. */

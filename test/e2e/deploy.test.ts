@@ -163,6 +163,13 @@ describe('mistakes a new user makes', () => {
     await expect(stacks).rejects.toThrow(/does not exist/);
   });
 
+  it('destroying prod needs --force, even with --yes', async () => {
+    const r = await run('destroy', '--env', 'prod', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('prod is protected');
+    expect(r.stderr).toContain('--force');
+  });
+
   it('a stack busy with another operation', async () => {
     // arrange: a stack whose custom resource never answers stays CREATE_IN_PROGRESS
     await createFunction(client(LambdaClient), 'never-answers', { 'index.mjs': 'export const handler = async () => { await new Promise(() => {}); };' }, { Timeout: 900 });

@@ -75,3 +75,11 @@ describe('target resolution', () => {
     await expect(resolveTarget({ ...base, endpointUrl: 'not a url', env: home() }, recorder().reporter)).rejects.toThrow(/is not a URL/);
   });
 });
+
+describe('unknown regions', () => {
+  it('warns about a well-formed region AWS does not have, and names the known ones nearby', async () => {
+    const { unknownRegion } = await import('../../../src/ops/target.js');
+    expect(await unknownRegion('eu-west-1')).toBeUndefined();
+    expect(await unknownRegion('eu-west-9')).toMatch(/"eu-west-9" is not a region tap knows \(known eu- regions: .*eu-west-1/);
+  });
+});
