@@ -24,8 +24,11 @@ export interface DeployOptions {
   readonly alarmEmail?: string;
   /** Templates larger than this (bytes) go through S3 as a TemplateURL; CloudFormation's limit by default. */
   readonly inlineTemplateLimit?: number;
-  /** Asks the user; the CLI refuses without a TTY. Called only when a change needs consent. */
-  confirm(question: string): Promise<boolean>;
+  /**
+   * Asks the user, showing the planned changes; the CLI refuses without a TTY. Called only when a
+   * change needs consent.
+   */
+  confirm(question: string, changes: readonly PlannedChange[]): Promise<boolean>;
 }
 
 export interface DeployResult {
@@ -149,7 +152,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       : `This deploys to ${options.env}.`;
     let accepted = false;
     try {
-      accepted = await options.confirm(`${why} Continue?`);
+      accepted = await options.confirm(`${why} Continue?`, changeSet.changes);
     } finally {
       // Refused, or no way to ask: leave nothing behind (a CREATE change set leaves a stack too).
       if (!accepted) await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));

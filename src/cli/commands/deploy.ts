@@ -41,7 +41,12 @@ export function registerDeploy(program: Command): void {
             yes: flags.yes,
             hotswap: flags.hotswap,
             ...(alarmEmail ? { alarmEmail } : {}),
-            confirm: confirmOnTerminal,
+            confirm: async (question, changes) => {
+              const { formatChanges } = await import('../format/deploy.js');
+              const style = await terminalStyle(process.stderr);
+              process.stderr.write(`${changes.length} change(s):\n${formatChanges([...changes], style).join('\n')}\n`);
+              return confirmOnTerminal(question);
+            },
           },
           reporter,
         );
