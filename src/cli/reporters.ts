@@ -28,6 +28,8 @@ function plain(event: ProgressEvent): string {
       return `… ${event.message}`;
     case 'done':
       return `✓ ${event.message} (${formatMs(event.ms)})`;
+    case 'fail':
+      return `✗ ${event.message}`;
     case 'info':
       return `  ${event.message}`;
     case 'warn':
@@ -37,9 +39,18 @@ function plain(event: ProgressEvent): string {
   }
 }
 
+/** Spinners still turning, so an error can stop them before it is printed (and the process can end). */
+const active = new Set<{ stop(): unknown }>();
+
+export function stopSpinners(): void {
+  for (const spinner of active) spinner.stop();
+  active.clear();
+}
+
 async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
   const { default: ora } = await import('ora');
   const spinner = ora({ stream });
+  active.add(spinner);
   return {
     emit(event) {
       switch (event.type) {
@@ -48,6 +59,9 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
           break;
         case 'done':
           spinner.succeed(`${event.message} (${formatMs(event.ms)})`);
+          break;
+        case 'fail':
+          spinner.fail(event.message);
           break;
         case 'info':
           spinner.info(event.message);

@@ -7,6 +7,7 @@ import { registerLocal } from './commands/local.js';
 import { registerLogs } from './commands/logs.js';
 import { registerStatus } from './commands/status.js';
 import { registerSynth } from './commands/synth.js';
+import { stopSpinners } from './reporters.js';
 import { registerUpload } from './commands/upload.js';
 
 /** Builds the program. Commands register themselves and lazy-load their operation when run. */
@@ -34,6 +35,7 @@ export async function run(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
+    stopSpinners();
     process.exitCode = report(error, debug);
   }
 }

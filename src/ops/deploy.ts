@@ -166,7 +166,9 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, StackName: stackName }));
   });
   const followed = await attempt('following the deploy', () =>
-    followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter),
+    step(reporter, `${existing ? 'Updating' : 'Creating'} ${stackName} (${changeSet.changes.length} changes)`, () =>
+      followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter),
+    ),
   );
   if (!followed.ok) throw new UserError(failureMessage(stackName, followed.status, followed.failures), 1);
   return finish(existing ? 'updated' : 'created', changeSet.changes);

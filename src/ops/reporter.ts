@@ -5,6 +5,8 @@
 export type ProgressEvent =
   | { readonly type: 'step'; readonly message: string }
   | { readonly type: 'done'; readonly message: string; readonly ms: number }
+  /** A step that did not finish; the error itself is reported by whoever catches it. */
+  | { readonly type: 'fail'; readonly message: string }
   | { readonly type: 'info'; readonly message: string }
   | { readonly type: 'warn'; readonly message: string }
   /** A long step moving on: `done` of `total` units (resources, bytes, messages). */
@@ -20,7 +22,12 @@ export const silentReporter: Reporter = { emit() {} };
 export async function step<T>(reporter: Reporter, message: string, work: () => Promise<T> | T): Promise<T> {
   reporter.emit({ type: 'step', message });
   const started = performance.now();
-  const result = await work();
-  reporter.emit({ type: 'done', message, ms: Math.round(performance.now() - started) });
-  return result;
+  try {
+    const result = await work();
+    reporter.emit({ type: 'done', message, ms: Math.round(performance.now() - started) });
+    return result;
+  } catch (error) {
+    reporter.emit({ type: 'fail', message });
+    throw error;
+  }
 }

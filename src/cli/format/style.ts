@@ -13,5 +13,12 @@ export const plainStyle: Style = { bold: identity, dim: identity, green: identit
 export async function terminalStyle(stream: NodeJS.WriteStream): Promise<Style> {
   if (!stream.isTTY || process.env.NO_COLOR) return plainStyle;
   const { default: chalk } = await import('chalk');
-  return { bold: chalk.bold, dim: chalk.dim, green: chalk.green, red: chalk.red, yellow: chalk.yellow };
+  // One argument each: chalk joins extra arguments, and `.map(style.dim)` passes (value, index, array).
+  return {
+    bold: (s) => chalk.bold(s),
+    dim: (s) => chalk.dim(s),
+    green: (s) => chalk.green(s),
+    red: (s) => chalk.red(s),
+    yellow: (s) => chalk.yellow(s),
+  };
 }

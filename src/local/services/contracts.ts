@@ -1,7 +1,7 @@
 /**
- * The in-process faces services show each other (and, later, the CloudFormation engine, which
- * provisions through these stores rather than over HTTP). Each service implements its own interface;
- * others reach it with `ctx.service<SqsApi>('sqs')`. Errors are AwsError with AWS's codes.
+ * The in-process faces services show each other. Each service implements its own interface; others
+ * reach it with `ctx.service<SqsApi>('sqs')`. Errors are AwsError with AWS's codes. (The CloudFormation
+ * engine goes further: it provisions through the stores the services export, never over HTTP.)
  */
 import type { LocalService } from '../service.js';
 

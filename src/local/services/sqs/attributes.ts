@@ -14,7 +14,8 @@ const RANGES: Readonly<Record<string, readonly [number, number]>> = {
   KmsDataKeyReusePeriodSeconds: [60, 86_400],
 };
 
-const STANDARD_DEFAULTS: Readonly<Record<string, string>> = {
+/** SQS's defaults for a standard queue (also what CloudFormation resets an attribute to when it is dropped). */
+export const STANDARD_DEFAULTS: Readonly<Record<string, string>> = {
   DelaySeconds: '0',
   MaximumMessageSize: '1048576', // 1 MiB since August 2025 (was 256 KiB)
   MessageRetentionPeriod: '345600',

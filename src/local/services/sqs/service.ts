@@ -35,7 +35,12 @@ import { SqsStore } from './store.js';
 
 const UNSUPPORTED = new Set(['AddPermission', 'RemovePermission']);
 
-export function sqsService(ctx: LocalContext): SqsApi {
+/** The service, plus its store for in-process callers (the CloudFormation engine): it validates as the API does. */
+export interface LocalSqs extends SqsApi {
+  readonly store: SqsStore;
+}
+
+export function sqsService(ctx: LocalContext): LocalSqs {
   const store = new SqsStore(serviceDir(ctx.dataDir, 'sqs'), ctx.accountId, () => ctx.endpoint());
   const tasks = new MoveTasks(store);
   const operations = { ...queueOperations(store, tasks), ...messageOperations(store) };
@@ -66,9 +71,10 @@ export function sqsService(ctx: LocalContext): SqsApi {
     tasks.load(store.regionNames());
   };
 
-  const api: SqsApi = {
+  const api: LocalSqs = {
     name: 'sqs',
     targetPrefixes: ['AmazonSQS'],
+    store,
 
     async start() {
       stopping = new AbortController();

@@ -1,7 +1,7 @@
 /**
  * SQS state: queues per region, persisted under `<dataDir>/sqs/<region>/queues/<name>/`. This is the
- * in-process API (the HTTP operations, the SqsApi other services use and, later, the CloudFormation
- * engine all go through it), so every input check lives here or below.
+ * in-process API (the HTTP operations, the SqsApi other services use and the CloudFormation engine all
+ * go through it), so every input check lives here or below.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';

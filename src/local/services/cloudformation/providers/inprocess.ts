@@ -1,8 +1,8 @@
 /**
- * For services whose state has no in-process API the engine can reach (DynamoDB is dynalite behind the
- * shared endpoint; the Logs service keeps its store private): the provider hands the service a
- * synthesized JSON-protocol request, exactly what an SDK would send minus the network, and reads the
- * answer. Contained here so that a store API can replace it in one place.
+ * For DynamoDB only, whose state has no in-process API the engine can reach (it is dynalite behind the
+ * shared endpoint): the provider hands the service a synthesized JSON-protocol request, exactly what an
+ * SDK would send minus the network, and reads the answer. Every other provider goes through its
+ * service's store; contained here so that a store API could replace this in one place.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -13,14 +13,6 @@ import type { LocalContext } from '../../../service.js';
 
 export function dynamodb<T = Record<string, any>>(local: LocalContext, region: string, operation: string, input: object): Promise<T> {
   return callJson<T>(local, { service: 'dynamodb', target: 'DynamoDB_20120810', version: '1.0' }, region, operation, input);
-}
-
-export function logs<T = Record<string, any>>(local: LocalContext, region: string, operation: string, input: object): Promise<T> {
-  return callJson<T>(local, { service: 'logs', target: 'Logs_20140328', version: '1.1' }, region, operation, input);
-}
-
-export function sqs<T = Record<string, any>>(local: LocalContext, region: string, operation: string, input: object): Promise<T> {
-  return callJson<T>(local, { service: 'sqs', target: 'AmazonSQS', version: '1.0' }, region, operation, input);
 }
 
 async function callJson<T>(
