@@ -5,6 +5,20 @@ import type { Style } from './style.js';
 import { count, cut, plural, shortTime, table } from './table.js';
 
 /** The result of `tap status`, as text or JSON. Pure. */
+const RUN_HEADERS = ['UPLOADED', 'STATUS', 'PROCESSED', 'REJECTED', 'DURATION', 'SIZE'];
+
+/** The cells every table of processings starts with. */
+function runCells(r: FileRun, style: Style): string[] {
+  return [
+    shortTime(r.uploadedAt),
+    statusCell(r, style),
+    count(r.recordsProcessed),
+    r.recordsRejected ? style.yellow(count(r.recordsRejected)) : '0',
+    formatDuration(r.durationMs),
+    formatBytes(r.size),
+  ];
+}
+
 export function formatStatus(result: StatusResult, options: { json: boolean; style: Style }): string {
   if (options.json) return JSON.stringify(result, null, 2);
   return (result.kind === 'file' ? fileLines(result, options.style) : recentLines(result, options.style)).join('\n');
@@ -13,7 +27,7 @@ export function formatStatus(result: StatusResult, options: { json: boolean; sty
 const statusCell = (run: FileRun, style: Style) => (run.status === 'SUCCESS' ? style.green(run.status) : style.red(run.status));
 
 function fileLines(result: FileStatus, style: Style): string[] {
-  const { bold, dim, yellow } = style;
+  const { bold, dim } = style;
   const lines = [`${bold(result.key)} ${dim(`(s3://${result.bucket}/${result.key})`)}`];
   if (!result.totalRuns) {
     if (result.object) {
@@ -32,17 +46,8 @@ function fileLines(result: FileStatus, style: Style): string[] {
     lines.push(
       ...table(
         [
-          ['UPLOADED', 'STATUS', 'PROCESSED', 'REJECTED', 'DURATION', 'SIZE', 'VERSION', 'ERROR'].map(dim),
-          ...result.runs.map((r) => [
-            shortTime(r.uploadedAt),
-            statusCell(r, style),
-            count(r.recordsProcessed),
-            r.recordsRejected ? yellow(count(r.recordsRejected)) : '0',
-            formatDuration(r.durationMs),
-            formatBytes(r.size),
-            cut(r.versionId ?? '-', 20),
-            cut(r.error, 60),
-          ]),
+          [...RUN_HEADERS, 'VERSION', 'ERROR'].map(dim),
+          ...result.runs.map((r) => [...runCells(r, style), cut(r.versionId ?? '-', 20), cut(r.error, 60)]),
         ],
         '    ',
       ),
@@ -73,7 +78,7 @@ function fileLines(result: FileStatus, style: Style): string[] {
 }
 
 function recentLines(result: RecentStatus, style: Style): string[] {
-  const { dim, red, yellow } = style;
+  const { dim, red } = style;
   const t = result.totals;
   const what = result.status ? `${result.status} files` : 'Files';
   const shown = result.runs.length < t.files ? `; newest ${result.runs.length} of ${count(t.files)}${t.capped ? '+' : ''}` : '';
@@ -82,16 +87,8 @@ function recentLines(result: RecentStatus, style: Style): string[] {
   else {
     lines.push(
       ...table([
-        ['UPLOADED', 'STATUS', 'PROCESSED', 'REJECTED', 'DURATION', 'SIZE', 'KEY'].map(dim),
-        ...result.runs.map((r) => [
-          shortTime(r.uploadedAt),
-          statusCell(r, style),
-          count(r.recordsProcessed),
-          r.recordsRejected ? yellow(count(r.recordsRejected)) : '0',
-          formatDuration(r.durationMs),
-          formatBytes(r.size),
-          r.key,
-        ]),
+        [...RUN_HEADERS, 'KEY'].map(dim),
+        ...result.runs.map((r) => [...runCells(r, style), r.key]),
       ]),
     );
   }
