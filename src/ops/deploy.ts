@@ -72,6 +72,9 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
 
   let existing = await attempt('reading the stack', () => describeStack(cfn, stackName));
+  // A CREATE change set that was never executed (an earlier deploy stopped at the question) leaves an
+  // empty stack in REVIEW_IN_PROGRESS; CloudFormation takes another CREATE change set for it.
+  if (existing?.status === 'REVIEW_IN_PROGRESS') existing = undefined;
   if (existing && isInProgress(existing.status)) {
     throw new UserError(
       `${stackName} is busy (${existing.status}): another operation is running on it. Wait for it to finish ` +

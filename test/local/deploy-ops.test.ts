@@ -40,3 +40,19 @@ describe('deploy (the operation)', () => {
     expect(keys).toEqual(expect.arrayContaining([expect.stringMatching(/^assets\/[0-9a-f]{64}\.json$/), expect.stringMatching(/^assets\/[0-9a-f]{64}\.zip$/)]));
   });
 });
+
+describe('deploy after an earlier one stopped at the question', () => {
+  it('creates the stack although an empty REVIEW_IN_PROGRESS stack was left behind', async () => {
+    const { CreateChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+    const cfn = new CloudFormationClient({ ...local.clientConfig, region: 'eu-west-1' });
+    await cfn.send(new CreateChangeSetCommand({ StackName: 'TapStack-review', ChangeSetName: 'abandoned', ChangeSetType: 'CREATE', TemplateBody: JSON.stringify({ Resources: { H: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } }) }));
+    const dir = mkdtempSync(join(tmpdir(), 'tap-deploy-op-'));
+    const result = await deploy(
+      clients,
+      { env: 'review', outDir: join(dir, 'out'), stateDir: join(dir, 'state'), yes: true, hotswap: false, confirm: async () => false },
+      silentReporter,
+    );
+    expect(result.outcome).toBe('created');
+    expect(result.outputs.UploadBucketName).toBe('tap-review-uploads-000000000000-eu-west-1');
+  });
+});
