@@ -81,8 +81,9 @@ export class Processor extends Construct {
 
     this.fn.addEventSource(
       new SqsEventSource(props.queue, {
+        // No batching window: a file is picked up as soon as it is announced. Files are processed one
+        // at a time within a batch, so waiting to fill batches would only add latency.
         batchSize: 5,
-        maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
       }),
     );
