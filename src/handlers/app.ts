@@ -26,6 +26,7 @@ export interface AppLogger {
 export interface AppMetrics {
   addMetric(name: string, unit: 'Count' | 'Bytes' | 'Milliseconds', value: number): void;
   publishStoredMetrics(): void;
+  hasStoredMetrics(): boolean;
 }
 
 export interface AppDeps {
@@ -51,7 +52,8 @@ export function createHandler(deps: () => AppDeps): (event: SQSEvent, context: C
         processInParallel: false,
       });
     } finally {
-      app.metrics.publishStoredMetrics();
+      // A batch of test events or duplicates records nothing; publishing nothing would only log a warning.
+      if (app.metrics.hasStoredMetrics()) app.metrics.publishStoredMetrics();
     }
   };
 }

@@ -47,4 +47,7 @@ export class RecordingMetrics implements AppMetrics {
     this.published.push(this.stored);
     this.stored = [];
   }
+  hasStoredMetrics(): boolean {
+    return this.stored.length > 0;
+  }
 }
