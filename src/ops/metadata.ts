@@ -2,7 +2,7 @@
  * Reading the metadata table, which the processor writes (src/handlers/ports.ts MetadataItem): one
  * item per processing of a file version, keyed by filename and the S3 event's time.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ProcessingStatus } from '../handlers/contract.js';
 import type { MetadataItem } from '../handlers/ports.js';
 
@@ -49,22 +49,12 @@ export function toFileRun(item: Partial<MetadataItem>): FileRun {
 
 /** Every processing of `key`, newest first. */
 export async function fileHistory(docs: DynamoDBDocumentClient, table: string, key: string): Promise<FileRun[]> {
-  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
-  const runs: FileRun[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await docs.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'filename = :f',
-        ExpressionAttributeValues: { ':f': key },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    runs.push(...(page.Items ?? []).map((i) => toFileRun(i as MetadataItem)));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const { runs } = await queryRuns(docs, {
+    TableName: table,
+    KeyConditionExpression: 'filename = :f',
+    ExpressionAttributeValues: { ':f': key },
+    ScanIndexForward: false,
+  });
   return runs;
 }
 
@@ -77,26 +67,29 @@ export interface RecentQuery {
 }
 
 /** Files of one status uploaded since a time, newest first, from the by-status index. */
-export async function recentRuns(docs: DynamoDBDocumentClient, table: string, index: string, query: RecentQuery): Promise<{ runs: FileRun[]; more: boolean }> {
-  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+export function recentRuns(docs: DynamoDBDocumentClient, table: string, index: string, query: RecentQuery): Promise<{ runs: FileRun[]; more: boolean }> {
+  return queryRuns(
+    docs,
+    {
+      TableName: table,
+      IndexName: index,
+      KeyConditionExpression: 'processing_status = :s AND upload_timestamp >= :t',
+      ExpressionAttributeValues: { ':s': query.status, ':t': query.since },
+      ScanIndexForward: false,
+    },
+    query.max,
+  );
+}
+
+/** Runs a query through the SDK's paginator, up to `max` items; `more` says whether it stopped early. */
+async function queryRuns(docs: DynamoDBDocumentClient, input: QueryCommandInput, max = Infinity): Promise<{ runs: FileRun[]; more: boolean }> {
+  const { paginateQuery } = await import('@aws-sdk/lib-dynamodb');
   const runs: FileRun[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await docs.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: index,
-        KeyConditionExpression: 'processing_status = :s AND upload_timestamp >= :t',
-        ExpressionAttributeValues: { ':s': query.status, ':t': query.since },
-        ScanIndexForward: false,
-        Limit: Math.min(1000, query.max - runs.length),
-        ExclusiveStartKey: start,
-      }),
-    );
+  for await (const page of paginateQuery({ client: docs, pageSize: Math.min(1000, max) }, input)) {
     runs.push(...(page.Items ?? []).map((i) => toFileRun(i as MetadataItem)));
-    start = page.LastEvaluatedKey;
-  } while (start && runs.length < query.max);
-  return { runs, more: start !== undefined };
+    if (runs.length >= max) return { runs: runs.slice(0, max), more: runs.length > max || page.LastEvaluatedKey !== undefined };
+  }
+  return { runs, more: false };
 }
 
 /** Up to `max` distinct file names from the table, for "did you mean". A bounded scan: never the whole table. */
