@@ -36,7 +36,10 @@ export async function startRecordedServer(options: { dataDir: string; port: numb
     await aws.start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} is already in use; pick another with --port`);
+      throw new Error(
+        `port ${options.port} is already in use (another local AWS, such as LocalStack?). Choose another: ` +
+          'tap local start --port N, or TAP_LOCAL_PORT=N for every command',
+      );
     }
     throw error;
   }

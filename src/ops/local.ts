@@ -61,7 +61,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
     }
     const info = readServerInfo(options.dataDir);
     if (info && info.pid === child.pid && (await fetchHealth(info.endpoint))) {
-      reporter.emit({ type: 'done', message: `Started the local AWS at ${info.endpoint}`, ms: Math.round(performance.now() - started) });
+      reporter.emit({ type: 'done', message: `Started the local AWS at ${info.endpoint} (it keeps running; stop it with: tap local stop)`, ms: Math.round(performance.now() - started) });
       return { info, alreadyRunning: false, logFile };
     }
     await sleep(100);

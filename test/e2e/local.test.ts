@@ -65,6 +65,21 @@ describe('tap local (the real binary)', () => {
     expect((await tap('status')).code).toBe(1);
   });
 
+  it('says what to do when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = String((blocker.address() as { port: number }).port);
+    try {
+      const run = await runTap(['local', 'start', '--port', port, '--data-dir', mkdtempSync(join(tmpdir(), 'tap-port-'))]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`port ${port} is already in use`);
+      expect(run.stderr).toContain('TAP_LOCAL_PORT');
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('refuses a bad port with a clear message and exit code 2', async () => {
     const run = await tap('start', '--port', 'lots');
     expect(run.code).toBe(2);
