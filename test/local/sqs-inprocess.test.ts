@@ -79,6 +79,6 @@ describe('SqsApi (in-process, for S3 notifications and the Lambda poller)', () =
     const polling = api.receiveByArn(q.arn, { maxMessages: 1, waitSeconds: 20, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     expect(await polling).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5000); // far below the 20 s wait
   });
 });
