@@ -38,6 +38,11 @@ export function queryStructList(params: Map<string, string>, prefix: string): Ar
   return [...items.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
 }
 
+/** `Tags.member.N.Key` / `.Value` → [{ Key, Value }], the way query APIs send tags. */
+export function queryTags(params: Map<string, string>): Array<{ Key: string; Value: string }> {
+  return queryStructList(params, 'Tags.member').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+}
+
 export function sendQueryResult(
   res: ServerResponse,
   requestId: string,

@@ -5,6 +5,7 @@
  * and dropped, GetMetricData and dashboards are left out. Embedded-metric-format log lines stay in
  * the logs, as plain log events.
  */
+import { mergeTags } from '../../tags.js';
 import { AwsError } from '../../errors.js';
 import { jsonHandler, requireField, type JsonOperation } from '../../protocols/json-service.js';
 import type { LocalContext, LocalService } from '../../service.js';
@@ -114,7 +115,7 @@ export function cloudwatchService(ctx: LocalContext): CloudWatchService {
     TagResource: async (input, req) => {
       const alarm = await byArn(req.region, requireField(input, 'ResourceARN'));
       const added: Array<{ Key: string; Value: string }> = requireField(input, 'Tags');
-      alarm.Tags = [...(alarm.Tags ?? []).filter((t) => !added.some((a) => a.Key === t.Key)), ...added];
+      alarm.Tags = mergeTags(alarm.Tags, added);
       await store(req.region).put(alarm.AlarmName, alarm);
     },
     UntagResource: async (input, req) => {

@@ -3,9 +3,10 @@
  * allowed). Leaves out users, groups, instance profiles, policy versions beyond v1, access keys, and
  * policy simulation. Policy documents come back URL-encoded, as AWS returns them.
  */
+import { mergeTags } from '../../tags.js';
 import type { ServerResponse } from 'node:http';
 import { AwsError } from '../../errors.js';
-import { parseQueryParams, queryStructList, sendQueryError, sendQueryResult } from '../../protocols/query.js';
+import { parseQueryParams, queryTags as tags, sendQueryError, sendQueryResult } from '../../protocols/query.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
 import { serviceDir } from '../../storage.js';
@@ -58,7 +59,7 @@ export function iamService(ctx: LocalContext): IamService {
     TagRole: async (p) => {
       const added = tags(p);
       await store.updateRole(required(p, 'RoleName'), (r) => {
-        r.Tags = [...r.Tags.filter((t) => !added.some((a) => a.Key === t.Key)), ...added];
+        r.Tags = mergeTags(r.Tags, added);
       });
       return undefined;
     },
@@ -155,9 +156,6 @@ function optional(p: Params, ...names: string[]): Record<string, string> {
   return Object.fromEntries(names.filter((n) => p.has(n)).map((n) => [n, p.get(n)!]));
 }
 
-function tags(p: Params): Array<{ Key: string; Value: string }> {
-  return queryStructList(p, 'Tags.member').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-}
 
 function roleXml(role: Role): Record<string, unknown> {
   return {

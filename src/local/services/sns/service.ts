@@ -6,10 +6,11 @@
  * FIFO ordering, message filtering policies, data protection, and signature verification (the
  * Signature field is a placeholder).
  */
+import { mergeTags } from '../../tags.js';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { AwsError } from '../../errors.js';
-import { parseQueryParams, queryStructList, sendQueryError, sendQueryResult } from '../../protocols/query.js';
+import { parseQueryParams, queryStructList, queryTags as tags, sendQueryError, sendQueryResult } from '../../protocols/query.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
 import { serviceDir } from '../../storage.js';
@@ -99,7 +100,7 @@ export function snsService(ctx: LocalContext): SnsService {
     TagResource: async (p) => {
       const added = tags(p);
       await store.updateTopic(required(p, 'ResourceArn'), (t) => {
-        t.Tags = [...t.Tags.filter((x) => !added.some((a) => a.Key === x.Key)), ...added];
+        t.Tags = mergeTags(t.Tags, added);
       });
       return {};
     },
@@ -160,9 +161,6 @@ function attributeMap(p: Params): Record<string, string> {
   return Object.fromEntries(queryStructList(p, 'Attributes.entry').map((e) => [e.key ?? '', e.value ?? '']));
 }
 
-function tags(p: Params): Array<{ Key: string; Value: string }> {
-  return queryStructList(p, 'Tags.member').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-}
 
 function subscriptionXml(s: Subscription) {
   return {

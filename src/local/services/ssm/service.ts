@@ -4,6 +4,7 @@
  * local development store. Leaves out parameter policies, labels, history beyond the current version,
  * advanced tiers, and every other SSM feature (documents, sessions, …).
  */
+import { mergeTags } from '../../tags.js';
 import { AwsError } from '../../errors.js';
 import { jsonHandler, requireField, type JsonOperation } from '../../protocols/json-service.js';
 import type { LocalContext, LocalService } from '../../service.js';
@@ -108,7 +109,7 @@ export function ssmService(ctx: LocalContext): SsmService {
     AddTagsToResource: async (input, req) => {
       const p = await getParameter(req.region, requireField(input, 'ResourceId'));
       const added: Parameter['Tags'] = requireField(input, 'Tags');
-      p.Tags = [...p.Tags.filter((t) => !added.some((a) => a.Key === t.Key)), ...added];
+      p.Tags = mergeTags(p.Tags, added);
       await store(req.region).put(p.Name, p);
     },
     ListTagsForResource: async (input, req) => ({ TagList: (await getParameter(req.region, requireField(input, 'ResourceId'))).Tags }),

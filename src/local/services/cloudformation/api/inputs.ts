@@ -1,6 +1,6 @@
 /** Request parameters (awsQuery) → typed inputs, and the template a request points at. */
 import { AwsError } from '../../../errors.js';
-import { queryList, queryStructList } from '../../../protocols/query.js';
+import { queryList, queryStructList, queryTags } from '../../../protocols/query.js';
 import type { LocalContext } from '../../../service.js';
 import type { S3Api } from '../../contracts.js';
 import { validationError } from '../engine/template.js';
@@ -33,7 +33,7 @@ export function parameterInputs(p: Params): Array<{ key: string; value?: string;
 }
 
 export function tagInputs(p: Params): Array<{ Key: string; Value: string }> | undefined {
-  const tags = queryStructList(p, 'Tags.member').map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  const tags = queryTags(p);
   return tags.length || p.has('Tags') ? tags : undefined;
 }
 

@@ -5,10 +5,9 @@
  */
 import type { LocalContext } from '../../../service.js';
 import type { IamService } from '../../iam/service.js';
-import { isNotFound, jsonDocument, type Props, type ResourceProvider } from './types.js';
+import { isNotFound, jsonDocument, type Props, type ResourceProvider, tagList } from './types.js';
 
 const iam = (local: LocalContext) => local.service<IamService>('iam').store;
-const tags = (props: Props) => ((props.Tags ?? []) as Props[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
 const inline = (props: Props) => Object.fromEntries(((props.Policies ?? []) as Props[]).map((p) => [String(p.PolicyName), jsonDocument(p.PolicyDocument)]));
 
 export const role: ResourceProvider = {
@@ -23,7 +22,7 @@ export const role: ResourceProvider = {
       ...(props.Path ? { Path: props.Path } : {}),
       ...(props.Description ? { Description: props.Description } : {}),
       ...(props.MaxSessionDuration ? { MaxSessionDuration: Number(props.MaxSessionDuration) } : {}),
-      Tags: tags(props),
+      Tags: tagList(props),
     });
     await store.updateRole(created.RoleName, (r) => {
       r.InlinePolicies = inline(props);
@@ -37,7 +36,7 @@ export const role: ResourceProvider = {
       if (props.Description !== undefined) r.Description = props.Description;
       else delete r.Description;
       r.MaxSessionDuration = Number(props.MaxSessionDuration ?? 3600);
-      r.Tags = tags(props);
+      r.Tags = tagList(props);
       // Inline policies from AWS::IAM::Policy resources live on the role too: keep those.
       const fromTemplate = new Set(Object.keys(inline(old.properties)));
       r.InlinePolicies = { ...Object.fromEntries(Object.entries(r.InlinePolicies).filter(([k]) => !fromTemplate.has(k))), ...inline(props) };

@@ -3,7 +3,7 @@
  * ::TopicPolicy, stored through the SNS service's store.
  */
 import type { SnsService } from '../../sns/service.js';
-import { bool, isNotFound, jsonDocument, type Props, type ProviderContext, type ResourceProvider } from './types.js';
+import { bool, isNotFound, jsonDocument, type Props, type ProviderContext, type ResourceProvider, tagList } from './types.js';
 
 const sns = (ctx: ProviderContext) => ctx.local.service<SnsService>('sns').store;
 const TOPIC_ATTRIBUTES = ['DisplayName', 'KmsMasterKeyId', 'FifoTopic', 'ContentBasedDeduplication', 'SignatureVersion', 'TracingConfig', 'ArchivePolicy', 'FifoThroughputScope'];
@@ -14,7 +14,6 @@ function topicAttributes(props: Props): Record<string, string> {
   );
 }
 
-const tags = (props: Props) => ((props.Tags ?? []) as Props[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
 
 export const topic: ResourceProvider = {
   replaceOn: ['TopicName', 'FifoTopic'],
@@ -23,7 +22,7 @@ export const topic: ResourceProvider = {
   async create(props, ctx) {
     const fifo = bool(props.FifoTopic);
     const name = props.TopicName ?? `${ctx.physicalName({ maxLength: fifo ? 251 : 256 })}${fifo ? '.fifo' : ''}`;
-    const created = await sns(ctx).createTopic(ctx.region, name, topicAttributes(props), tags(props));
+    const created = await sns(ctx).createTopic(ctx.region, name, topicAttributes(props), tagList(props));
     for (const s of (props.Subscription ?? []) as Props[]) await sns(ctx).subscribe(created.TopicArn, String(s.Protocol), String(s.Endpoint));
     return { physicalId: created.TopicArn, attributes: { TopicArn: created.TopicArn, TopicName: name } };
   },
@@ -31,7 +30,7 @@ export const topic: ResourceProvider = {
     const updated = await sns(ctx).updateTopic(arn, (t) => {
       for (const k of TOPIC_ATTRIBUTES) delete t.Attributes[k];
       Object.assign(t.Attributes, { DisplayName: '' }, topicAttributes(props));
-      t.Tags = tags(props);
+      t.Tags = tagList(props);
     });
     const wanted = ((props.Subscription ?? []) as Props[]).map((s) => `${s.Protocol}|${s.Endpoint}`);
     for (const s of await sns(ctx).listSubscriptions(arn)) {

@@ -48,6 +48,11 @@ export interface ResourceProvider {
 }
 
 /** `[{Key, Value}]` as templates write tags → a record. */
+/** A template's `Tags` property as the { Key, Value } list the stores take. */
+export function tagList(props: Props): Array<{ Key: string; Value: string }> {
+  return ((props.Tags ?? []) as Props[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }));
+}
+
 export function tagRecord(tags: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(tags)) for (const t of tags) if (t && typeof t === 'object') out[String(t.Key)] = String(t.Value ?? '');
