@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Clients } from '../ops/clients.js';
 import type { Reporter } from '../ops/reporter.js';
-import { defaultDataDir } from './commands/local.js';
+import { defaultDataDir, parsePort } from './commands/local.js';
 
 /** The flags every command that talks to AWS takes. */
 export interface TargetFlags {
@@ -31,7 +31,7 @@ export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promis
       ...(flags.profile ? { profile: flags.profile } : {}),
       env: process.env,
       localDataDir: resolve(defaultDataDir()),
-      localPort: Number(process.env.TAP_LOCAL_PORT ?? 4566),
+      localPort: parsePort(process.env.TAP_LOCAL_PORT ?? '4566'),
     },
     reporter,
   );

@@ -21,7 +21,7 @@ const dataDirOption = () =>
   new Option('--data-dir <dir>', 'where the local AWS keeps its state (default: ~/.tap/local)').env('TAP_LOCAL_DIR');
 const jsonOption = () => new Option('--json', 'print the result as JSON').default(false);
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UserError(`--port must be a number from 0 to 65535, not "${value}".`);
