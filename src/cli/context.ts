@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Clients } from '../ops/clients.js';
 import type { Reporter } from '../ops/reporter.js';
-import { defaultDataDir, parsePort } from './commands/local.js';
+import { allowedOrigins, defaultDataDir, parsePort } from './commands/local.js';
 
 /** The flags every command that talks to AWS takes. */
 export interface TargetFlags {
@@ -32,6 +32,7 @@ export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promis
       env: process.env,
       localDataDir: resolve(defaultDataDir()),
       localPort: parsePort(process.env.TAP_LOCAL_PORT ?? '4566'),
+      localAllowedOrigins: allowedOrigins(undefined),
     },
     reporter,
   );

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { AwsError } from './errors.js';
 import type { Faults } from './faults.js';
 import { RESPONSE_PATH, handleCfnResponse } from './services/cloudformation/cfn-response.js';
 import type { ServiceRequest } from './request.js';
@@ -10,24 +11,41 @@ export interface AdminDeps {
 }
 
 /**
+ * The header every `/_tap/*` admin call carries. A web page cannot add a custom header to a
+ * cross-origin request without a CORS preflight, which the front door answers only for allowed
+ * origins: so a page's "simple" POST to /_tap/reset is refused even if it slipped past Origin checks.
+ */
+export const ADMIN_HEADER = 'x-tap-admin';
+export const ADMIN_HEADERS: Readonly<Record<string, string>> = { [ADMIN_HEADER]: '1' };
+
+/**
  * The local AWS's own surface, under `/_tap/`: health, fault switches, reset. Not an AWS API; tests
- * and `tap local` use it.
+ * and `tap local` use it. Errors are JSON `{ __type, message }`, as the JSON-protocol services answer.
  */
 export async function handleAdmin(req: ServiceRequest, res: ServerResponse, deps: AdminDeps): Promise<void> {
   // Custom resource handlers PUT their cfn-response here (AWS gives them a presigned S3 URL instead).
+  // They cannot send the admin header (cfn-response modules are not ours); the URL's random token,
+  // known only to the waiting provider and the handler, is what protects it.
   if (req.url.pathname.startsWith(RESPONSE_PATH)) return handleCfnResponse(req, res);
+  if (req.header(ADMIN_HEADER) !== '1') {
+    throw new AwsError('AccessDenied', `tap local's admin routes (/_tap/*) need the header "${ADMIN_HEADER}: 1"; tap's own commands send it.`, 403);
+  }
   const route = `${req.method} ${req.url.pathname.replace(/\/+$/, '')}`;
   switch (route) {
     case 'GET /_tap/health':
       return send(res, 200, deps.health());
     case 'GET /_tap/faults':
       return send(res, 200, { faults: deps.faults.list() });
-    case 'POST /_tap/faults':
+    case 'POST /_tap/faults': {
+      let input: unknown;
       try {
-        return send(res, 201, { fault: deps.faults.add(await req.json()) });
+        input = await req.json();
       } catch (error) {
-        return send(res, 400, { error: (error as Error).message });
+        if (error instanceof AwsError) throw error;
+        throw new AwsError('SerializationException', 'The fault is not valid JSON.');
       }
+      return send(res, 201, { fault: deps.faults.add(input) });
+    }
     case 'DELETE /_tap/faults':
       deps.faults.clear();
       return send(res, 200, { faults: [] });
@@ -35,7 +53,7 @@ export async function handleAdmin(req: ServiceRequest, res: ServerResponse, deps
       await deps.reset();
       return send(res, 200, { reset: true });
     default:
-      return send(res, 404, { error: `no admin route ${route}` });
+      throw new AwsError('UnknownOperationException', `no admin route ${route.slice(0, 200)}`, 404);
   }
 }
 

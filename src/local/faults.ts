@@ -20,19 +20,33 @@ export interface Fault {
 export class Faults {
   private readonly active: Fault[] = [];
 
-  add(input: Partial<Fault> & { service: string }): Fault {
+  /** Checks a fault as sent to the admin API (any JSON) and switches it on. */
+  add(raw: unknown): Fault {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('a fault is a JSON object: { "service": "s3", "operation": "PutObject", ... }');
+    const input = raw as Partial<Record<keyof Fault, unknown>>;
+    if (typeof input.service !== 'string' || !input.service) throw invalid('"service" must name a service (s3, sqs, dynamodb, ...)');
+    for (const key of ['operation', 'code', 'message'] as const) {
+      if (input[key] !== undefined && typeof input[key] !== 'string') throw invalid(`"${key}" must be a string`);
+    }
+    if (typeof input.code === 'string' && !/^[A-Za-z0-9._:#-]{1,128}$/.test(input.code)) throw invalid('"code" must be an AWS error code such as ThrottlingException');
     const kind = input.kind ?? 'error';
-    if (kind !== 'error' && kind !== 'duplicate-delivery') throw new AwsError('ValidationException', `unknown fault kind ${String(kind)}`);
+    if (kind !== 'error' && kind !== 'duplicate-delivery') throw invalid(`unknown fault kind ${String(kind).slice(0, 50)}: use "error" or "duplicate-delivery"`);
+    const status = input.status ?? 400;
+    if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
+      throw invalid(`"status" must be an HTTP error status from 400 to 599, not ${JSON.stringify(status)?.slice(0, 50)}`);
+    }
+    const remaining = Number(input.remaining ?? 1);
+    if (!Number.isFinite(remaining)) throw invalid('"remaining" must be a number');
     const fault: Fault = {
       service: input.service,
-      operation: input.operation ?? '*',
+      operation: (input.operation as string | undefined) ?? '*',
       kind,
-      remaining: Math.max(1, Math.floor(Number(input.remaining ?? 1))),
+      remaining: Math.max(1, Math.floor(remaining)),
       ...(kind === 'error'
         ? {
-            code: input.code ?? 'ThrottlingException',
-            message: input.message ?? 'Rate exceeded (fault injected by tap local)',
-            status: input.status ?? 400,
+            code: (input.code as string | undefined) ?? 'ThrottlingException',
+            message: (input.message as string | undefined) ?? 'Rate exceeded (fault injected by tap local)',
+            status: status as number,
           }
         : {}),
     };
@@ -65,3 +79,5 @@ export class Faults {
     if (fault) throw new AwsError(fault.code!, fault.message!, fault.status);
   }
 }
+
+const invalid = (message: string) => new AwsError('ValidationException', `Invalid fault: ${message}.`);

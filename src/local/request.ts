@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { DEFAULT_REGION } from './config.js';
+import { AwsError } from './errors.js';
+import { bodyLimitFor, type BodyLimit } from './limits.js';
 
 /** One incoming request, with what every service needs already worked out. */
 export class ServiceRequest {
@@ -13,6 +15,10 @@ export class ServiceRequest {
   /** The operation from `X-Amz-Target` (`AmazonSQS.SendMessage` → `SendMessage`), if any. */
   readonly target: string | undefined;
   readonly targetPrefix: string | undefined;
+  /** Why the credential scope is refused (a region or service name that is not one), if it is. */
+  readonly scopeError: string | undefined;
+  /** How much of the body `body()` reads; the server sets it per service before handing the request on. */
+  limit: BodyLimit = bodyLimitFor('');
   private buffered: Promise<Buffer> | undefined;
 
   constructor(
@@ -23,8 +29,10 @@ export class ServiceRequest {
     this.url = new URL(raw.url ?? '/', 'http://localhost');
     this.headers = raw.headers;
     const scope = credentialScope(raw.headers.authorization, this.url.searchParams.get('X-Amz-Credential'));
-    this.region = scope?.region ?? DEFAULT_REGION;
-    this.signingService = scope?.service;
+    this.scopeError = scope && checkScope(scope);
+    // A refused scope never reaches a service (the server answers scopeError), but keep it harmless.
+    this.region = scope && !this.scopeError ? scope.region : DEFAULT_REGION;
+    this.signingService = scope && /^[a-z0-9-]{1,64}$/.test(scope.service) ? scope.service : scope ? 'invalid' : undefined;
     const target = header(raw.headers, 'x-amz-target');
     if (target) {
       const dot = target.lastIndexOf('.');
@@ -33,14 +41,13 @@ export class ServiceRequest {
     }
   }
 
-  /** The whole body (buffered once). Streaming services read `raw` instead. */
+  /**
+   * The whole body (buffered once), at most `limit.bytes`: past that (or a Content-Length over it) it
+   * stops reading and rejects with the service's error; a client that hangs up mid-body rejects too.
+   * Streaming services read `raw` instead.
+   */
   body(): Promise<Buffer> {
-    this.buffered ??= new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      this.raw.on('data', (c: Buffer) => chunks.push(c));
-      this.raw.on('end', () => resolve(Buffer.concat(chunks)));
-      this.raw.on('error', reject);
-    });
+    this.buffered ??= readCapped(this.raw, this.limit);
     return this.buffered;
   }
 
@@ -57,6 +64,45 @@ export class ServiceRequest {
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function readCapped(raw: IncomingMessage, limit: BodyLimit): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(raw.headers['content-length']);
+    if (declared > limit.bytes) return reject(limit.error());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      raw.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit.bytes) return void chunks.push(chunk);
+      done();
+      raw.pause();
+      chunks.length = 0;
+      reject(limit.error());
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      done();
+      chunks.length = 0;
+      reject(new AwsError('IncompleteBody', 'The request body ended before its declared length (the client went away).', 400));
+    };
+    raw.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
+  });
+}
+
+/** AWS region names (us-east-1, us-gov-west-1, eusc-de-east-1, …): what SigV4 scopes may name. */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+function checkScope(scope: { region: string; service: string }): string | undefined {
+  if (!REGION.test(scope.region)) return `Credential should be scoped to a valid region, not '${scope.region.slice(0, 64)}'.`;
+  if (!/^[a-z0-9-]{1,64}$/.test(scope.service)) return `Credential should be scoped to correct service: '${scope.service.slice(0, 64)}'.`;
+  return undefined;
 }
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, …` → region and service. */

@@ -30,8 +30,17 @@ export interface RunningServer {
  * (main.ts, or `tap local serve`) calls stop() on SIGINT/SIGTERM; after a kill -9, server.json stays
  * behind and readers check that its pid is alive.
  */
-export async function startRecordedServer(options: { dataDir: string; port: number }): Promise<RunningServer> {
-  const aws = new LocalAws({ dataDir: options.dataDir, port: options.port, services: ALL_SERVICES });
+export async function startRecordedServer(options: {
+  dataDir: string;
+  port: number;
+  allowedOrigins?: readonly string[];
+}): Promise<RunningServer> {
+  const aws = new LocalAws({
+    dataDir: options.dataDir,
+    port: options.port,
+    services: ALL_SERVICES,
+    ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }),
+  });
   try {
     await aws.start();
   } catch (error) {

@@ -6,11 +6,14 @@ import { handleAdmin } from './admin.js';
 import { ACCOUNT_ID } from './config.js';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
+import { FrontDoor, isPreflight } from './front-door.js';
+import { ADMIN_LIMIT, bodyLimitFor } from './limits.js';
 import { sendJsonError } from './protocols/json.js';
 import { sendQueryError } from './protocols/query.js';
 import { sendRestXmlError } from './protocols/rest.js';
 import { ServiceRequest } from './request.js';
 import { resolveService } from './router.js';
+import { MAX_PUT_SIZE } from './services/s3/ingest.js';
 import type { LocalContext, LocalService, ServiceFactory } from './service.js';
 
 export interface LocalAwsOptions {
@@ -19,6 +22,10 @@ export interface LocalAwsOptions {
   readonly port: number;
   readonly host?: string;
   readonly services: readonly ServiceFactory[];
+  /** Web origins allowed besides loopback ones (`--allow-origin`, TAP_LOCAL_ALLOWED_ORIGINS). */
+  readonly allowedOrigins?: readonly string[];
+  /** The largest S3 object body of one PUT or part; S3's 5 GiB by default. */
+  readonly maxObjectBytes?: number;
 }
 
 /** The embedded local AWS: one HTTP endpoint in front of the emulated services. */
@@ -29,13 +36,16 @@ export class LocalAws {
   private server: Server | undefined;
   private url = '';
   private readonly startedAt = new Date();
+  private readonly door: FrontDoor;
 
   constructor(private readonly options: LocalAwsOptions) {
+    this.door = new FrontDoor(options.allowedOrigins);
     const ctx: LocalContext = {
       accountId: ACCOUNT_ID,
       dataDir: options.dataDir,
       endpoint: () => this.url,
       faults: this.faults,
+      maxObjectBytes: options.maxObjectBytes ?? MAX_PUT_SIZE,
       service: <T extends LocalService>(name: string) => {
         const service = this.services.get(name);
         if (!service) throw new Error(`tap local: service ${name} is not running`);
@@ -55,7 +65,12 @@ export class LocalAws {
 
   async start(): Promise<this> {
     mkdirSync(this.options.dataDir, { recursive: true });
-    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.server = createServer((req, res) => void this.guarded(req, res));
+    // A malformed request line or headers: answer 400 if the socket still can, never throw.
+    this.server.on('clientError', (_error, socket) => {
+      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
     // Long polls hold requests for up to 20 s; keep connections for SDK reuse.
     this.server.keepAliveTimeout = 65_000;
     this.server.requestTimeout = 0;
@@ -90,26 +105,43 @@ export class LocalAws {
     };
   }
 
-  private async dispatch(raw: IncomingMessage, res: ServerResponse): Promise<void> {
-    const req = new ServiceRequest(raw, randomUUID());
-    if (req.url.pathname.startsWith('/_tap/')) {
-      return handleAdmin(req, res, { faults: this.faults, health: () => this.health(), reset: () => this.reset() });
-    }
-    const name = resolveService(req, this.targets);
-    const service = this.services.get(name);
+  /** The one guard every request runs in: whatever a request does, the process keeps serving. */
+  private async guarded(raw: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Without listeners, a stream error (a client's reset mid-body) would be an uncaught exception.
+    raw.on('error', () => {});
+    res.on('error', () => {});
+    let req: ServiceRequest | undefined;
+    let service: LocalService | undefined;
     try {
-      if (!service) throw new AwsError('UnrecognizedClientException', `tap local does not emulate the ${name} service.`);
-      if (req.target) this.faults.maybeFail(name, req.target);
-      await service.handle(req, res);
+      req = new ServiceRequest(raw, randomUUID());
+      const name = resolveService(req, this.targets);
+      service = req.url.pathname.startsWith('/_tap/') ? undefined : this.services.get(name);
+      await this.dispatch(req, res, name, service);
     } catch (error) {
       const awsError = error instanceof AwsError ? error : internalError(error);
-      if (res.headersSent) {
-        res.destroy(awsError);
-        return;
-      }
-      if (service) service.sendError(req, res, awsError);
-      else sendGuessedError(req, res, awsError);
+      sendErrorSafely(req, res, service, awsError);
     }
+  }
+
+  private async dispatch(req: ServiceRequest, res: ServerResponse, name: string, service: LocalService | undefined): Promise<void> {
+    const origin = this.door.admit(req.headers);
+    if (origin !== undefined) {
+      if (isPreflight(req.method, req.headers)) return FrontDoor.answerPreflight(res, origin, req.headers);
+      FrontDoor.allowResponse(res, origin);
+    }
+    if (req.url.pathname.startsWith('/_tap/')) {
+      req.limit = ADMIN_LIMIT;
+      return handleAdmin(req, res, { faults: this.faults, health: () => this.health(), reset: () => this.reset() });
+    }
+    if (req.scopeError) {
+      throw name === 's3'
+        ? new AwsError('AuthorizationHeaderMalformed', `The authorization header is malformed; ${req.scopeError}`, 400)
+        : new AwsError(QUERY_SERVICES.has(name) ? 'SignatureDoesNotMatch' : 'InvalidSignatureException', req.scopeError, 403);
+    }
+    if (!service) throw new AwsError('UnrecognizedClientException', `tap local does not emulate the ${name} service.`);
+    req.limit = bodyLimitFor(name);
+    if (req.target) this.faults.maybeFail(name, req.target);
+    await service.handle(req, res);
   }
 
   private async reset(): Promise<void> {
@@ -124,9 +156,46 @@ function internalError(error: unknown): AwsError {
   return new AwsError('InternalError', `tap local internal error: ${(error as Error)?.message ?? String(error)}`, 500);
 }
 
+/** The awsQuery services, whose signature errors are `SignatureDoesNotMatch`. */
+const QUERY_SERVICES = new Set(['sts', 'iam', 'sns', 'cloudformation', 'monitoring']);
+
+/**
+ * Writes an error reply; never throws. When the answer has begun, or the socket is gone, the only
+ * honest reply is to close the connection. A body left unread (refused as too large, or not needed)
+ * is not read further: the connection closes once the answer is out.
+ */
+function sendErrorSafely(req: ServiceRequest | undefined, res: ServerResponse, service: LocalService | undefined, error: AwsError): void {
+  if (res.headersSent || res.destroyed || !req) {
+    res.destroy();
+    return;
+  }
+  if (!Number.isInteger(error.status) || error.status < 300 || error.status > 599) {
+    error = new AwsError('InternalError', `tap local internal error: invalid status ${String(error.status)} for ${error.code}`, 500);
+  }
+  if (error.code === 'AccessDenied' && service && !['s3', ...QUERY_SERVICES].includes(service.name)) {
+    error = new AwsError('AccessDeniedException', error.message, 403);
+  }
+  try {
+    if (!req.raw.complete) closeAfterAnswer(req, res);
+    if (service) service.sendError(req, res, error);
+    else sendGuessedError(req, res, error);
+  } catch (sendFailure) {
+    console.error('[tap local] could not send an error reply:', sendFailure);
+    res.destroy();
+  }
+}
+
+function closeAfterAnswer(req: ServiceRequest, res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  req.raw.unpipe();
+  req.raw.pause();
+  // Give the client a moment to read the answer, then drop whatever it is still sending.
+  res.once('finish', () => setTimeout(() => req.raw.socket?.destroy(), 200).unref());
+}
+
 /** For an unknown service the protocol is unknown too: answer in the shape the request suggests. */
 function sendGuessedError(req: ServiceRequest, res: ServerResponse, error: AwsError): void {
-  if (req.target) return sendJsonError(res, req.requestId, error);
+  if (req.target || req.url.pathname.startsWith('/_tap/')) return sendJsonError(res, req.requestId, error);
   if (req.header('content-type')?.includes('x-www-form-urlencoded')) {
     return sendQueryError(res, req.requestId, error, 'https://tap.local/doc/');
   }

@@ -10,6 +10,8 @@ export interface LocalContext {
   /** `http://127.0.0.1:<port>`: known once the server listens; addresses returned to clients use it. */
   endpoint(): string;
   readonly faults: Faults;
+  /** The largest object body S3 takes in one PUT (5 GiB, as S3; tests lower it). */
+  readonly maxObjectBytes: number;
   /** Another service, for in-process calls (S3 → SQS notifications, SQS → Lambda pollers, …). */
   service<T extends LocalService>(name: string): T;
 }

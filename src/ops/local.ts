@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ADMIN_HEADERS } from '../local/admin.js';
 import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
@@ -9,6 +10,8 @@ import type { Reporter } from './reporter.js';
 export interface LocalOptions {
   readonly dataDir: string;
   readonly port: number;
+  /** Web origins allowed besides loopback ones (checked: scheme://host[:port]). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export type LocalState =
@@ -45,7 +48,9 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   const started = performance.now();
   const log = openSync(logFile, 'a');
   const [execArgv, entry] = serverEntry();
-  const child = spawn(process.execPath, [...execArgv, entry, '--port', String(options.port), '--data-dir', options.dataDir], {
+  const originArgs = (options.allowedOrigins ?? []).flatMap((o) => ['--allow-origin', o]);
+  const args = [...execArgv, entry, '--port', String(options.port), '--data-dir', options.dataDir, ...originArgs];
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', log, log],
   });
@@ -98,7 +103,7 @@ export async function stopLocal(dataDir: string): Promise<{ stopped: boolean; pi
 export async function resetLocal(dataDir: string): Promise<{ viaServer: boolean }> {
   const state = await localStatus(dataDir);
   if (state.running) {
-    const res = await fetch(`${state.info.endpoint}/_tap/reset`, { method: 'POST' });
+    const res = await fetch(`${state.info.endpoint}/_tap/reset`, { method: 'POST', headers: ADMIN_HEADERS });
     if (!res.ok) throw new TapError(`The local AWS refused to reset: ${res.status} ${await res.text()}`);
     return { viaServer: true };
   }
@@ -119,7 +124,7 @@ function serverEntry(): [string[], string] {
 
 async function fetchHealth(endpoint: string): Promise<{ services: string[] } | undefined> {
   try {
-    const res = await fetch(`${endpoint}/_tap/health`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`${endpoint}/_tap/health`, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(2000) });
     return res.ok ? ((await res.json()) as { services: string[] }) : undefined;
   } catch {
     return undefined;

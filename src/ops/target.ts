@@ -28,6 +28,8 @@ export interface TargetOptions {
   /** Where the local AWS runs when it is the target. */
   readonly localDataDir: string;
   readonly localPort: number;
+  /** Web origins the local AWS allows besides loopback ones, if this command starts it. */
+  readonly localAllowedOrigins?: readonly string[];
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'tap-local', secretAccessKey: 'tap-local' };
@@ -87,7 +89,14 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
 }
 
 async function local(options: TargetOptions, region: string, reporter: Reporter): Promise<Target> {
-  const started = await startLocal({ dataDir: options.localDataDir, port: options.localPort }, reporter);
+  const started = await startLocal(
+    {
+      dataDir: options.localDataDir,
+      port: options.localPort,
+      ...(options.localAllowedOrigins && { allowedOrigins: options.localAllowedOrigins }),
+    },
+    reporter,
+  );
   return {
     kind: 'local',
     region,

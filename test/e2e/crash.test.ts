@@ -11,6 +11,7 @@ import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from 
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTap } from '../helpers/cli.js';
 import { eventually, shipmentsJson } from '../helpers/pipeline.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-crash-'));
 const dataDir = join(cwd, 'local');
@@ -80,10 +81,10 @@ describe('tap local serve', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const endpoint = await eventually(async () => /listening on (http:\/\/\S+)/.exec(stderr)?.[1], { timeoutMs: 20_000, what: 'serve to listen' });
-    expect((await fetch(`${endpoint}/_tap/health`)).status).toBe(200);
+    expect((await fetch(`${endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    await expect(fetch(`${endpoint}/_tap/health`)).rejects.toThrow();
+    await expect(fetch(`${endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).rejects.toThrow();
   });
 });

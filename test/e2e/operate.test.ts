@@ -11,6 +11,7 @@ import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTap, type TapRun } from '../helpers/cli.js';
 import { injectFault } from '../helpers/local.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-operate-'));
 const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
@@ -79,7 +80,7 @@ describe('operating the pipeline with the real binary', () => {
     expect(peek.code, peek.stderr).toBe(0);
     expect(JSON.stringify(parsed(peek))).toContain('incoming/valid.ndjson');
 
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
     const redriven = await tap('dlq', 'redrive', '--file', 'valid.ndjson', '--wait', '--json');
     expect(redriven.code, redriven.stderr).toBe(0);
     expect(JSON.stringify(parsed(redriven))).toContain('SUCCESS');
@@ -96,7 +97,7 @@ describe('operating the pipeline with the real binary', () => {
     await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
     const up = await tap('upload', fixture('valid.csv'), '--wait', '--timeout', '90', '--json');
     expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
 
     const r = await tap('dlq', 'redrive', '--wait', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -124,7 +125,7 @@ describe('operating the pipeline with the real binary', () => {
     await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
     const up = await tap('upload', fixture('single.json'), '--wait', '--timeout', '90', '--json');
     expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE' });
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
     const r = await tap('dlq', 'purge');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--yes/);

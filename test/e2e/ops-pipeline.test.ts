@@ -17,6 +17,7 @@ import { upload } from '../../src/ops/upload.js';
 import { injectFault, startLocal, type LocalHarness } from '../helpers/local.js';
 import { createOpsPipeline, recordingReporter, type OpsPipeline } from '../helpers/ops-pipeline.js';
 import { eventually } from '../helpers/pipeline.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
 let local: LocalHarness;
 let ops: OpsPipeline;
@@ -63,7 +64,7 @@ describe('operating the pipeline', () => {
     expect(uploaded.outcomes).toMatchObject([{ key: 'incoming/throttled.json', outcome: 'DEAD_LETTERED' }]);
 
     // act: the throttling ends; bring back only this file
-    await fetch(`${local.endpoint}/_tap/faults`, { method: 'DELETE' });
+    await fetch(`${local.endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
     const result = await redrive(ops.clients, ops.pipeline, { file: 'throttled.json', dryRun: false, waitMs: 60_000 }, recordingReporter());
 
     // assert: moved, processed, one metadata row, and each record stored once

@@ -11,6 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ListMessageMoveTasksComm
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectFault, startLocal, type LocalHarness } from '../helpers/local.js';
 import { eventually, processorZip, shipmentsJson } from '../helpers/pipeline.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
 let local: LocalHarness;
 let s3: S3Client;
@@ -131,7 +132,7 @@ describe('the pipeline on the local AWS, built through the APIs', () => {
     expect((await metadataOf(key)).Items).toEqual([]);
 
     // act: the throttling ends; redrive the DLQ back to its source
-    await fetch(`${local.endpoint}/_tap/faults`, { method: 'DELETE' });
+    await fetch(`${local.endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
 
     // assert: the file is processed, once

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 import { LocalAws } from '../../src/local/server.js';
 import { ALL_SERVICES } from '../../src/local/services/index.js';
 
@@ -18,9 +19,18 @@ export interface LocalHarness {
 }
 
 /** Starts the embedded local AWS in-process on a free port with a fresh data dir. */
-export async function startLocal(options: { dataDir?: string; region?: string } = {}): Promise<LocalHarness> {
+export async function startLocal(
+  options: { dataDir?: string; region?: string; allowedOrigins?: string[]; maxObjectBytes?: number } = {},
+): Promise<LocalHarness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tap-local-test-'));
-  const aws = await new LocalAws({ dataDir, port: 0, services: ALL_SERVICES }).start();
+  const { allowedOrigins, maxObjectBytes } = options;
+  const aws = await new LocalAws({
+    dataDir,
+    port: 0,
+    services: ALL_SERVICES,
+    ...(allowedOrigins && { allowedOrigins }),
+    ...(maxObjectBytes !== undefined && { maxObjectBytes }),
+  }).start();
   return {
     aws,
     endpoint: aws.endpoint,
@@ -38,7 +48,7 @@ export async function startLocal(options: { dataDir?: string; region?: string } 
 export async function injectFault(endpoint: string, fault: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${endpoint}/_tap/faults`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...ADMIN_HEADERS },
     body: JSON.stringify(fault),
   });
   if (res.status !== 201) throw new Error(`fault not set: ${res.status} ${await res.text()}`);

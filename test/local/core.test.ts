@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectFault, startLocal, type LocalHarness } from '../helpers/local.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
 let local: LocalHarness;
 beforeAll(async () => {
@@ -66,7 +67,7 @@ describe('the local endpoint', () => {
   });
 
   it('reports its health', async () => {
-    const health = (await (await fetch(`${local.endpoint}/_tap/health`)).json()) as { services: string[] };
+    const health = (await (await fetch(`${local.endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).json()) as { services: string[] };
     expect(health).toMatchObject({ status: 'ok', endpoint: local.endpoint });
     expect(health.services).toEqual(expect.arrayContaining(['dynamodb', 'sts']));
   });

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { parseOriginList } from '../../local/front-door.js';
 import { UserError } from '../../ops/errors.js';
 import { createReporter } from '../reporters.js';
 
@@ -8,6 +9,7 @@ interface LocalFlags {
   port: string;
   dataDir: string;
   json: boolean;
+  allowOrigin?: string[];
 }
 
 /** `~/.tap/local`, or TAP_LOCAL_DIR: one local AWS per data dir. */
@@ -19,6 +21,12 @@ const portOption = () =>
   new Option('-p, --port <port>', 'port to listen on (127.0.0.1)').env('TAP_LOCAL_PORT').default('4566');
 const dataDirOption = () =>
   new Option('--data-dir <dir>', 'where the local AWS keeps its state (default: ~/.tap/local)').env('TAP_LOCAL_DIR');
+const allowOriginOption = () =>
+  new Option(
+    '--allow-origin <origin...>',
+    'web origins (scheme://host[:port]) whose pages may call the local AWS, besides localhost/127.0.0.1/[::1] pages; ' +
+      'also TAP_LOCAL_ALLOWED_ORIGINS (comma-separated)',
+  );
 const jsonOption = () => new Option('--json', 'print the result as JSON').default(false);
 
 export function parsePort(value: string): number {
@@ -27,6 +35,16 @@ export function parsePort(value: string): number {
     throw new UserError(`--port must be a number from 0 to 65535, not "${value}".`);
   }
   return port;
+}
+
+/** `--allow-origin` values, else TAP_LOCAL_ALLOWED_ORIGINS (comma-separated), checked. */
+export function allowedOrigins(flag: readonly string[] | undefined): string[] {
+  const values = flag?.length ? flag : [process.env.TAP_LOCAL_ALLOWED_ORIGINS ?? ''];
+  try {
+    return parseOriginList(values);
+  } catch (error) {
+    throw new UserError(`--allow-origin / TAP_LOCAL_ALLOWED_ORIGINS: ${(error as Error).message}.`);
+  }
 }
 
 const dataDirOf = (flags: { dataDir?: string }) => resolve(flags.dataDir ?? defaultDataDir());
@@ -39,18 +57,22 @@ export function registerLocal(program: Command): void {
   const local = program
     .command('local')
     .description('The embedded local AWS: S3, SQS, DynamoDB, Lambda, CloudWatch Logs and STS on one endpoint, no Docker, no account')
-    .addHelpText('after', '\nExamples:\n  $ tap local start\n  $ AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws s3 ls\n  $ tap local stop');
+    .addHelpText('after', '\nExamples:\n  $ tap local start\n  $ AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws s3 ls\n  $ tap local stop' +
+      '\n\nSecurity: it listens on 127.0.0.1 only and refuses requests from web pages whose origin is not' +
+      '\nlocalhost/127.0.0.1/[::1] (allow others with --allow-origin or TAP_LOCAL_ALLOWED_ORIGINS).');
 
   local
     .command('start')
     .description('start the local AWS in the background')
     .addOption(portOption())
     .addOption(dataDirOption())
+    .addOption(allowOriginOption())
     .addOption(jsonOption())
     .action(async (flags: LocalFlags) => {
       const { startLocal } = await import('../../ops/local.js');
       const reporter = await createReporter({ json: flags.json });
-      const result = await startLocal({ port: parsePort(flags.port), dataDir: dataDirOf(flags) }, reporter);
+      const options = { port: parsePort(flags.port), dataDir: dataDirOf(flags), allowedOrigins: allowedOrigins(flags.allowOrigin) };
+      const result = await startLocal(options, reporter);
       const { info } = result;
       print(flags.json, result, [
         `${result.alreadyRunning ? 'Already running' : 'Running'}: ${info.endpoint} (pid ${info.pid})`,
@@ -103,12 +125,14 @@ export function registerLocal(program: Command): void {
     .description('run the local AWS in the foreground (Ctrl-C stops it), for debugging')
     .addOption(portOption())
     .addOption(dataDirOption())
+    .addOption(allowOriginOption())
     .action(async (flags: LocalFlags) => {
       const { serveLocal } = await import('../../ops/local.js');
       const dataDir = dataDirOf(flags);
+      const origins = allowedOrigins(flags.allowOrigin);
       let server;
       try {
-        server = await serveLocal({ dataDir, port: parsePort(flags.port) });
+        server = await serveLocal({ dataDir, port: parsePort(flags.port), allowedOrigins: origins });
       } catch (error) {
         throw new UserError(`The local AWS could not start: ${(error as Error).message}`, 1);
       }

@@ -4,23 +4,49 @@
  * port. Leaves out what dynalite leaves out: streams, transactions' full isolation, PartiQL,
  * backups and PITR restores (the PITR setting is accepted and returned), global tables.
  */
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { AwsError } from '../../errors.js';
 import { sendJsonError } from '../../protocols/json.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
 import { removeIfExists, serviceDir } from '../../storage.js';
+import { checkNesting } from './nesting.js';
 
 type Dynalite = (options: Record<string, unknown>) => Server;
 const require = createRequire(import.meta.url);
 
+/** Socket files of open dynalite servers: removed on close, and on any exit of the process. */
+const openSockets = new Set<string>();
+let exitHook = false;
+
 function privateSocket(): string {
   const name = `tap-dynalite-${process.pid}-${randomBytes(4).toString('hex')}`;
-  return process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+  const path = process.platform === 'win32' ? `\\\\.\\pipe\\${name}` : join(tmpdir(), `${name}.sock`);
+  if (process.platform !== 'win32') openSockets.add(path);
+  if (!exitHook) {
+    exitHook = true;
+    // 'exit' also runs after an uncaught exception and process.exit(); signals go through stop().
+    process.once('exit', () => {
+      for (const socket of openSockets) rmSync(socket, { force: true });
+    });
+  }
+  return path;
+}
+
+/**
+ * The request as dynalite reads it, from a body already received whole: dynalite rethrows a client's
+ * `aborted` out of its stream handler, which would end the process. Without `Origin`, so dynalite
+ * does not add its own `Access-Control-Allow-Origin: *` (the front door sets CORS headers).
+ */
+function replay(req: ServiceRequest, body: Buffer): IncomingMessage {
+  const { origin: _origin, ...headers } = req.headers;
+  return Object.assign(Readable.from(body.length ? [body] : []), { headers, method: req.method, url: req.raw.url }) as unknown as IncomingMessage;
 }
 
 export function dynamodbService(ctx: LocalContext): LocalService {
@@ -34,10 +60,12 @@ export function dynamodbService(ctx: LocalContext): LocalService {
     const created = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     // dynalite closes its LevelDB only when its HTTP server closes, so it must listen somewhere:
     // a private socket, not a TCP port. Requests reach it in-process through its handler.
+    const socket = privateSocket();
     await new Promise<void>((resolve, reject) => {
       created.once('error', reject);
-      created.listen(privateSocket(), () => resolve());
+      created.listen(socket, () => resolve());
     });
+    created.once('close', () => openSockets.delete(socket));
     server = created;
     handler = created.listeners('request')[0] as typeof handler;
   };
@@ -55,8 +83,10 @@ export function dynamodbService(ctx: LocalContext): LocalService {
     targetPrefixes: ['DynamoDB_20120810'],
     start: open,
     async handle(req: ServiceRequest, res: ServerResponse) {
+      const body = await req.body();
+      checkNesting(body);
       if (!handler) await open();
-      handler!(req.raw, res);
+      handler!(replay(req, body), res);
     },
     sendError(req: ServiceRequest, res: ServerResponse, error: AwsError) {
       sendJsonError(res, req.requestId, error, { typePrefix: 'com.amazonaws.dynamodb.v20120810#' });

@@ -4,19 +4,18 @@
  * folder that exists is complete). Functions with the same code share the folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize, sep } from 'node:path';
-import { unzipSync } from 'fflate';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
 import type { LocalContext } from '../../service.js';
 import { removeIfExistsSync, writeFileAtomicSync } from '../../storage.js';
 import type { S3Api } from '../contracts.js';
 import { invalidParameter } from './errors.js';
 import type { CodeRef } from './model.js';
+import { MAX_UNZIPPED, extractZip } from './unzip.js';
 
-/** Quotas (Lambda docs, "Lambda quotas"): 50 MB zipped when uploaded directly, 250 MB unzipped. */
+/** Quotas (Lambda docs, "Lambda quotas"): 50 MB zipped when uploaded directly, 250 MB unzipped (unzip.ts). */
 const MAX_ZIPPED = 52_428_800;
-const MAX_UNZIPPED = 262_144_000;
 
 export interface CodeInput {
   ZipFile?: string | Uint8Array;
@@ -75,31 +74,10 @@ export class CodeStore {
   }
 
   private extract(zip: Buffer, ref: CodeRef): void {
-    let files: Record<string, Uint8Array>;
-    try {
-      files = unzipSync(zip);
-    } catch {
-      throw invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
-    }
-    const total = Object.values(files).reduce((n, f) => n + f.length, 0);
-    if (total > MAX_UNZIPPED) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED} bytes`);
     const target = this.folder(ref);
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      for (const [name, data] of Object.entries(files)) {
-        const rel = normalize(name);
-        if (rel.startsWith('..') || rel.startsWith(sep) || rel.includes(`${sep}..${sep}`)) {
-          throw invalidParameter(`The zip file contains an entry outside its root: ${name}`);
-        }
-        const path = join(tmp, rel);
-        if (name.endsWith('/')) {
-          mkdirSync(path, { recursive: true });
-          continue;
-        }
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, data);
-      }
-      mkdirSync(tmp, { recursive: true });
+      extractZip(zip, tmp, MAX_UNZIPPED);
       renameSync(tmp, target);
     } catch (error) {
       removeIfExistsSync(tmp);

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServiceRequest } from '../../request.js';
 import {
@@ -38,6 +38,8 @@ export interface IngestOptions {
   readonly defaultAlgorithm?: ChecksumAlgorithm;
   /** A multipart upload's algorithm: a part carrying another one is rejected, as S3 does. */
   readonly requiredAlgorithm?: ChecksumAlgorithm;
+  /** The most bytes taken (MAX_PUT_SIZE unless lower), counted as they stream: a chunked body has no length to check first. */
+  readonly maxSize?: number;
 }
 
 /** The checksum the request sends, in a header or announced as a trailer, and the algorithm to compute. */
@@ -88,7 +90,8 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
   const chunked = isAwsChunked(req.header('content-encoding'), req.header('x-amz-content-sha256'));
   const declared = chunked ? req.header('x-amz-decoded-content-length') : req.header('content-length');
   const expected = declared === undefined ? undefined : Number(declared);
-  if (expected !== undefined && expected > MAX_PUT_SIZE) throw entityTooLarge(expected, MAX_PUT_SIZE);
+  const max = Math.min(options.maxSize ?? MAX_PUT_SIZE, MAX_PUT_SIZE);
+  if (expected !== undefined && expected > max) throw entityTooLarge(expected, max);
 
   const path = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
   const md5 = createHash('md5');
@@ -99,13 +102,14 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
       md5.update(chunk);
       hasher?.update(chunk);
       size += chunk.length;
+      if (size > max) return callback(entityTooLarge(size, max));
       callback(null, chunk);
     },
   });
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
-  const stages: Array<Readable | Transform> = [req.raw, ...(decoder ? [decoder] : []), hashing];
+  const stages: Transform[] = [...(decoder ? [decoder] : []), hashing];
   try {
-    await pipeline([...stages, createWriteStream(path)]);
+    await pipeFrom(req.raw, stages, createWriteStream(path));
     if (expected !== undefined && size !== expected) throw incompleteBody();
     const value = hasher?.digest().toString('base64');
     const md5Hex = md5.digest('hex');
@@ -124,5 +128,25 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
       throw incompleteBody();
     }
     throw error;
+  }
+}
+
+/**
+ * Like pipeline(source, ...stages, sink), but an error downstream (a body over the cap, a bad chunk)
+ * does not destroy the request: its socket must still carry S3's error answer.
+ */
+async function pipeFrom(source: Readable, stages: Transform[], sink: Writable): Promise<void> {
+  const head = stages[0]!;
+  const aborted = () => head.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  const closed = () => {
+    if (!(source as { complete?: boolean }).complete) aborted();
+  };
+  source.on('error', aborted).on('close', closed);
+  source.pipe(head);
+  try {
+    await pipeline([...stages, sink]);
+  } finally {
+    source.unpipe(head);
+    source.off('error', aborted).off('close', closed);
   }
 }

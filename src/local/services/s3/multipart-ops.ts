@@ -43,7 +43,7 @@ export const createMultipartUpload: Handler = async (op) => {
 export const uploadPart: Handler = async (op) => {
   const { upload, partNumber } = target(op);
   const algorithm = upload.record.checksum?.algorithm;
-  const body = await ingestBody(op.req, op.store.tmpDir, algorithm ? { requiredAlgorithm: algorithm } : {});
+  const body = await ingestBody(op.req, op.store.tmpDir, { maxSize: op.local.maxObjectBytes, ...(algorithm && { requiredAlgorithm: algorithm }) });
   const part = await op.store.uploads.putPart(op.bucket, op.key, upload.record.uploadId, partNumber, body);
   const checksum = body.checksum;
   sendEmpty(op, 200, {
