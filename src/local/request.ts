@@ -19,6 +19,11 @@ export class ServiceRequest {
   readonly scopeError: string | undefined;
   /** How much of the body `body()` reads; the server sets it per service before handing the request on. */
   limit: BodyLimit = bodyLimitFor('');
+  /**
+   * Why the body could not be read (over the limit, client gone). The server answers this rather than
+   * whatever a service made of it: services that wrap body errors as "not JSON" would hide it.
+   */
+  bodyError: AwsError | undefined;
   private buffered: Promise<Buffer> | undefined;
 
   constructor(
@@ -47,7 +52,10 @@ export class ServiceRequest {
    * Streaming services read `raw` instead.
    */
   body(): Promise<Buffer> {
-    this.buffered ??= readCapped(this.raw, this.limit);
+    this.buffered ??= readCapped(this.raw, this.limit).catch((error: AwsError) => {
+      this.bodyError = error;
+      throw error;
+    });
     return this.buffered;
   }
 

@@ -118,7 +118,7 @@ export class LocalAws {
       service = req.url.pathname.startsWith('/_tap/') ? undefined : this.services.get(name);
       await this.dispatch(req, res, name, service);
     } catch (error) {
-      const awsError = error instanceof AwsError ? error : internalError(error);
+      const awsError = req?.bodyError ?? (error instanceof AwsError ? error : internalError(error));
       sendErrorSafely(req, res, service, awsError);
     }
   }

@@ -54,6 +54,7 @@ export function extractZip(zip: Uint8Array, target: string, max = MAX_UNZIPPED):
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'w', 0o644);
     let open = true;
+    let written = 0;
     const close = () => {
       if (open) closeSync(fd);
       open = false;
@@ -65,6 +66,13 @@ export function extractZip(zip: Uint8Array, target: string, max = MAX_UNZIPPED):
         return close();
       }
       total += data.length;
+      written += data.length;
+      // More than the entry's header declared: a lying archive, refused at once.
+      if (file.originalSize !== undefined && written > file.originalSize) {
+        failure = unzipError();
+        file.terminate();
+        return close();
+      }
       if (total > max) {
         failure = tooLarge(max);
         file.terminate();
