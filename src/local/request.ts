@@ -31,7 +31,13 @@ export class ServiceRequest {
     readonly requestId: string,
   ) {
     this.method = raw.method ?? 'GET';
-    this.url = new URL(raw.url ?? '/', 'http://localhost');
+    // Only the path and query matter (origin-form); `//x` or a bad escape must not end up elsewhere.
+    const path = raw.url ?? '/';
+    try {
+      this.url = new URL(`http://localhost${path.startsWith('/') ? path : `/${path}`}`);
+    } catch {
+      throw new AwsError('InvalidURI', "Couldn't parse the specified URI.", 400);
+    }
     this.headers = raw.headers;
     const scope = credentialScope(raw.headers.authorization, this.url.searchParams.get('X-Amz-Credential'));
     this.scopeError = scope && checkScope(scope);
@@ -61,7 +67,11 @@ export class ServiceRequest {
 
   async json<T = Record<string, unknown>>(): Promise<T> {
     const text = (await this.body()).toString('utf8');
-    return (text ? JSON.parse(text) : {}) as T;
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+    }
   }
 
   header(name: string): string | undefined {

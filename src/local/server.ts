@@ -68,7 +68,10 @@ export class LocalAws {
     this.server = createServer((req, res) => void this.guarded(req, res));
     // A malformed request line or headers: answer 400 if the socket still can, never throw.
     this.server.on('clientError', (_error, socket) => {
-      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // After an answer has gone out on this socket (the rest of an unread body failed to parse), a
+      // second one would be garbage to the client: just close.
+      const answered = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+      if (socket.writable && !socket.destroyed && !answered) socket.end(BAD_REQUEST);
       else socket.destroy();
     });
     // Long polls hold requests for up to 20 s; keep connections for SDK reuse.
@@ -156,6 +159,11 @@ function internalError(error: unknown): AwsError {
   return new AwsError('InternalError', `tap local internal error: ${(error as Error)?.message ?? String(error)}`, 500);
 }
 
+const BAD_REQUEST_BODY = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>BadRequest</Code><Message>The HTTP request is malformed.</Message></Error>';
+const BAD_REQUEST =
+  'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/xml\r\n' +
+  `Content-Length: ${BAD_REQUEST_BODY.length}\r\n\r\n${BAD_REQUEST_BODY}`;
+
 /** The awsQuery services, whose signature errors are `SignatureDoesNotMatch`. */
 const QUERY_SERVICES = new Set(['sts', 'iam', 'sns', 'cloudformation', 'monitoring']);
 
@@ -165,8 +173,18 @@ const QUERY_SERVICES = new Set(['sts', 'iam', 'sns', 'cloudformation', 'monitori
  * is not read further: the connection closes once the answer is out.
  */
 function sendErrorSafely(req: ServiceRequest | undefined, res: ServerResponse, service: LocalService | undefined, error: AwsError): void {
-  if (res.headersSent || res.destroyed || !req) {
+  if (res.headersSent || res.destroyed) {
     res.destroy();
+    return;
+  }
+  if (!req) {
+    // The request could not even be parsed into one: S3's shape, as for any unsigned request.
+    try {
+      res.setHeader('connection', 'close');
+      sendRestXmlError(res, randomUUID(), error, 'GET');
+    } catch {
+      res.destroy();
+    }
     return;
   }
   if (!Number.isInteger(error.status) || error.status < 300 || error.status > 599) {
@@ -189,8 +207,9 @@ function closeAfterAnswer(req: ServiceRequest, res: ServerResponse): void {
   res.setHeader('connection', 'close');
   req.raw.unpipe();
   req.raw.pause();
-  // Give the client a moment to read the answer, then drop whatever it is still sending.
-  res.once('finish', () => setTimeout(() => req.raw.socket?.destroy(), 200).unref());
+  // Node ends the connection after the answer and discards (never buffers) what the client still
+  // sends; a client that keeps sending anyway is cut off after a while.
+  res.once('finish', () => setTimeout(() => req.raw.socket?.destroy(), 5000).unref());
 }
 
 /** For an unknown service the protocol is unknown too: answer in the shape the request suggests. */

@@ -17,7 +17,18 @@ export function rawRequest(
   const url = new URL(endpoint);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method: options.method ?? 'POST', path: options.path ?? '/', headers: options.headers ?? {}, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'POST',
+        path: options.path ?? '/',
+        // Node frames DELETE/OPTIONS bodies with nothing unless told: say the length, as clients do.
+        headers: {
+          ...(options.body !== undefined && !options.headers?.['transfer-encoding'] ? { 'content-length': String(Buffer.byteLength(options.body)) } : {}),
+          ...options.headers,
+        },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

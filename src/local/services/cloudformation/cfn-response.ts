@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { AwsError } from '../../errors.js';
 import type { ServiceRequest } from '../../request.js';
 
 export interface CustomResourceResponse {
@@ -37,7 +38,7 @@ export function expectResponse(endpoint: string, timeoutMs: number): { url: stri
   return { url: `${endpoint}${RESPONSE_PATH}${token}`, response };
 }
 
-/** The admin route: accepts the PUT as S3 would (200, empty body), even for an unknown token. */
+/** The admin route: accepts the PUT as S3 would (200, empty body); errors are JSON, as every /_tap answer. */
 export async function handleCfnResponse(req: ServiceRequest, res: ServerResponse): Promise<void> {
   const token = req.url.pathname.slice(RESPONSE_PATH.length);
   const text = (await req.body()).toString('utf8');
@@ -48,11 +49,9 @@ export async function handleCfnResponse(req: ServiceRequest, res: ServerResponse
     body = undefined;
   }
   const deliver = waiting.get(token);
-  if (req.method !== 'PUT' || !body || !deliver) {
-    res.writeHead(req.method !== 'PUT' ? 405 : body ? 404 : 400, { 'content-type': 'text/plain' });
-    res.end(!body ? 'invalid JSON' : 'no custom resource is waiting for this response');
-    return;
-  }
+  if (req.method !== 'PUT') throw new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  if (!body) throw new AwsError('MalformedJSON', 'The custom resource response is not valid JSON.', 400);
+  if (!deliver) throw new AwsError('NoSuchKey', 'No custom resource is waiting for this response.', 404);
   deliver(body);
   res.writeHead(200, { 'content-length': 0 });
   res.end();
