@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from './config.js';
 import { parseOriginList } from './front-door.js';
-import { startRecordedServer } from './run.js';
+import { startRecordedServer, type RunningServer } from './run.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,31 +22,40 @@ if (!dataDir) {
   process.exit(2);
 }
 
+// Handlers first: a signal during startup (services opening, the dynalite socket created) must still
+// stop cleanly once the server is up, instead of killing the process with its socket left behind.
+let server: RunningServer | undefined;
+let stopping: Promise<void> | undefined;
+let exitCode = 0;
+const stop = (code: number) => {
+  exitCode = Math.max(exitCode, code);
+  if (!server) return; // still starting: stopped as soon as it has started
+  stopping ??= server.stop().finally(() => process.exit(exitCode));
+  // Whatever happens, exit; 'exit' hooks remove sockets.
+  setTimeout(() => process.exit(exitCode), 10_000).unref();
+};
+let signalled = false;
+const onSignal = () => {
+  signalled = true;
+  stop(0);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+// Every request runs inside the server's guard; this is for a bug outside any request (a timer, a
+// library's callback). Log it, stop cleanly (sockets, server.json), and let the exit code say so.
+const fatal = (error: unknown) => {
+  process.stderr.write(`tap local: unexpected error, stopping: ${(error as Error)?.stack ?? String(error)}\n`);
+  if (!server) process.exit(1);
+  stop(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 try {
   const allowedOrigins = parseOriginList(values['allow-origin'] ?? []);
-  const server = await startRecordedServer({ dataDir, port: Number(values.port), allowedOrigins });
+  server = await startRecordedServer({ dataDir, port: Number(values.port), allowedOrigins });
   process.stdout.write(`tap local listening on ${server.info.endpoint} (pid ${process.pid}, data in ${dataDir})\n`);
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void server.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  // Every request runs inside the server's guard; this is for a bug outside any request (a timer, a
-  // library's callback). Log it, stop cleanly (sockets, server.json), and let the exit code say so.
-  const fatal = (error: unknown) => {
-    process.stderr.write(`tap local: unexpected error, stopping: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = 1;
-    if (stopping) return;
-    stopping = true;
-    const timer = setTimeout(() => process.exit(1), 5000);
-    timer.unref();
-    void server.stop().finally(() => process.exit(1));
-  };
-  process.on('uncaughtException', fatal);
-  process.on('unhandledRejection', fatal);
+  if (signalled) stop(0);
 } catch (error) {
   process.stderr.write(`tap local could not start: ${(error as Error).message}\n`);
   process.exit(1);
