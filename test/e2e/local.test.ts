@@ -49,9 +49,14 @@ describe('tap local (the real binary)', () => {
     expect(dead.code).toBe(1);
     expect(JSON.parse(dead.stdout).stale).toMatchObject({ pid: info.pid });
 
-    const restarted = await tap('start', '--port', '0', '--json');
+    const restarted = await tap('start', '--port', '0', '--allow-origin', 'https://app.test:3000', '--json');
     expect(restarted.code, restarted.stderr).toBe(0);
     const endpoint = JSON.parse(restarted.stdout).info.endpoint;
+    // the allowed origin reached the detached server: its pages get CORS answers, others a 403
+    const preflight = (origin: string) =>
+      fetch(`${endpoint}/`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT' } });
+    expect((await preflight('https://app.test:3000')).headers.get('access-control-allow-origin')).toBe('https://app.test:3000');
+    expect((await preflight('https://other.test')).status).toBe(403);
     const item = await client(endpoint).send(new GetItemCommand({ TableName: 'survivor', Key: { id: { S: '1' } } }));
     expect(item.Item).toEqual({ id: { S: '1' } });
 

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,12 +31,35 @@ function privateSocket(): string {
   if (process.platform !== 'win32') openSockets.add(path);
   if (!exitHook) {
     exitHook = true;
+    removeOrphanSockets();
     // 'exit' also runs after an uncaught exception and process.exit(); signals go through stop().
     process.once('exit', () => {
       for (const socket of openSockets) rmSync(socket, { force: true });
     });
   }
   return path;
+}
+
+/** Sockets left by a process that was killed (kill -9 runs no exit hook): removed by the next one. */
+function removeOrphanSockets(): void {
+  if (process.platform === 'win32') return;
+  try {
+    for (const file of readdirSync(tmpdir())) {
+      const pid = /^tap-dynalite-(\d+)-[0-9a-f]+\.sock$/.exec(file)?.[1];
+      if (pid && Number(pid) !== process.pid && !alive(Number(pid))) rmSync(join(tmpdir(), file), { force: true });
+    }
+  } catch {
+    // best effort: a temp dir we cannot list holds nothing of ours to clean
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
