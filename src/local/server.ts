@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
 import { ACCOUNT_ID } from './config.js';
+import { DataDir, registerDataDir, unregisterDataDir } from './data-dir.js';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
 import { sendJsonError } from './protocols/json.js';
@@ -29,8 +29,11 @@ export class LocalAws {
   private server: Server | undefined;
   private url = '';
   private readonly startedAt = new Date();
+  /** Layout, permissions, and what was found damaged at start (health reports it). */
+  readonly data: DataDir;
 
   constructor(private readonly options: LocalAwsOptions) {
+    this.data = new DataDir(options.dataDir);
     const ctx: LocalContext = {
       accountId: ACCOUNT_ID,
       dataDir: options.dataDir,
@@ -54,7 +57,8 @@ export class LocalAws {
   }
 
   async start(): Promise<this> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    this.data.prepare();
+    registerDataDir(this.data);
     this.server = createServer((req, res) => void this.dispatch(req, res));
     // Long polls hold requests for up to 20 s; keep connections for SDK reuse.
     this.server.keepAliveTimeout = 65_000;
@@ -72,6 +76,7 @@ export class LocalAws {
 
   async stop(): Promise<void> {
     for (const service of [...this.services.values()].reverse()) await service.stop?.();
+    unregisterDataDir(this.data);
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -87,6 +92,9 @@ export class LocalAws {
       dataDir: this.options.dataDir,
       startedAt: this.startedAt.toISOString(),
       services: [...this.services.keys()].sort(),
+      // Files found damaged at start, moved aside, and what that lost; notices such as an old layout moved aside.
+      damaged: this.data.damaged,
+      notices: this.data.notices,
     };
   }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DamageReport } from '../local/data-dir.js';
 import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
@@ -12,7 +13,15 @@ export interface LocalOptions {
 }
 
 export type LocalState =
-  | { readonly running: true; readonly info: ServerInfo; readonly services: string[] }
+  | {
+      readonly running: true;
+      readonly info: ServerInfo;
+      readonly services: string[];
+      /** State files found damaged at start: moved aside (inside the data dir), and what that lost. */
+      readonly damaged: readonly DamageReport[];
+      /** Other things the server said at start (an older layout moved aside). */
+      readonly notices: readonly string[];
+    }
   | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo };
 
 export const LOG_FILE = 'server.log';
@@ -24,7 +33,7 @@ export async function localStatus(dataDir: string): Promise<LocalState> {
   if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info };
   const health = await fetchHealth(info.endpoint);
   if (!health) return { running: false, dataDir, stale: info };
-  return { running: true, info, services: health.services };
+  return { running: true, info, services: health.services, damaged: health.damaged ?? [], notices: health.notices ?? [] };
 }
 
 export interface StartResult {
@@ -117,10 +126,16 @@ function serverEntry(): [string[], string] {
   return [['--import', 'tsx'], fileURLToPath(new URL('../local/main.ts', import.meta.url))];
 }
 
-async function fetchHealth(endpoint: string): Promise<{ services: string[] } | undefined> {
+interface Health {
+  services: string[];
+  damaged?: DamageReport[];
+  notices?: string[];
+}
+
+async function fetchHealth(endpoint: string): Promise<Health | undefined> {
   try {
     const res = await fetch(`${endpoint}/_tap/health`, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? ((await res.json()) as { services: string[] }) : undefined;
+    return res.ok ? ((await res.json()) as Health) : undefined;
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@ import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { AwsError } from '../../errors.js';
 import type { LocalContext } from '../../service.js';
-import { removeIfExistsSync, writeFileAtomicSync } from '../../storage.js';
+import { DIR_MODE, FILE_MODE, removeIfExistsSync, writeFileAtomicSync } from '../../storage.js';
 import type { S3Api } from '../contracts.js';
 import { invalidParameter } from './errors.js';
 import type { CodeRef } from './model.js';
@@ -93,13 +93,13 @@ export class CodeStore {
         }
         const path = join(tmp, rel);
         if (name.endsWith('/')) {
-          mkdirSync(path, { recursive: true });
+          mkdirSync(path, { recursive: true, mode: DIR_MODE });
           continue;
         }
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, data);
+        mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+        writeFileSync(path, data, { mode: FILE_MODE });
       }
-      mkdirSync(tmp, { recursive: true });
+      mkdirSync(tmp, { recursive: true, mode: DIR_MODE });
       renameSync(tmp, target);
     } catch (error) {
       removeIfExistsSync(tmp);
