@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -135,5 +135,27 @@ describe('damaged state', () => {
     expect(readFileSync(journal, 'utf8')).not.toContain('#garbage#');
     expect(readFileSync(join(dataDir, damaged[0]!.movedTo), 'utf8')).toContain('#garbage#');
     expect(log.mock.calls.flat().join(' ')).toContain('messages.jsonl');
+  });
+
+  it('moves a previous layout\'s state aside whole, says so, and keeps the server log in place', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-damage-'));
+    const old = join(dataDir, 'sqs', 'us-east-1', 'queues', 'Orders');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, 'queue.json'), '{"name":"Orders"}');
+    writeFileSync(join(dataDir, 'server.log'), 'earlier output\n');
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+
+    const { server, sqs } = await start(dataDir);
+
+    const { notices } = (await (await fetch(`${server.info.endpoint}/_tap/health`)).json()) as { notices: string[] };
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/state from an older tap \(layout 1\) was moved to old-layout-.*\/ and is not loaded/);
+    expect(log.mock.calls.flat().join(' ')).toContain('old-layout-');
+    const aside = readdirSync(dataDir).find((e) => e.startsWith('old-layout-'))!;
+    expect(existsSync(join(dataDir, aside, 'sqs', 'us-east-1', 'queues', 'Orders', 'queue.json'))).toBe(true);
+    expect(readFileSync(join(dataDir, 'server.log'), 'utf8')).toBe('earlier output\n');
+    expect(JSON.parse(readFileSync(join(dataDir, 'layout.json'), 'utf8'))).toEqual({ version: 2 });
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'Orders' }))).rejects.toThrow(/does not exist/);
+    expect(formatLocalStatus(await localStatus(dataDir))).toContain('note: state from an older tap');
   });
 });
