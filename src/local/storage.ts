@@ -185,6 +185,8 @@ export function syncPath(dir: string): Promise<void> {
 }
 
 async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
   let handle;
   try {
     handle = await open(dir, 'r');
@@ -200,6 +202,7 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 export function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

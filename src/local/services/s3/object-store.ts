@@ -4,11 +4,11 @@
  * key's lock from the metadata write to the index update, and is on disk before it is acknowledged.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { damaged } from '../../data-dir.js';
 import { fsName } from '../../names.js';
-import { readJsonIfExists, removeIfExists, syncDir, syncFile, writeFileAtomic, writeFileAtomicIn } from '../../storage.js';
+import { FILE_MODE, readJsonIfExists, removeIfExists, syncDir, syncFile, writeFileAtomic, writeFileAtomicIn } from '../../storage.js';
 import { invalidArgument, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from './errors.js';
 import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
@@ -98,10 +98,8 @@ export class ObjectStore {
         check?.(current?.deleteMarker ? undefined : current);
         const { tmpPath, ...fields } = input;
         const data = randomBytes(16).toString('hex');
-        await syncFile(tmpPath);
-        await rename(tmpPath, join(this.store.bucketDir(bucketName), 'data', data)).catch(bucketGone(bucketName));
         const version: ObjectVersion = { ...fields, key, data, ...this.stamp(bucket) };
-        await this.write(bucket, version);
+        await this.write(bucket, version, tmpPath);
         return version;
       });
     } catch (error) {
@@ -167,10 +165,27 @@ export class ObjectStore {
     return { versionId, seq: ++this.seq, lastModified: new Date().toISOString() };
   }
 
-  private async write(bucket: Bucket, version: ObjectVersion): Promise<void> {
-    // The body's rename (commit) and the metadata's land in two folders: both synced, concurrently.
-    const data = version.data ? syncDir(join(this.store.bucketDir(bucket.name), 'data')) : undefined;
-    await Promise.all([writeMeta(this.metaPath(bucket.name, version.key, version.versionId), version), data]).catch(bucketGone(bucket.name));
+  /**
+   * Durably, in two waits rather than four: the body's fsync and the metadata's write + fsync run
+   * together; then both renames (the body first, so metadata never lands before its body), then the two
+   * folders' syncs together (group commits shared with concurrent requests, storage.ts).
+   */
+  private async write(bucket: Bucket, version: ObjectVersion, body?: string): Promise<void> {
+    const dir = this.store.bucketDir(bucket.name);
+    const metaPath = this.metaPath(bucket.name, version.key, version.versionId);
+    const metaTmp = `${metaPath}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await Promise.all([
+        body ? syncFile(body) : undefined,
+        writeFile(metaTmp, JSON.stringify(version), { mode: FILE_MODE, flush: true }),
+      ]);
+      if (body) await rename(body, join(dir, 'data', version.data!));
+      await rename(metaTmp, metaPath);
+      await Promise.all([body ? syncDir(join(dir, 'data')) : undefined, syncDir(join(dir, 'meta'))]);
+    } catch (error) {
+      await rm(metaTmp, { force: true });
+      bucketGone(bucket.name)(error as NodeJS.ErrnoException);
+    }
     const replaced = bucket.index.remove(version.key, version.versionId);
     bucket.index.insert(version);
     if (replaced?.data) await rm(this.dataPath(bucket.name, replaced), { force: true });

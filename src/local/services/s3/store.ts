@@ -8,6 +8,8 @@
  *   buckets/<bucket>/uploads/<upload id>/   multipart uploads in progress (multipart.ts)
  *   tmp/                                    bodies being received
  *
+ * Bucket names, version ids and upload ids go through names.ts's fsName (`<bucket>` above is encoded).
+ *
  * This is the in-process API the CloudFormation engine provisions through; it validates its inputs.
  */
 import { readdir, rm } from 'node:fs/promises';

@@ -1,5 +1,6 @@
 /**
- * SQS state: queues per region, persisted under `<dataDir>/sqs/<region>/queues/<name>/`. This is the
+ * SQS state: queues per region, persisted under `<dataDir>/sqs/<region>/queues/<name>/` (region and
+ * name encoded by names.ts's fsName: `Orders` and `orders` are two folders everywhere). This is the
  * in-process API (the HTTP operations, the SqsApi other services use and the CloudFormation engine all
  * go through it), so every input check lives here or below.
  */
