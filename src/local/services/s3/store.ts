@@ -14,6 +14,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { damaged } from '../../data-dir.js';
 import { decodeFsName, fsName } from '../../names.js';
 import { mkdirPrivate, readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import { CONFIG_KINDS, OWNERSHIPS, validatePolicy, type ConfigName, type XmlTree } from './configs.js';
@@ -68,8 +69,12 @@ export class S3Store {
       const lost = `bucket ${decodeFsName(entry) ?? entry} with its objects`;
       const record = await readJsonIfExists<BucketRecord>(join(dir, 'bucket.json'), { lost, moveAside: dir });
       // A folder without bucket.json is a bucket deleted while a write was landing: finish deleting it.
-      if (!record || this.bucketDir(record.name) !== dir) {
+      if (!record) {
         await removeIfExists(dir);
+        continue;
+      }
+      if (this.bucketDir(record.name) !== dir) {
+        damaged(dir, lost, new Error(`the folder's name is not the encoding of the bucket's name ${record.name}`));
         continue;
       }
       const name = record.name;

@@ -33,6 +33,8 @@ export function stateRecord(m: StoredMessage): JournalRecord {
 export class Journal {
   private fd: number | undefined;
   private records = 0;
+  /** Appended to since opened: close() syncs before it lets go of the descriptor. */
+  private appended = false;
 
   constructor(readonly path: string) {}
 
@@ -62,6 +64,7 @@ export class Journal {
     let offset = 0;
     while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
     this.records += records.length;
+    this.appended = true;
     dirty.add(this);
   }
 
@@ -83,8 +86,11 @@ export class Journal {
 
   close(): void {
     if (this.fd !== undefined) {
-      if (dirty.delete(this)) fdatasyncSync(this.fd);
+      // Also when a group commit has this journal in its batch but has not synced it yet.
+      dirty.delete(this);
+      if (this.appended) fdatasyncSync(this.fd);
       closeSync(this.fd);
+      this.appended = false;
     }
     this.fd = undefined;
   }
