@@ -49,10 +49,10 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   if (state.running) return { info: state.info, alreadyRunning: true, logFile };
   if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
 
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }); // the data dir's modes: src/local/data-dir.ts
   reporter.emit({ type: 'step', message: `Starting the local AWS on port ${options.port}` });
   const started = performance.now();
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'a', 0o600);
   const [execArgv, entry] = serverEntry();
   const child = spawn(process.execPath, [...execArgv, entry, '--port', String(options.port), '--data-dir', options.dataDir], {
     detached: true,
