@@ -15,7 +15,11 @@ export interface ServerInfo {
 export const SERVER_INFO_FILE = 'server.json';
 
 export function readServerInfo(dataDir: string): ServerInfo | undefined {
-  return readJsonIfExistsSync<ServerInfo>(join(dataDir, SERVER_INFO_FILE));
+  try {
+    return readJsonIfExistsSync<ServerInfo>(join(dataDir, SERVER_INFO_FILE));
+  } catch {
+    return undefined; // torn by a crash mid-start (outside a running server, a damaged file throws): nothing runs from it
+  }
 }
 
 export interface RunningServer {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.js';
 import { ACCOUNT_ID } from './config.js';
+import { DataDir, registerDataDir, unregisterDataDir } from './data-dir.js';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
 import { FrontDoor, isPreflight } from './front-door.js';
@@ -37,9 +37,12 @@ export class LocalAws {
   private url = '';
   private readonly startedAt = new Date();
   private readonly door: FrontDoor;
+  /** Layout, permissions, and what was found damaged at start (health reports it). */
+  readonly data: DataDir;
 
   constructor(private readonly options: LocalAwsOptions) {
     this.door = new FrontDoor(options.allowedOrigins);
+    this.data = new DataDir(options.dataDir);
     const ctx: LocalContext = {
       accountId: ACCOUNT_ID,
       dataDir: options.dataDir,
@@ -64,7 +67,8 @@ export class LocalAws {
   }
 
   async start(): Promise<this> {
-    mkdirSync(this.options.dataDir, { recursive: true });
+    this.data.prepare();
+    registerDataDir(this.data);
     this.server = createServer((req, res) => void this.guarded(req, res));
     // A malformed request line or headers: answer 400 if the socket still can, never throw.
     this.server.on('clientError', (_error, socket) => {
@@ -90,6 +94,7 @@ export class LocalAws {
 
   async stop(): Promise<void> {
     for (const service of [...this.services.values()].reverse()) await service.stop?.();
+    unregisterDataDir(this.data);
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -105,6 +110,9 @@ export class LocalAws {
       dataDir: this.options.dataDir,
       startedAt: this.startedAt.toISOString(),
       services: [...this.services.keys()].sort(),
+      // Files found damaged at start, moved aside, and what that lost; notices such as an old layout moved aside.
+      damaged: this.data.damaged,
+      notices: this.data.notices,
     };
   }
 

@@ -1,63 +1,212 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { damaged } from './data-dir.js';
+
+/** Folders and files of the data dir: the user's own, whatever the umask (it can only take bits away). */
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
 
 /**
- * Persistence primitives. Every write goes to a temporary file in the same folder and is renamed
- * over the target, so a file is always either the old or the new version — never torn — even when
- * the process is killed mid-write. (Durability against power loss would need fsync; a crash of the
- * process, including kill -9, loses nothing that was acknowledged.)
+ * Persistence primitives. Every write goes to a temporary file in the same folder, is flushed to the
+ * disk (fsync), renamed over the target, and the folder is synced too, so an acknowledged write
+ * survives a power loss as well as a kill -9, and a file is always either the old or the new version.
+ * Folder syncs are group commits (syncDir): concurrent writes into one folder share one fsync.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+  await writeFileAtomicIn(path, data);
+}
+
+/** writeFileAtomic without the mkdir, for folders known to exist (a small PutObject's hot path). */
+export async function writeFileAtomicIn(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, data);
+  await writeFile(tmp, data, { mode: FILE_MODE, flush: true });
   await rename(tmp, path);
+  await syncDir(dirname(path));
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, data);
+  writeFileSync(tmp, data, { mode: FILE_MODE, flush: true });
   renameSync(tmp, path);
+  syncDirSync(dirname(path));
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value));
 }
 
-export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+export async function mkdirPrivate(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: DIR_MODE });
+}
+
+export function mkdirPrivateSync(path: string): void {
+  mkdirSync(path, { recursive: true, mode: DIR_MODE });
+}
+
+/** How a reader reports a state file it cannot parse (see data-dir.ts). */
+export interface ReadOptions {
+  /** What is lost when the file is moved aside, for the log and `tap local status`. */
+  readonly lost?: string;
+  /** Move this (a record's whole folder) instead of the file alone. */
+  readonly moveAside?: string;
+}
+
+/**
+ * A state file's JSON, or undefined when it does not exist. A damaged one (empty, torn, not JSON) is
+ * moved aside and reported, and reads as missing: one bad file must not keep the rest from loading.
+ */
+export async function readJsonIfExists<T>(path: string, options: ReadOptions = {}): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  return parseState<T>(path, text, options);
 }
 
-export function readJsonIfExistsSync<T>(path: string): T | undefined {
+export function readJsonIfExistsSync<T>(path: string, options: ReadOptions = {}): T | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  return parseState<T>(path, text, options);
 }
 
+function parseState<T>(path: string, text: string, options: ReadOptions): T | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value === null || typeof value !== 'object') throw new Error('not a JSON object or array');
+    return value as T;
+  } catch (error) {
+    const reason = text.length === 0 ? new Error('empty file') : error;
+    damaged(path, options.lost ?? `the state in ${path}`, reason, options.moveAside ? { moveAside: options.moveAside } : {});
+    return undefined;
+  }
+}
+
+/** Removes a file or folder, durably: its folder is synced (an acknowledged delete stays deleted). */
 export async function removeIfExists(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+  await syncDir(dirname(path));
 }
 
 export function removeIfExistsSync(path: string): void {
   rmSync(path, { recursive: true, force: true });
+  try {
+    syncDirSync(dirname(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
-/** A file name that is safe for any string id (queue names, keys…): URL-encoded, dots kept. */
-export function safeName(id: string): string {
-  return encodeURIComponent(id).replace(/^\./, '%2E');
+/** fsync of a file written by a stream, before it is renamed into place. */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export function serviceDir(dataDir: string, service: string): string {
   return join(dataDir, service);
+}
+
+/**
+ * The lines of an append-only JSON-lines file (SQS journal, log stream). The text after the last
+ * newline is the torn tail of a kill mid-append, never acknowledged: dropped silently. Any other line
+ * that does not parse is damage: reported, and the file is copied aside before anything rewrites it.
+ */
+export function parseLines<T>(path: string, text: string, lost: (badLines: number) => string): { records: T[]; intactBytes: number } {
+  const lines = text.split('\n');
+  const tail = lines.pop()!;
+  const records: T[] = [];
+  let bad = 0;
+  let firstError: unknown;
+  for (const line of lines) {
+    if (!line) continue;
+    try {
+      records.push(JSON.parse(line) as T);
+    } catch (error) {
+      bad++;
+      firstError ??= error;
+    }
+  }
+  if (bad > 0) damaged(path, lost(bad), new Error(`${bad} damaged line(s), the first: ${(firstError as Error).message}`), { copy: true });
+  return { records, intactBytes: Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tail, 'utf8') };
+}
+
+/** One folder's group commit: the sync running now, and the one that waits for it (shared by all who ask meanwhile). */
+interface DirSync {
+  running?: Promise<void>;
+  next?: Promise<void>;
+}
+const dirSyncs = new Map<string, DirSync>();
+
+/**
+ * fsync of a folder after a rename into it, shared: a caller whose rename happened before a sync
+ * started waits for that one; others join the single next one. With 16 requests in flight, that is
+ * two folder syncs, not sixteen.
+ */
+export function syncDir(dir: string): Promise<void> {
+  return syncPath(dir);
+}
+
+/** The same group commit for a file that is appended to (a log stream): one fsync per batch of appends. */
+export function syncPath(dir: string): Promise<void> {
+  let state = dirSyncs.get(dir);
+  if (!state) dirSyncs.set(dir, (state = {}));
+  if (state.next) return state.next;
+  const s = state;
+  const next = (async () => {
+    await s.running?.catch(() => undefined);
+    s.next = undefined;
+    const running = fsyncDir(dir);
+    s.running = running;
+    try {
+      await running;
+    } finally {
+      if (s.running === running) s.running = undefined;
+      if (!s.running && !s.next) dirSyncs.delete(dir);
+    }
+  })();
+  state.next = next;
+  return next;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile: nothing left to make durable
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_HEADERS } from '../local/admin.js';
+import type { DamageReport } from '../local/data-dir.js';
 import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
@@ -15,7 +16,15 @@ export interface LocalOptions {
 }
 
 export type LocalState =
-  | { readonly running: true; readonly info: ServerInfo; readonly services: string[] }
+  | {
+      readonly running: true;
+      readonly info: ServerInfo;
+      readonly services: string[];
+      /** State files found damaged at start: moved aside (inside the data dir), and what that lost. */
+      readonly damaged: readonly DamageReport[];
+      /** Other things the server said at start (an older layout moved aside). */
+      readonly notices: readonly string[];
+    }
   | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo };
 
 export const LOG_FILE = 'server.log';
@@ -27,7 +36,7 @@ export async function localStatus(dataDir: string): Promise<LocalState> {
   if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info };
   const health = await fetchHealth(info.endpoint);
   if (!health) return { running: false, dataDir, stale: info };
-  return { running: true, info, services: health.services };
+  return { running: true, info, services: health.services, damaged: health.damaged ?? [], notices: health.notices ?? [] };
 }
 
 export interface StartResult {
@@ -43,10 +52,10 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   if (state.running) return { info: state.info, alreadyRunning: true, logFile };
   if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
 
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }); // the data dir's modes: src/local/data-dir.ts
   reporter.emit({ type: 'step', message: `Starting the local AWS on port ${options.port}` });
   const started = performance.now();
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'a', 0o600);
   const [execArgv, entry] = serverEntry();
   const originArgs = (options.allowedOrigins ?? []).flatMap((o) => ['--allow-origin', o]);
   const args = [...execArgv, entry, '--port', String(options.port), '--data-dir', options.dataDir, ...originArgs];
@@ -122,10 +131,16 @@ function serverEntry(): [string[], string] {
   return [['--import', 'tsx'], fileURLToPath(new URL('../local/main.ts', import.meta.url))];
 }
 
-async function fetchHealth(endpoint: string): Promise<{ services: string[] } | undefined> {
+interface Health {
+  services: string[];
+  damaged?: DamageReport[];
+  notices?: string[];
+}
+
+async function fetchHealth(endpoint: string): Promise<Health | undefined> {
   try {
     const res = await fetch(`${endpoint}/_tap/health`, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(2000) });
-    return res.ok ? ((await res.json()) as { services: string[] }) : undefined;
+    return res.ok ? ((await res.json()) as Health) : undefined;
   } catch {
     return undefined;
   }

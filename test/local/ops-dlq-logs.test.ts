@@ -3,7 +3,7 @@
  * log lines put there directly, so each case is exact.
  */
 import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dlqList, dlqPeek, dlqPurge } from '../../src/ops/dlq.js';
 import { redrive } from '../../src/ops/dlq-redrive.js';
@@ -61,6 +61,8 @@ describe('tap dlq (operations)', () => {
     // the ingest queue was not received from: its message has not been received once
     const ingest = await sqs.send(new ReceiveMessageCommand({ QueueUrl: ops.pipeline.queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
     expect(ingest.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
+    // Not left in flight: it would come back, visible, in whichever later test runs past its timeout.
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: ops.pipeline.queueUrl, ReceiptHandle: ingest.Messages![0]!.ReceiptHandle }));
   });
 
   it('peek: shows the file, receive count and times, and leaves every message visible', async () => {

@@ -101,12 +101,9 @@ export function registerLocal(program: Command): void {
     .action(async (flags: LocalFlags) => {
       const { localStatus } = await import('../../ops/local.js');
       const state = await localStatus(dataDirOf(flags));
-      if (state.running) {
-        print(flags.json, state, `Running: ${state.info.endpoint} (pid ${state.info.pid}, since ${state.info.startedAt})\n  data: ${state.info.dataDir}\n  services: ${state.services.join(', ')}`);
-      } else {
-        print(flags.json, state, `Not running (data dir ${state.dataDir}). Start it with: tap local start`);
-        process.exitCode = 1;
-      }
+      const { formatLocalStatus } = await import('../format/local.js');
+      print(flags.json, state, formatLocalStatus(state));
+      if (!state.running) process.exitCode = 1;
     });
 
   local

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfExists, removeIfExists, safeName, writeJsonAtomic } from '../storage.js';
+import { fsName } from '../names.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../storage.js';
 
 /**
  * A folder of JSON records, one file per id, each written atomically: the store of the small
@@ -8,14 +9,18 @@ import { readJsonIfExists, removeIfExists, safeName, writeJsonAtomic } from '../
  * sees the same state and a restart loses nothing.
  */
 export class RecordStore<T> {
-  constructor(private readonly dir: string) {}
+  /** `kind` names a record in damage reports ("SSM parameter"). */
+  constructor(
+    private readonly dir: string,
+    private readonly kind = 'record',
+  ) {}
 
   private path(id: string): string {
-    return join(this.dir, `${safeName(id)}.json`);
+    return join(this.dir, `${fsName(id)}.json`);
   }
 
   get(id: string): Promise<T | undefined> {
-    return readJsonIfExists<T>(this.path(id));
+    return readJsonIfExists<T>(this.path(id), { lost: `${this.kind} ${id}` });
   }
 
   put(id: string, record: T): Promise<void> {
@@ -35,7 +40,7 @@ export class RecordStore<T> {
     } catch {
       return [];
     }
-    const records = await Promise.all(files.map((f) => readJsonIfExists<T>(join(this.dir, f))));
+    const records = await Promise.all(files.map((f) => readJsonIfExists<T>(join(this.dir, f), { lost: `a ${this.kind} (file ${f})` })));
     return records.filter((r): r is Awaited<T> => r !== undefined) as T[];
   }
 

@@ -6,7 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
-import { readJsonIfExists, removeIfExists, safeName, writeJsonAtomic } from '../../storage.js';
+import { fsName } from '../../names.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import type { StackRecord } from './model.js';
 
 /** Thrown into an operation still running when the service stops: it ends there, its last state on disk. */
@@ -34,7 +35,7 @@ export class StackStore {
       // no stacks yet
     }
     for (const f of files) {
-      const stack = await readJsonIfExists<StackRecord>(join(this.dir, 'stacks', f));
+      const stack = await readJsonIfExists<StackRecord>(join(this.dir, 'stacks', f), { lost: `a CloudFormation stack (file ${f}); its resources stay, unmanaged` });
       if (stack) this.stacks.set(stack.StackId, stack);
     }
     return [...this.stacks.values()];
@@ -98,6 +99,6 @@ export class StackStore {
   }
 
   private path(stackId: string): string {
-    return join(this.dir, 'stacks', `${safeName(stackId)}.json`);
+    return join(this.dir, 'stacks', `${fsName(stackId)}.json`);
   }
 }

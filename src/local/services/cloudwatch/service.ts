@@ -5,6 +5,8 @@
  * and dropped, GetMetricData and dashboards are left out. Embedded-metric-format log lines stay in
  * the logs, as plain log events.
  */
+import { join } from 'node:path';
+import { fsName } from '../../names.js';
 import { mergeTags } from '../../tags.js';
 import { AwsError } from '../../errors.js';
 import { jsonHandler, requireField, type JsonOperation } from '../../protocols/json-service.js';
@@ -49,7 +51,7 @@ const invalid = (message: string) => new AwsError('ValidationError', message, 40
 export function cloudwatchService(ctx: LocalContext): CloudWatchService {
   const stores = new Map<string, RecordStore<Alarm>>();
   const store = (region: string) => {
-    if (!stores.has(region)) stores.set(region, new RecordStore<Alarm>(`${serviceDir(ctx.dataDir, 'cloudwatch')}/${region}/alarms`));
+    if (!stores.has(region)) stores.set(region, new RecordStore<Alarm>(join(serviceDir(ctx.dataDir, 'cloudwatch'), fsName(region), 'alarms'), 'CloudWatch alarm'));
     return stores.get(region)!;
   };
 

@@ -15,7 +15,7 @@ import type { AwsError } from '../../errors.js';
 import { sendJsonError } from '../../protocols/json.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
-import { removeIfExists, serviceDir } from '../../storage.js';
+import { mkdirPrivateSync, removeIfExists, serviceDir } from '../../storage.js';
 import { checkNesting } from './nesting.js';
 
 type Dynalite = (options: Record<string, unknown>) => Server;
@@ -79,6 +79,8 @@ export function dynamodbService(ctx: LocalContext): LocalService {
 
   const open = async () => {
     const dynalite = require('dynalite') as Dynalite;
+    // LevelDB creates its files with the process's umask: the folder being the user's own (0700) is what protects them.
+    mkdirPrivateSync(path);
     // Table create/delete/update complete at once (AWS takes seconds; nothing here needs that wait).
     const created = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     // dynalite closes its LevelDB only when its HTTP server closes, so it must listen somewhere:

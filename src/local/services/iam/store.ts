@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { AwsError } from '../../errors.js';
-import { readJsonIfExists, removeIfExists, safeName, writeJsonAtomic } from '../../storage.js';
+import { fsName } from '../../names.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 
 export interface Role {
   RoleName: string;
@@ -41,8 +42,8 @@ export class IamStore {
     private readonly accountId: string,
   ) {}
 
-  private rolePath = (name: string) => join(this.dir, 'roles', `${safeName(name)}.json`);
-  private policyPath = (arn: string) => join(this.dir, 'policies', `${safeName(arn)}.json`);
+  private rolePath = (name: string) => join(this.dir, 'roles', `${fsName(name)}.json`);
+  private policyPath = (arn: string) => join(this.dir, 'policies', `${fsName(arn)}.json`);
 
   async createRole(input: { RoleName: string; AssumeRolePolicyDocument: string; Path?: string; Description?: string; MaxSessionDuration?: number; Tags?: Role['Tags'] }): Promise<Role> {
     if (!NAME.test(input.RoleName)) throw new AwsError('ValidationError', `Invalid role name ${input.RoleName}`);
@@ -69,7 +70,7 @@ export class IamStore {
   }
 
   findRole(name: string): Promise<Role | undefined> {
-    return readJsonIfExists<Role>(this.rolePath(name));
+    return readJsonIfExists<Role>(this.rolePath(name), { lost: `IAM role ${name}` });
   }
 
   async getRole(name: string): Promise<Role> {
@@ -158,7 +159,7 @@ export class IamStore {
     } catch {
       return [];
     }
-    const all = await Promise.all(files.map((f) => readJsonIfExists<T>(join(dir, f))));
+    const all = await Promise.all(files.map((f) => readJsonIfExists<T>(join(dir, f), { lost: `an IAM role or policy (file ${f})` })));
     return all.filter((x): x is Awaited<T> => x !== undefined) as T[];
   }
 }

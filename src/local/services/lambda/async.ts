@@ -6,11 +6,11 @@
  * OnSuccess. AWS waits about 1 and 2 minutes between attempts; locally the delays are short and set by
  * TAP_LAMBDA_RETRY_DELAYS_MS (comma-separated milliseconds, default "1000,2000").
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
 import type { LocalContext } from '../../service.js';
-import { removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import type { LambdaApi, SqsApi } from '../contracts.js';
 import type { FunctionRecord } from './model.js';
 import type { InvokeResult, Runner } from './runner.js';
@@ -49,8 +49,8 @@ export class AsyncInvoker {
     this.stopped = false;
     for (const file of await readdir(this.dir).catch(() => [] as string[])) {
       if (!file.endsWith('.json')) continue;
-      const event = JSON.parse(await readFile(join(this.dir, file), 'utf8')) as PendingEvent;
-      this.schedule(event, 0);
+      const event = await readJsonIfExists<PendingEvent>(join(this.dir, file), { lost: `an asynchronous Lambda invocation (file ${file}), not run` });
+      if (event) this.schedule(event, 0);
     }
   }
 

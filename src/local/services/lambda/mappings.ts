@@ -4,10 +4,10 @@
  * stop when a mapping is disabled or deleted, or the service stops.
  */
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalContext } from '../../service.js';
-import { removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import type { SqsApi } from '../contracts.js';
 import { conflict, invalidParameter, notFound, validation } from './errors.js';
 import { SqsPoller } from './poller.js';
@@ -50,8 +50,8 @@ export class MappingStore {
     this.mappings.clear();
     for (const file of await readdir(this.dir).catch(() => [] as string[])) {
       if (file.endsWith('.json')) {
-        const m = JSON.parse(await readFile(join(this.dir, file), 'utf8')) as Mapping;
-        this.mappings.set(m.UUID, m);
+        const m = await readJsonIfExists<Mapping>(join(this.dir, file), { lost: `an event source mapping (file ${file})` });
+        if (m) this.mappings.set(m.UUID, m);
       }
     }
     this.running = true;

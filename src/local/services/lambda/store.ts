@@ -4,9 +4,10 @@
  * Inputs are validated here so that an in-process caller (the CloudFormation engine) gets AWS's errors.
  */
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { fsName } from '../../names.js';
+import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import type { CodeInput, CodeStore } from './code.js';
 import { conflict, functionNotFound, invalidParameter, preconditionFailed } from './errors.js';
 import { functionArn, lambdaTimestamp, type FunctionRecord } from './model.js';
@@ -38,8 +39,8 @@ export class FunctionStore {
     for (const region of await readdir(root).catch(() => [] as string[])) {
       for (const file of await readdir(join(root, region)).catch(() => [] as string[])) {
         if (!file.endsWith('.json')) continue;
-        const fn = JSON.parse(await readFile(join(root, region, file), 'utf8')) as FunctionRecord;
-        this.functions.set(key(fn.region, fn.config.FunctionName), fn);
+        const fn = await readJsonIfExists<FunctionRecord>(join(root, region, file), { lost: `a Lambda function (file ${region}/${file})` });
+        if (fn) this.functions.set(key(fn.region, fn.config.FunctionName), fn);
       }
     }
   }
@@ -134,7 +135,7 @@ export class FunctionStore {
   }
 
   private file(fn: FunctionRecord): string {
-    return join(this.dir, 'functions', fn.region, `${fn.config.FunctionName}.json`);
+    return join(this.dir, 'functions', fsName(fn.region), `${fsName(fn.config.FunctionName)}.json`);
   }
 }
 

@@ -7,6 +7,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { Unzip, UnzipInflate, unzipSync } from 'fflate';
+import { DIR_MODE, FILE_MODE } from '../../storage.js';
 import { invalidParameter } from './errors.js';
 
 /** Lambda quotas: 250 MB unzipped (code and layers). */
@@ -48,11 +49,11 @@ export function extractZip(zip: Uint8Array, target: string, max = MAX_UNZIPPED):
       return;
     }
     if (file.name.endsWith('/')) {
-      mkdirSync(path, { recursive: true });
+      mkdirSync(path, { recursive: true, mode: DIR_MODE });
       return;
     }
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, 'w', 0o644);
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    const fd = openSync(path, 'w', FILE_MODE);
     let open = true;
     let written = 0;
     const close = () => {
@@ -96,7 +97,7 @@ export function extractZip(zip: Uint8Array, target: string, max = MAX_UNZIPPED):
   } catch (error) {
     failure ??= (error as Error).name === 'InvalidParameterValueException' ? (error as Error) : unzipError();
   }
-  mkdirSync(target, { recursive: true });
+  mkdirSync(target, { recursive: true, mode: DIR_MODE });
   if (failure) throw failure;
 }
 

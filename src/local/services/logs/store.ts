@@ -1,14 +1,16 @@
 /**
  * CloudWatch Logs state: log groups (metadata in `group.json`) and their streams, whose events are
  * appended to one NDJSON file per stream (a header line, then `[timestamp, ingestionTime, eventId,
- * message]` per event). Appends never rewrite a file; a line torn by a kill is skipped on load.
+ * message]` per event). Appends never rewrite a file; a line torn by a kill is dropped on load, any other damaged line is reported (storage.ts parseLines).
  * Everything is also held in memory, sorted by timestamp per stream, so queries never read disk.
  */
-import { createHash, randomInt } from 'node:crypto';
-import { appendFile, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { appendFile, readdir, readFile, truncate } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { AwsError } from '../../errors.js';
-import { removeIfExists, safeName, writeFileAtomic, writeJsonAtomic } from '../../storage.js';
+import { damaged } from '../../data-dir.js';
+import { decodeFsName, fsName } from '../../names.js';
+import { FILE_MODE, parseLines, readJsonIfExists, removeIfExists, syncPath, writeFileAtomic, writeJsonAtomic } from '../../storage.js';
 import { checkGroupName, checkRetention, checkStreamName, checkTags, groupNotFound, streamNotFound } from './validate.js';
 
 export interface LogEvent {
@@ -63,11 +65,6 @@ function newEventId(timestamp: number, ingestionTime: number): string {
   return pad(ingestionTime, 16) + pad(sequence, 12) + pad(timestamp, 16) + pad(randomInt(1e12), 12);
 }
 
-/** A file name for any group or stream name: URL-encoded, or hashed when that would be too long. */
-function fileName(name: string): string {
-  const safe = safeName(name);
-  return safe.length <= 200 ? safe : `h-${createHash('sha256').update(name).digest('hex')}`;
-}
 
 export class LogsStore {
   private readonly regions = new Map<string, Map<string, LogGroup>>();
@@ -79,10 +76,13 @@ export class LogsStore {
 
   async load(): Promise<void> {
     this.regions.clear();
-    for (const region of await listDir(this.dir)) {
-      for (const entry of await listDir(join(this.dir, region))) {
-        const dir = join(this.dir, region, entry);
-        const meta = await readJson<GroupMeta>(join(dir, 'group.json'));
+    for (const regionEntry of await listDir(this.dir)) {
+      const region = decodeFsName(regionEntry);
+      if (region === undefined) continue;
+      for (const entry of await listDir(join(this.dir, regionEntry))) {
+        const dir = join(this.dir, regionEntry, entry);
+        const lost = `log group ${decodeFsName(entry) ?? entry} in ${region} with its streams`;
+        const meta = await readJsonIfExists<GroupMeta>(join(dir, 'group.json'), { lost, moveAside: dir });
         if (!meta) continue;
         const group: LogGroup = { region, meta, dir, streams: new Map(), storedBytes: 0, ready: Promise.resolve() };
         for (const file of await listDir(join(dir, 'streams'))) {
@@ -94,13 +94,24 @@ export class LogsStore {
   }
 
   private async loadStream(group: LogGroup, file: string): Promise<void> {
-    const lines = (await readFile(file, 'utf8')).split('\n');
+    const text = await readFile(file, 'utf8');
+    const firstLine = text.slice(0, Math.max(0, text.indexOf('\n')));
     let header: { name: string; creationTime: number };
     try {
-      header = JSON.parse(lines[0]!) as typeof header;
-    } catch {
+      header = JSON.parse(firstLine) as typeof header;
+      if (typeof header?.name !== 'string') throw new Error('no stream name in the first line');
+    } catch (error) {
+      damaged(file, `log stream file ${basename(file)} of log group ${group.meta.name} with its events`, error);
       return;
     }
+    const { records, intactBytes } = parseLines<[number, number, string, string]>(
+      file,
+      text.slice(firstLine.length + 1),
+      (bad) => `${bad} event(s) of log stream ${header.name} in log group ${group.meta.name}`,
+    );
+    // A torn tail would glue itself to the next append: cut it off now.
+    const keep = Buffer.byteLength(firstLine, 'utf8') + 1 + intactBytes;
+    if (keep < Buffer.byteLength(text, 'utf8')) await truncate(file, keep);
     const stream: LogStream = {
       name: header.name,
       creationTime: header.creationTime,
@@ -109,16 +120,10 @@ export class LogsStore {
       lastIngestionTime: undefined,
       ready: Promise.resolve(),
     };
-    for (const line of lines.slice(1)) {
-      if (!line) continue;
-      try {
-        const [timestamp, ingestionTime, eventId, message] = JSON.parse(line) as [number, number, string, string];
-        stream.events.push({ timestamp, ingestionTime, eventId, message });
-        stream.lastIngestionTime = Math.max(stream.lastIngestionTime ?? 0, ingestionTime);
-        group.storedBytes += Buffer.byteLength(message);
-      } catch {
-        // A line torn by a crash mid-append: never acknowledged, so dropping it loses nothing.
-      }
+    for (const [timestamp, ingestionTime, eventId, message] of records) {
+      stream.events.push({ timestamp, ingestionTime, eventId, message });
+      stream.lastIngestionTime = Math.max(stream.lastIngestionTime ?? 0, ingestionTime);
+      group.storedBytes += Buffer.byteLength(message);
     }
     stream.events.sort((a, b) => a.timestamp - b.timestamp);
     group.streams.set(stream.name, stream);
@@ -163,7 +168,7 @@ export class LogsStore {
       logGroupClass,
       ...(options.kmsKeyId ? { kmsKeyId: options.kmsKeyId } : {}),
     };
-    const dir = join(this.dir, region, fileName(name));
+    const dir = join(this.dir, fsName(region), fsName(name));
     const group: LogGroup = { region, meta, dir, streams: new Map(), storedBytes: 0, ready: Promise.resolve() };
     groups.set(name, group);
     group.ready = writeJsonAtomic(join(group.dir, 'group.json'), meta);
@@ -183,7 +188,7 @@ export class LogsStore {
     const stream: LogStream = {
       name,
       creationTime: Date.now(),
-      file: join(group.dir, 'streams', `${fileName(name)}.ndjson`),
+      file: join(group.dir, 'streams', `${fsName(name)}.ndjson`),
       events: [],
       lastIngestionTime: undefined,
       ready: Promise.resolve(),
@@ -214,7 +219,8 @@ export class LogsStore {
     }
     stream.lastIngestionTime = ingestionTime;
     await stream.ready;
-    await appendFile(stream.file, lines);
+    await appendFile(stream.file, lines, { mode: FILE_MODE });
+    await syncPath(stream.file); // group commit: concurrent appends to the stream share one fsync
   }
 
   /** LogsApi.appendEvents: creates the group and stream as Lambda's service role would. */
@@ -274,10 +280,3 @@ async function listDir(dir: string): Promise<string[]> {
   }
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}

@@ -21,6 +21,7 @@ import {
 } from './checksums.js';
 import { AwsChunkedDecoder, isAwsChunked } from './chunked.js';
 import { badContentMd5, badDigest, entityTooLarge, incompleteBody, invalidDigest, invalidRequest } from './errors.js';
+import { FILE_MODE } from '../../storage.js';
 
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
@@ -109,7 +110,7 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
   const stages: Transform[] = [...(decoder ? [decoder] : []), hashing];
   try {
-    await pipeFrom(req.raw, stages, createWriteStream(path));
+    await pipeFrom(req.raw, stages, createWriteStream(path, { mode: FILE_MODE }));
     if (expected !== undefined && size !== expected) throw incompleteBody();
     const value = hasher?.digest().toString('base64');
     const md5Hex = md5.digest('hex');

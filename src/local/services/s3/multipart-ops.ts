@@ -18,6 +18,7 @@ import { commonPrefixOf, maxKeysParam } from './listing.js';
 import { assertPartNumber, type RequestedPart } from './multipart.js';
 import { assertKey, objectInput, writeCondition } from './object-input.js';
 import { compareKeys } from './objects.js';
+import { FILE_MODE } from '../../storage.js';
 
 export const createMultipartUpload: Handler = async (op) => {
   op.store.bucket(op.bucket);
@@ -83,7 +84,7 @@ async function copyRange(path: string, tmpDir: string, start: number, end: numbe
   const md5 = createHash('md5');
   const hasher = algorithm && newHasher(algorithm);
   const hashing = new Transform({ transform: (chunk: Buffer, _e, done) => (md5.update(chunk), hasher?.update(chunk), done(null, chunk)) });
-  await pipeline(createReadStream(path, { start, end }), hashing, createWriteStream(out));
+  await pipeline(createReadStream(path, { start, end }), hashing, createWriteStream(out, { mode: FILE_MODE }));
   return { path: out, size: end - start + 1, md5: md5.digest('hex'), ...(algorithm && hasher && { checksum: { algorithm, value: hasher.digest().toString('base64') } }) };
 }
 

@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { fsName } from '../../names.js';
+import { FILE_MODE, readJsonIfExists, removeIfExists, syncFile, writeJsonAtomic } from '../../storage.js';
 import { compositeChecksum, newHasher, type ChecksumAlgorithm, type ChecksumType } from './checksums.js';
 import {
   badDigest,
@@ -63,25 +64,26 @@ export class MultipartStore {
   constructor(private readonly store: S3Store) {}
 
   private dir(bucket: string, uploadId: string): string {
-    return join(this.store.bucketDir(bucket), 'uploads', uploadId);
+    return join(this.store.bucketDir(bucket), 'uploads', fsName(uploadId));
   }
 
   async loadBucket(bucket: string): Promise<void> {
     const root = join(this.store.bucketDir(bucket), 'uploads');
-    for (const uploadId of await readdir(root).catch(() => [] as string[])) {
-      const record = await readJsonIfExists<UploadRecord>(join(root, uploadId, 'upload.json'));
+    for (const entry of await readdir(root).catch(() => [] as string[])) {
+      const lost = `multipart upload ${entry} to bucket ${bucket} with its parts`;
+      const record = await readJsonIfExists<UploadRecord>(join(root, entry, 'upload.json'), { lost, moveAside: join(root, entry) });
       // No upload.json: an upload aborted or completed while a part was landing. Finish removing it.
       if (!record) {
-        await removeIfExists(join(root, uploadId));
+        await removeIfExists(join(root, entry));
         continue;
       }
       const parts = new Map<number, PartRecord>();
-      for (const file of await readdir(join(root, uploadId))) {
+      for (const file of await readdir(join(root, entry))) {
         if (!/^part-\d+\.json$/.test(file)) continue;
-        const part = await readJsonIfExists<PartRecord>(join(root, uploadId, file));
+        const part = await readJsonIfExists<PartRecord>(join(root, entry, file), { lost: `part ${file} of multipart upload ${record.uploadId}` });
         if (part) parts.set(part.partNumber, part);
       }
-      this.uploads.set(uploadId, { record, parts });
+      this.uploads.set(record.uploadId, { record, parts });
     }
   }
 
@@ -133,6 +135,7 @@ export class MultipartStore {
         const data = `part-${partNumber}.${randomBytes(6).toString('hex')}`;
         // The folder goes with the upload: a part racing an abort finds none, and the upload is gone.
         if (this.uploads.get(uploadId) !== upload) throw noSuchUpload(uploadId);
+        await syncFile(body.path); // part.json's write below syncs the folder, this rename included
         await rename(body.path, join(dir, data)).catch((error: NodeJS.ErrnoException) => {
           throw error.code === 'ENOENT' ? noSuchUpload(uploadId) : error;
         });
@@ -190,7 +193,7 @@ export class MultipartStore {
     const { algorithm, type } = upload.record.checksum ?? { algorithm: 'CRC64NVME' as const, type: 'FULL_OBJECT' as const };
     const fullHasher = type === 'FULL_OBJECT' ? newHasher(algorithm) : undefined;
     const tmpPath = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.mpu`);
-    const out = await open(tmpPath, 'w');
+    const out = await open(tmpPath, 'w', FILE_MODE);
     try {
       for (const part of chosen) {
         for await (const chunk of createReadStream(join(this.dir(bucket, uploadId), part.data), { highWaterMark: 1024 * 1024 })) {

@@ -6,7 +6,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfExists, removeIfExists, writeFileAtomic } from '../../storage.js';
+import { damaged } from '../../data-dir.js';
+import { fsName } from '../../names.js';
+import { FILE_MODE, readJsonIfExists, removeIfExists, syncDir, syncFile, writeFileAtomic, writeFileAtomicIn } from '../../storage.js';
 import { invalidArgument, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from './errors.js';
 import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
@@ -30,21 +32,29 @@ export class ObjectStore {
   async loadBucket(bucket: Bucket): Promise<void> {
     const metaDir = join(this.store.bucketDir(bucket.name), 'meta');
     const referenced = new Set<string>();
+    let damagedMeta = 0;
     for (const file of await readdir(metaDir).catch(() => [] as string[])) {
       if (!file.endsWith('.json')) {
         await rm(join(metaDir, file), { force: true }); // a torn temp file
         continue;
       }
-      const version = await readJsonIfExists<ObjectVersion>(join(metaDir, file));
-      if (!version) continue;
+      const lost = `an object version in bucket ${bucket.name} (its key is in the damaged file; its body is kept in damaged/ too)`;
+      const version = await readJsonIfExists<ObjectVersion>(join(metaDir, file), { lost });
+      if (!version) {
+        damagedMeta++;
+        continue;
+      }
       bucket.index.insert(version);
       if (version.data) referenced.add(version.data);
       this.seq = Math.max(this.seq, version.seq);
     }
     // Bodies whose metadata never landed (a crash between the two writes) are not objects: drop them.
     const dataDir = join(this.store.bucketDir(bucket.name), 'data');
+    // With damaged metadata, an unreferenced body may be that object's: kept aside rather than deleted.
     for (const file of await readdir(dataDir).catch(() => [] as string[])) {
-      if (!referenced.has(file)) await rm(join(dataDir, file), { force: true });
+      if (referenced.has(file)) continue;
+      if (damagedMeta > 0) damaged(join(dataDir, file), 'the object version this body belonged to (see the damaged metadata file)', new Error('no metadata refers to this body'));
+      else await rm(join(dataDir, file), { force: true });
     }
   }
 
@@ -88,9 +98,8 @@ export class ObjectStore {
         check?.(current?.deleteMarker ? undefined : current);
         const { tmpPath, ...fields } = input;
         const data = randomBytes(16).toString('hex');
-        await rename(tmpPath, join(this.store.bucketDir(bucketName), 'data', data)).catch(bucketGone(bucketName));
         const version: ObjectVersion = { ...fields, key, data, ...this.stamp(bucket) };
-        await this.write(bucket, version);
+        await this.write(bucket, version, tmpPath);
         return version;
       });
     } catch (error) {
@@ -156,8 +165,27 @@ export class ObjectStore {
     return { versionId, seq: ++this.seq, lastModified: new Date().toISOString() };
   }
 
-  private async write(bucket: Bucket, version: ObjectVersion): Promise<void> {
-    await writeMeta(this.metaPath(bucket.name, version.key, version.versionId), version).catch(bucketGone(bucket.name));
+  /**
+   * Durably, in two waits rather than four: the body's fsync and the metadata's write + fsync run
+   * together; then both renames (the body first, so metadata never lands before its body), then the two
+   * folders' syncs together (group commits shared with concurrent requests, storage.ts).
+   */
+  private async write(bucket: Bucket, version: ObjectVersion, body?: string): Promise<void> {
+    const dir = this.store.bucketDir(bucket.name);
+    const metaPath = this.metaPath(bucket.name, version.key, version.versionId);
+    const metaTmp = `${metaPath}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await Promise.all([
+        body ? syncFile(body) : undefined,
+        writeFile(metaTmp, JSON.stringify(version), { mode: FILE_MODE, flush: true }),
+      ]);
+      if (body) await rename(body, join(dir, 'data', version.data!));
+      await rename(metaTmp, metaPath);
+      await Promise.all([body ? syncDir(join(dir, 'data')) : undefined, syncDir(join(dir, 'meta'))]);
+    } catch (error) {
+      await rm(metaTmp, { force: true });
+      bucketGone(bucket.name)(error as NodeJS.ErrnoException);
+    }
     const replaced = bucket.index.remove(version.key, version.versionId);
     bucket.index.insert(version);
     if (replaced?.data) await rm(this.dataPath(bucket.name, replaced), { force: true });
@@ -165,18 +193,16 @@ export class ObjectStore {
 
   private metaPath(bucketName: string, key: string, versionId: string): string {
     const hash = createHash('sha256').update(key).digest('hex').slice(0, 40);
-    return join(this.store.bucketDir(bucketName), 'meta', `${hash}.${versionId}.json`);
+    return join(this.store.bucketDir(bucketName), 'meta', `${hash}.${fsName(versionId)}.json`);
   }
 }
 
 /**
- * storage.ts's atomic write (temp file + rename) without its mkdir: the bucket's folders exist while the
- * bucket does, and skipping the syscall is a good part of a small PutObject's cost.
+ * storage.ts's durable atomic write without its mkdir: the bucket's folders exist while the bucket
+ * does, and skipping the syscall is a good part of a small PutObject's cost.
  */
-async function writeMeta(path: string, version: ObjectVersion): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(version));
-  await rename(tmp, path);
+function writeMeta(path: string, version: ObjectVersion): Promise<void> {
+  return writeFileAtomicIn(path, JSON.stringify(version));
 }
 
 /** A write that lands after its bucket was deleted finds no folder: that is NoSuchBucket, not a crash. */

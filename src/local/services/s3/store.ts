@@ -8,11 +8,15 @@
  *   buckets/<bucket>/uploads/<upload id>/   multipart uploads in progress (multipart.ts)
  *   tmp/                                    bodies being received
  *
+ * Bucket names, version ids and upload ids go through names.ts's fsName (`<bucket>` above is encoded).
+ *
  * This is the in-process API the CloudFormation engine provisions through; it validates its inputs.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { damaged } from '../../data-dir.js';
+import { decodeFsName, fsName } from '../../names.js';
+import { mkdirPrivate, readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
 import { CONFIG_KINDS, OWNERSHIPS, validatePolicy, type ConfigName, type XmlTree } from './configs.js';
 import { bucketAlreadyOwnedByYou, bucketNotEmpty, invalidBucketName, malformedXml, noSuchBucket, noSuchConfiguration } from './errors.js';
 import { KeyedLock } from './lock.js';
@@ -50,22 +54,30 @@ export class S3Store {
   }
 
   bucketDir(name: string): string {
-    return join(this.root, 'buckets', name);
+    return join(this.root, 'buckets', fsName(name));
   }
 
   async load(): Promise<void> {
     this.buckets.clear();
     this.uploads.clear();
     await rm(this.tmpDir, { recursive: true, force: true });
-    await mkdir(this.tmpDir, { recursive: true });
-    const names = await readdir(join(this.root, 'buckets')).catch(() => [] as string[]);
-    for (const name of names) {
-      const record = await readJsonIfExists<BucketRecord>(join(this.bucketDir(name), 'bucket.json'));
+    await mkdirPrivate(this.tmpDir);
+    const entries = await readdir(join(this.root, 'buckets')).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const dir = join(this.root, 'buckets', entry);
+      // A damaged bucket.json takes the whole bucket folder aside: its objects stay recoverable there.
+      const lost = `bucket ${decodeFsName(entry) ?? entry} with its objects`;
+      const record = await readJsonIfExists<BucketRecord>(join(dir, 'bucket.json'), { lost, moveAside: dir });
       // A folder without bucket.json is a bucket deleted while a write was landing: finish deleting it.
       if (!record) {
-        await removeIfExists(this.bucketDir(name));
+        await removeIfExists(dir);
         continue;
       }
+      if (this.bucketDir(record.name) !== dir) {
+        damaged(dir, lost, new Error(`the folder's name is not the encoding of the bucket's name ${record.name}`));
+        continue;
+      }
+      const name = record.name;
       const bucket: Bucket = { ...record, index: new BucketIndex() };
       await this.makeDirs(name);
       this.buckets.set(name, bucket);
@@ -164,8 +176,8 @@ export class S3Store {
 
   /** The folders object writes go to exist for as long as the bucket does: the hot path skips mkdir. */
   private async makeDirs(name: string): Promise<void> {
-    await mkdir(join(this.bucketDir(name), 'data'), { recursive: true });
-    await mkdir(join(this.bucketDir(name), 'meta'), { recursive: true });
+    await mkdirPrivate(join(this.bucketDir(name), 'data'));
+    await mkdirPrivate(join(this.bucketDir(name), 'meta'));
   }
 
   private async update(name: string, change: (bucket: Bucket) => void): Promise<void> {

@@ -33,8 +33,8 @@ export class SnsStore {
     private readonly dir: string,
     private readonly accountId: string,
   ) {
-    this.topics = new RecordStore(join(dir, 'topics'));
-    this.subscriptions = new RecordStore(join(dir, 'subscriptions'));
+    this.topics = new RecordStore(join(dir, 'topics'), 'SNS topic');
+    this.subscriptions = new RecordStore(join(dir, 'subscriptions'), 'SNS subscription');
   }
 
   /** Idempotent for the same name, as AWS: returns the existing topic. */

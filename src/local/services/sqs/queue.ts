@@ -48,7 +48,7 @@ export class Queue {
   /** Replays the journal, drops what expired while we were down, and compacts. */
   static open(dir: string, meta: QueueMeta, arn: string): Queue {
     const queue = new Queue(meta, arn, dir);
-    for (const r of Journal.read(queue.journal.path)) queue.replay(r);
+    for (const r of Journal.read(queue.journal.path, `records of queue ${meta.name} (${meta.region})`)) queue.replay(r);
     const now = Date.now();
     for (const m of queue.messages.values()) if (queue.expired(m, now)) queue.messages.delete(m.id);
     queue.compact(now);

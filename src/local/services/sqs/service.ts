@@ -30,6 +30,7 @@ import { systemAttributes } from './messages.js';
 import { messageOperations } from './message-ops.js';
 import { MoveTasks } from './move-tasks.js';
 import { type Call, type Input, queueOperations } from './queue-ops.js';
+import { flushJournals } from './journal.js';
 import { QUERY_XMLNS, queryInput, queryResult, sendQueryXml } from './query.js';
 import { SqsStore } from './store.js';
 
@@ -100,6 +101,7 @@ export function sqsService(ctx: LocalContext): LocalSqs {
       const poll = op === 'ReceiveMessage' ? pollSignal(res) : undefined;
       try {
         const output = await run(op, input, { region: req.region, sender: senderOf(req, ctx.accountId), ...(poll ? { signal: poll.signal } : {}) });
+        await flushJournals(); // acknowledged means on disk (journal.ts)
         if (req.target) sendJson(res, req.requestId, output);
         else sendQueryXml(res, req.requestId, op, queryResult(op, output));
       } finally {
@@ -126,6 +128,7 @@ export function sqsService(ctx: LocalContext): LocalSqs {
 
     async sendByArn(queueArn, body) {
       const sent = store.send(store.queueByArn(queueArn), { MessageBody: body }, ctx.accountId);
+      await flushJournals();
       return { messageId: sent.MessageId };
     },
 

@@ -1,12 +1,14 @@
 /**
- * SQS state: queues per region, persisted under `<dataDir>/sqs/<region>/queues/<name>/`. This is the
+ * SQS state: queues per region, persisted under `<dataDir>/sqs/<region>/queues/<name>/` (region and
+ * name encoded by names.ts's fsName: `Orders` and `orders` are two folders everywhere). This is the
  * in-process API (the HTTP operations, the SqsApi other services use and the CloudFormation engine all
  * go through it), so every input check lives here or below.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonIfExistsSync, removeIfExistsSync, safeName } from '../../storage.js';
+import { decodeFsName, fsName } from '../../names.js';
+import { DIR_MODE, readJsonIfExistsSync, removeIfExistsSync } from '../../storage.js';
 import {
   allowsSource, checkReadableNames, defaultAttributes, isFifoRequested, normalizeAttributes, parseRedrivePolicy,
   validateQueueName,
@@ -28,12 +30,16 @@ export class SqsStore {
 
   load(): void {
     this.closed = false;
-    for (const region of listDirs(this.root)) {
+    for (const entry of listDirs(this.root)) {
+      const region = decodeFsName(entry);
+      if (region === undefined) continue;
       this.queues(region);
-      for (const dir of listDirs(join(this.root, region))) if (dir.startsWith('deleted-')) removeIfExistsSync(join(this.root, region, dir));
-      for (const dir of listDirs(join(this.root, region, 'queues'))) {
-        const path = join(this.root, region, 'queues', dir);
-        const meta = readJsonIfExistsSync<QueueMeta>(join(path, 'queue.json'));
+      for (const dir of listDirs(join(this.root, entry))) if (dir.startsWith('deleted-')) removeIfExistsSync(join(this.root, entry, dir));
+      for (const dir of listDirs(join(this.root, entry, 'queues'))) {
+        const path = join(this.root, entry, 'queues', dir);
+        // Without its settings the queue's messages cannot be read either: the whole folder goes aside.
+        const lost = `queue ${decodeFsName(dir) ?? dir} in ${region} with its messages`;
+        const meta = readJsonIfExistsSync<QueueMeta>(join(path, 'queue.json'), { lost, moveAside: path });
         if (meta) this.queues(region).set(meta.name, Queue.open(path, meta, this.arn(region, meta.name)));
       }
     }
@@ -64,7 +70,7 @@ export class SqsStore {
   }
 
   regionDir(region: string): string {
-    return join(this.root, region);
+    return join(this.root, fsName(region));
   }
 
   private queues(region: string): Map<string, Queue> {
@@ -127,7 +133,7 @@ export class SqsStore {
       created: now,
       lastModified: now,
     };
-    const queue = Queue.create(join(this.root, region, 'queues', safeName(name)), meta, arn);
+    const queue = Queue.create(join(this.regionDir(region), 'queues', fsName(name)), meta, arn);
     this.queues(region).set(name, queue);
     return queue;
   }
@@ -136,7 +142,7 @@ export class SqsStore {
   deleteQueue(queue: Queue): void {
     queue.close();
     this.regions.get(queue.meta.region)?.delete(queue.meta.name);
-    const trash = join(this.root, queue.meta.region, `deleted-${randomUUID()}`);
+    const trash = join(this.regionDir(queue.meta.region), `deleted-${randomUUID()}`);
     renameSync(queue.dir, trash);
     removeIfExistsSync(trash);
   }
@@ -260,7 +266,7 @@ function listDirs(path: string): string[] {
   try {
     return readdirSync(path, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   } catch {
-    mkdirSync(path, { recursive: true });
+    mkdirSync(path, { recursive: true, mode: DIR_MODE });
     return [];
   }
 }

@@ -4,6 +4,8 @@
  * local development store. Leaves out parameter policies, labels, history beyond the current version,
  * advanced tiers, and every other SSM feature (documents, sessions, …).
  */
+import { join } from 'node:path';
+import { fsName } from '../../names.js';
 import { mergeTags } from '../../tags.js';
 import { AwsError } from '../../errors.js';
 import { jsonHandler, requireField, type JsonOperation } from '../../protocols/json-service.js';
@@ -35,7 +37,7 @@ export function ssmService(ctx: LocalContext): SsmService {
   const root = serviceDir(ctx.dataDir, 'ssm');
   const stores = new Map<string, RecordStore<Parameter>>();
   const store = (region: string) => {
-    if (!stores.has(region)) stores.set(region, new RecordStore<Parameter>(`${root}/${region}`));
+    if (!stores.has(region)) stores.set(region, new RecordStore<Parameter>(join(root, fsName(region)), 'SSM parameter'));
     return stores.get(region)!;
   };
 

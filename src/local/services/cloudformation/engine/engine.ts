@@ -22,8 +22,15 @@ export class Engine {
 
   constructor(private readonly env: EngineEnv) {}
 
+  /** Stacks whose next operation waits for the current one's last save. */
+  private readonly queued = new Set<string>();
+
+  /**
+   * The final status shows (in memory) while its save is still being synced to disk: by then the
+   * operation is over (no `operation` left), and a next one may start; it runs after that save.
+   */
   isBusy(stack: StackRecord): boolean {
-    return this.running.has(stack.StackId);
+    return this.running.has(stack.StackId) && (stack.operation !== undefined || this.queued.has(stack.StackId));
   }
 
   create(stack: StackRecord): void {
@@ -76,15 +83,24 @@ export class Engine {
   }
 
   private run(stack: StackRecord, work: () => Promise<void>): void {
-    const done = work()
+    const id = stack.StackId;
+    const previous = this.running.get(id);
+    if (previous) this.queued.add(id);
+    const started = previous
+      ? previous.then(() => {
+          this.queued.delete(id);
+          return work();
+        })
+      : work();
+    const done = started
       .catch((error) => {
         if (!(error instanceof StoreClosed)) console.error(`[tap local] cloudformation: ${stack.StackName}:`, error);
       })
       .finally(() => {
-        this.running.delete(stack.StackId);
+        if (this.running.get(id) === done) this.running.delete(id);
         this.env.settled?.(stack);
       });
-    this.running.set(stack.StackId, done);
+    this.running.set(id, done);
   }
 
   private save(stack: StackRecord): Promise<void> {
