@@ -5,18 +5,19 @@
  * From the DynamoDB developer guide (Constraints; Item sizes and formats):
  * - Nesting: 32 levels, a top-level attribute's value being level 1. We refuse a container at
  *   level 32 as well as any value below it (AWS accepts 31 maps around a scalar, not 32).
- * - Numbers: up to 38 significant digits, magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125
- *   (or zero). JSON's `1e400` reads as Infinity, which has no DynamoDB form at all.
+ * - Numbers: magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125 (or zero), up to 38
+ *   significant digits. JSON's `1e400` reads as Infinity, which has no DynamoDB form at all. Precision
+ *   needs no check: a parsed number is a double, whose shortest decimal form has at most 17 digits
+ *   (digits beyond that in the file were rounded by parsing, as any JSON reader does).
  * - Attribute names: not empty (we also refuse empty keys inside maps).
  * - Item size: 400 KB, counted as names + values: UTF-8 bytes for strings, about 1 byte per 2
  *   significant digits + 1 for numbers, 1 for booleans and null, 3 per list or map plus 1 per element.
  *
- * The walk is iterative (an explicit stack) so that no record, however deep, can exhaust the call stack.
+ * The walk never goes below level 32, so no record, however deep, can exhaust the call stack.
  */
 
 export const MAX_NESTING_LEVELS = 32;
 export const MAX_ITEM_BYTES = 400 * 1024;
-const MAX_DIGITS = 38;
 const MAX_MAGNITUDE = 9.9999999999999999999999999999999999999e125;
 const MIN_MAGNITUDE = 1e-130;
 
@@ -31,42 +32,80 @@ export interface LimitProblem {
  * would refuse, or undefined. `extraBytes` is the size of attributes the caller adds before writing.
  */
 export function storageProblem(record: Record<string, unknown>, extraBytes = 0): LimitProblem | undefined {
-  let size = extraBytes;
-  // [value, level, path]; the record itself is level 0, its attributes' values level 1.
-  const stack: [unknown, number, string | null][] = [[record, 0, null]];
-  while (stack.length > 0) {
-    const [value, level, path] = stack.pop()!;
+  // First with a cheap upper bound for strings (3 bytes per UTF-16 unit); only a record that might
+  // be too large is measured exactly.
+  let problem = new Walk(extraBytes, false).object(record, 0);
+  if (problem?.tooLarge) problem = new Walk(extraBytes, true).object(record, 0);
+  if (problem) return { field: problem.tooLarge || problem.path.length === 0 ? null : formatPath(problem.path), reason: problem.reason };
+  return undefined;
+}
+
+interface Found {
+  /** Keys and indexes from the record down to the value, innermost last (filled in on the way up). */
+  path: (string | number)[];
+  reason: string;
+  tooLarge?: boolean;
+}
+
+/**
+ * Recursion is safe here: it stops at MAX_NESTING_LEVELS, whatever the value's real depth, and it
+ * allocates nothing per value unless something is wrong (this runs for every record).
+ */
+class Walk {
+  constructor(
+    private size: number,
+    private readonly exact: boolean,
+  ) {}
+
+  private bytes(s: string): number {
+    return this.exact ? utf8Bytes(s) : s.length * 3;
+  }
+
+  object(value: Record<string, unknown>, level: number): Found | undefined {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key === '') return { path: [key], reason: 'field names must not be empty' };
+      this.size += this.bytes(key) + (level > 0 ? 1 : 0);
+      const found = this.value(value[key], level + 1);
+      if (found) {
+        found.path.unshift(key);
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  value(value: unknown, level: number): Found | undefined {
+    let found: Found | undefined;
     if (typeof value === 'string') {
-      size += utf8Bytes(value);
+      this.size += this.bytes(value);
     } else if (typeof value === 'number') {
       const problem = numberProblem(value);
-      if (problem) return { field: path, reason: problem };
-      size += numberBytes(value);
+      if (problem) return { path: [], reason: problem };
+      this.size += numberBytes(value);
     } else if (typeof value === 'object' && value !== null) {
-      if (level >= MAX_NESTING_LEVELS) {
-        return { field: path, reason: `nested deeper than DynamoDB's limit of ${MAX_NESTING_LEVELS} levels` };
-      }
-      if (level > 0) size += 3;
+      if (level >= MAX_NESTING_LEVELS) return { path: [], reason: `nested deeper than DynamoDB's limit of ${MAX_NESTING_LEVELS} levels` };
+      this.size += 3;
       if (Array.isArray(value)) {
-        size += value.length;
-        for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], level + 1, `${path ?? ''}[${i}]`]);
-      } else {
-        const keys = Object.keys(value);
-        if (level > 0) size += keys.length;
-        for (let i = keys.length - 1; i >= 0; i--) {
-          const key = keys[i]!;
-          const child = path === null ? key : `${path}.${key}`;
-          if (key === '') return { field: child, reason: 'field names must not be empty' };
-          size += utf8Bytes(key);
-          stack.push([(value as Record<string, unknown>)[key], level + 1, child]);
+        this.size += value.length;
+        for (let i = 0; i < value.length && !found; i++) {
+          found = this.value(value[i], level + 1);
+          if (found) found.path.unshift(i);
         }
+      } else {
+        found = this.object(value as Record<string, unknown>, level);
       }
     } else {
-      size += 1; // boolean, null (undefined is dropped when writing)
+      this.size += 1; // boolean, null (undefined is dropped when writing)
     }
-    if (size > MAX_ITEM_BYTES) return { field: null, reason: `larger than DynamoDB's ${MAX_ITEM_BYTES / 1024} KB item limit` };
+    if (!found && this.size > MAX_ITEM_BYTES) found = { path: [], reason: `larger than DynamoDB's ${MAX_ITEM_BYTES / 1024} KB item limit`, tooLarge: true };
+    return found;
   }
-  return undefined;
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 /** Why DynamoDB cannot store `n`, or undefined. */
@@ -75,31 +114,16 @@ export function numberProblem(n: number): string | undefined {
   const magnitude = Math.abs(n);
   if (magnitude > MAX_MAGNITUDE) return `number ${n} is beyond DynamoDB's range (magnitude at most 9.99…E+125)`;
   if (magnitude !== 0 && magnitude < MIN_MAGNITUDE) return `number ${n} is too small for DynamoDB (nonzero magnitude at least 1E-130)`;
-  if (significantDigits(n) > MAX_DIGITS) return `number ${n} has more than ${MAX_DIGITS} significant digits`;
   return undefined;
-}
-
-/** Digits of the decimal form the SDK sends (String(n)), without sign, exponent and outer zeros. */
-function significantDigits(n: number): number {
-  const mantissa = String(Math.abs(n)).split('e')[0]!.replace('.', '');
-  return mantissa.replace(/^0+/, '').replace(/0+$/, '').length || 1;
 }
 
 /** ~1 byte per 2 significant digits + 1; the most a number can take is 21 bytes. */
 function numberBytes(n: number): number {
-  return Math.min(21, Math.ceil(significantDigits(n) / 2) + 1);
+  // Doubles have at most 17 significant digits: 10 bytes. Counting them exactly is not worth it.
+  return Number.isInteger(n) && Math.abs(n) < 100 ? 2 : 10;
 }
 
-/** UTF-8 length without encoding: exact for well-formed strings, an overestimate for lone surrogates. */
+/** UTF-8 length (a lone surrogate counts 3, as the U+FFFD it would be sent as). */
 function utf8Bytes(s: string): number {
-  // Most strings are short ASCII; Buffer.byteLength is fast but has a call cost worth skipping.
-  if (s.length < 32) {
-    let bytes = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; // a surrogate pair counts 3 + 3 ≥ 4
-    }
-    return bytes;
-  }
   return Buffer.byteLength(s, 'utf8');
 }
