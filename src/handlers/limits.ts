@@ -18,7 +18,9 @@
 
 export const MAX_NESTING_LEVELS = 32;
 export const MAX_ITEM_BYTES = 400 * 1024;
-const MAX_MAGNITUDE = 9.9999999999999999999999999999999999999e125;
+// 9.9999999999999999999999999999999999999E+125 rounds to the double 1e126, which DynamoDB refuses;
+// every double below 1e126 is within the limit.
+const TOO_LARGE = 1e126;
 const MIN_MAGNITUDE = 1e-130;
 
 export interface LimitProblem {
@@ -112,7 +114,7 @@ function formatPath(path: (string | number)[]): string {
 export function numberProblem(n: number): string | undefined {
   if (!Number.isFinite(n)) return `number ${n} cannot be stored (only finite numbers can)`;
   const magnitude = Math.abs(n);
-  if (magnitude > MAX_MAGNITUDE) return `number ${n} is beyond DynamoDB's range (magnitude at most 9.99…E+125)`;
+  if (magnitude >= TOO_LARGE) return `number ${n} is beyond DynamoDB's range (magnitude at most 9.99…E+125)`;
   if (magnitude !== 0 && magnitude < MIN_MAGNITUDE) return `number ${n} is too small for DynamoDB (nonzero magnitude at least 1E-130)`;
   return undefined;
 }
