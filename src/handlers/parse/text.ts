@@ -50,7 +50,6 @@ export async function* readLines(source: AsyncIterable<Uint8Array>, maxBytes = M
   let pendingBytes = 0;
   let skipped = -1;
   let number = 0;
-  let first = true;
 
   const finishLine = (head: Buffer): Line => {
     number++;
@@ -79,17 +78,13 @@ export async function* readLines(source: AsyncIterable<Uint8Array>, maxBytes = M
   };
 
   for await (const raw of source) {
-    let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (first && chunk.length > 0) {
-      first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    }
+    const chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     const firstNl = chunk.indexOf(NL);
     if (firstNl === -1) {
       keep(chunk);
       continue;
     }
-    yield finishLine(chunk.subarray(0, firstNl));
+    yield dropBom(finishLine(chunk.subarray(0, firstNl)));
     const lastNl = chunk.lastIndexOf(NL);
     if (lastNl > firstNl) {
       const middle = chunk.subarray(firstNl + 1, lastNl);
@@ -101,7 +96,13 @@ export async function* readLines(source: AsyncIterable<Uint8Array>, maxBytes = M
     keep(chunk.subarray(lastNl + 1));
   }
   if (skipped >= 0) yield tooLong(++number, skipped, maxBytes);
-  else if (pendingBytes > 0) yield finishLine(Buffer.alloc(0));
+  else if (pendingBytes > 0) yield dropBom(finishLine(Buffer.alloc(0)));
+}
+
+/** A byte order mark is not text; only the first line can start with one. */
+function dropBom(line: Line): Line {
+  if (line.problem !== undefined || line.number !== 1 || !line.text.startsWith('\uFEFF')) return line;
+  return { number: 1, text: line.text.slice(1) };
 }
 
 /** Complete lines between two newlines of one chunk: decoded in one go unless something is wrong. */

@@ -154,6 +154,11 @@ describe('ndjson', () => {
     expect(last.map((i) => [i.kind, i.line])).toEqual([['record', 1], ['reject', 2]]);
   });
 
+  it('drops a BOM split across chunks', async () => {
+    for (const chunk of [1, 2, 64]) expect(values(await parse('ndjson', '\uFEFF{"a":1}\n{"b":2}', chunk))).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(values(await parse('ndjson', '\uFEFF{"a":1}', 1))).toEqual([{ a: 1 }]);
+  });
+
   it('rejects a line that is not UTF-8 as one record, keeping the lines around it', async () => {
     const bad = Buffer.concat([Buffer.from('{}\n{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\r\n{"b":1}\n')]);
     for (const chunk of [1, 4, 1024]) {
