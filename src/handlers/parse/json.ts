@@ -25,26 +25,32 @@ export async function* parseJson(source: AsyncIterable<Uint8Array>): AsyncGenera
   // Packed tokens only: one token per key, string and number instead of start/chunk/end triples.
   const tokenize = jsonParser({ packValues: true, streamValues: false });
   const reader = new RecordReader();
+  const out: ParsedItem[] = [];
   for await (const text of decodeUtf8(source)) {
     let start = 0;
     for (let nl = text.indexOf('\n'); ; nl = text.indexOf('\n', start)) {
       const end = nl === -1 ? text.length : nl + 1;
-      if (end > start) yield* reader.consume(tokens(() => tokenize(text.slice(start, end)), reader));
+      if (end > start) reader.consume(tokens(tokenize, text.slice(start, end), reader), out);
       if (nl === -1) break;
       reader.line++;
       start = end;
     }
+    if (out.length > 0) {
+      yield* out;
+      out.length = 0;
+    }
   }
   // stream-chain's flush protocol: calling with `none` makes the tokenizer finish (or complain).
   reader.atEnd = true;
-  yield* reader.consume(tokens(() => tokenize(none as unknown as string), reader));
+  reader.consume(tokens(tokenize, none as unknown as string, reader), out);
+  yield* out;
   reader.finish();
 }
 
-function tokens(run: () => unknown, reader: RecordReader): Token[] {
+function tokens(tokenize: (text: string) => unknown, text: string, reader: RecordReader): Token[] {
   let out: unknown;
   try {
-    out = run();
+    out = tokenize(text);
   } catch (err) {
     throw new FileFormatError(`malformed JSON ${reader.where()}: ${(err as Error).message}`);
   }
@@ -63,7 +69,8 @@ class RecordReader {
   private count = 0;
   private depth = 0;
 
-  *consume(batch: Token[]): Generator<ParsedItem> {
+  /** Appends the records that `batch` completes to `out`. */
+  consume(batch: Token[], out: ParsedItem[]): void {
     for (const token of batch) {
       this.track(token);
       switch (this.top) {
@@ -74,7 +81,7 @@ class RecordReader {
           this.asm.consume(token);
           if (this.asm.done) {
             this.top = 'closed';
-            yield { kind: 'record', recordNumber: ++this.count, value: this.asm.current };
+            out.push({ kind: 'record', recordNumber: ++this.count, value: this.asm.current });
           }
           break;
         case 'array':
@@ -83,7 +90,7 @@ class RecordReader {
             this.top = 'closed';
           } else {
             this.asm.consume(token);
-            if (this.asm.done) yield { kind: 'record', recordNumber: ++this.count, value: this.asm.current };
+            if (this.asm.done) out.push({ kind: 'record', recordNumber: ++this.count, value: this.asm.current });
           }
           break;
         case 'closed':
