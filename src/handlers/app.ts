@@ -101,7 +101,13 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
     else logger.warn('file failed; acknowledged without retry', summary);
   } catch (err) {
     const kind = classifyError(err);
-    logger.error(`${kind} error; the message will be retried`, { message_id: messageId, error_kind: kind, error: err });
+    // An unclassified error is retried (nothing is acknowledged unexplained), but it means a failure
+    // nobody decided about: say so loudly, it is a bug to classify where it happens.
+    const message =
+      kind === 'unexpected'
+        ? 'UNCLASSIFIED error: the message will be retried, then dead-lettered; please report this as a bug'
+        : `${kind} error; the message will be retried`;
+    logger.error(message, { message_id: messageId, error_kind: kind, error: err });
     throw err;
   } finally {
     logger.removeKeys(FILE_KEYS);

@@ -43,6 +43,8 @@ export interface MetadataItem {
   upload_timestamp: string;
   processing_status: ProcessingStatus;
   processing_duration_ms: number;
+  /** Records read from the file: always records_processed + records_rejected. */
+  records_read?: number;
   records_processed: number;
   records_rejected: number;
   file_size: number;

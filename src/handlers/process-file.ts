@@ -8,14 +8,16 @@
  * 4. Record the outcome in the metadata table, last: a crash before this point means a redelivery
  *    redoes the work, which is safe because every key written is deterministic.
  *
- * A bad file (see errors.ts) ends as FAILED and is quarantined; transient and unexpected errors
- * propagate so the SQS message is retried.
+ * A bad file (see errors.ts; parse/guard.ts decides which parse failures are the content's) ends as
+ * FAILED and is quarantined on the first attempt; transient and unexpected errors propagate so the
+ * SQS message is retried. A FAILED file's records_read is 0: a file that cannot be read whole is
+ * not split into records at all.
  */
 import { processedKey, quarantineKey, rejectedKey } from './contract.js';
 import { classifyError, describeError } from './errors.js';
 import { type EventSource, type ProcessedRecord, type WriteOptions, toEventItem, writeEvents } from './events.js';
 import { type Format, formatOf, parseRecords } from './parse/index.js';
-import { decodeUtf8, splitLines } from './parse/text.js';
+import { readLines } from './parse/text.js';
 import type { EventItem, MetadataItem, ObjectRef, Ports, WrittenObject } from './ports.js';
 import { splitRecords } from './split.js';
 
@@ -39,7 +41,7 @@ const NDJSON = 'application/x-ndjson';
 
 type Result = Pick<
   MetadataItem,
-  'processing_status' | 'records_processed' | 'records_rejected' | 'error_message' | 'processed_key' | 'rejected_key' | 'quarantine_key'
+  'processing_status' | 'records_read' | 'records_processed' | 'records_rejected' | 'error_message' | 'processed_key' | 'rejected_key' | 'quarantine_key'
 >;
 
 export async function processFile(file: FileEvent, ports: Ports, options: ProcessOptions): Promise<FileOutcome> {
@@ -91,6 +93,7 @@ async function convert(file: FileEvent, format: Format, ports: Ports, options: P
   }
   return {
     processing_status: 'SUCCESS',
+    records_read: split.read,
     records_processed: split.accepted,
     records_rejected: split.rejected,
     processed_key: outputKey,
@@ -120,15 +123,19 @@ async function loadEvents(
   }
 }
 
+// Our own lines: a valid record (≤ 400 KB in DynamoDB) can take several times that as escaped JSON.
+const MAX_OUTPUT_LINE_BYTES = 8 * 1024 * 1024;
+
 async function* eventItems(body: AsyncIterable<Uint8Array>, source: EventSource): AsyncGenerator<EventItem> {
-  for await (const { text } of splitLines(decodeUtf8(body))) {
-    if (text !== '') yield toEventItem(JSON.parse(text) as ProcessedRecord, source);
+  for await (const line of readLines(body, MAX_OUTPUT_LINE_BYTES)) {
+    if (line.problem !== undefined) throw new Error(`processed output: ${line.problem}`);
+    if (line.text !== '') yield toEventItem(JSON.parse(line.text) as ProcessedRecord, source);
   }
 }
 
 /** A bad or vanished file becomes a FAILED result; anything else is rethrown for SQS to retry. */
 async function failure(err: unknown, file: FileEvent, ports: Ports): Promise<Result> {
-  const failed = { processing_status: 'FAILED', records_processed: 0, records_rejected: 0 } as const;
+  const failed = { processing_status: 'FAILED', records_read: 0, records_processed: 0, records_rejected: 0 } as const;
   const kind = classifyError(err);
   if (kind === 'gone') return { ...failed, error_message: 'object no longer exists' };
   if (kind !== 'format') throw err;

@@ -20,6 +20,8 @@ export interface RejectLine {
 }
 
 export interface SplitResult {
+  /** Records the parser read; always accepted + rejected. */
+  read: number;
   accepted: number;
   rejected: number;
   processed: WrittenObject;
@@ -27,26 +29,25 @@ export interface SplitResult {
   wroteRejected: boolean;
 }
 
-// DynamoDB items are limited to 400 KB; leave room for the attributes events.ts adds.
-const MAX_RECORD_BYTES = 350 * 1024;
-
 export async function splitRecords(
   items: AsyncIterable<ParsedItem>,
   open: { processed: () => ObjectWriter; rejected: () => ObjectWriter },
 ): Promise<SplitResult> {
   const processed = open.processed();
   let rejected: ObjectWriter | undefined;
+  let read = 0;
   let accepted = 0;
   let rejectCount = 0;
 
   const reject = async (line: RejectLine) => {
     rejectCount++;
     rejected ??= open.rejected();
-    await rejected.write(`${JSON.stringify(line)}\n`);
+    await rejected.write(`${rejectText(line)}\n`);
   };
 
   try {
     for await (const item of items) {
+      read++;
       const position = { record_number: item.recordNumber, ...(item.line !== undefined && { line: item.line }) };
       if (item.kind === 'reject') {
         await reject({ ...position, field: item.field, reason: item.reason, ...(item.raw !== undefined && { record: item.raw }) });
@@ -58,21 +59,25 @@ export async function splitRecords(
         continue;
       }
       const out: ProcessedRecord = { ...result.record, record_number: item.recordNumber };
-      const line = `${JSON.stringify(out)}\n`;
-      // Counting bytes costs a pass over the string, so only when the length says it might matter.
-      if (line.length * 3 > MAX_RECORD_BYTES && Buffer.byteLength(line) > MAX_RECORD_BYTES) {
-        await reject({ ...position, field: null, reason: 'record is larger than 350 KiB', record: item.value });
-        continue;
-      }
       accepted++;
-      await processed.write(line);
+      await processed.write(`${JSON.stringify(out)}\n`);
     }
     const written = await processed.close();
     if (rejected) await rejected.close();
-    return { accepted, rejected: rejectCount, processed: written, wroteRejected: rejected !== undefined };
+    return { read, accepted, rejected: rejectCount, processed: written, wroteRejected: rejected !== undefined };
   } catch (err) {
     // Best effort: the original error is what the caller needs to see, not a failed cleanup.
     await Promise.allSettled([processed.abort(), rejected?.abort()]);
     throw err;
+  }
+}
+
+/** A reject as one NDJSON line; a record too deep for JSON.stringify is left out rather than lost. */
+function rejectText(line: RejectLine): string {
+  try {
+    return JSON.stringify(line);
+  } catch {
+    const { record: _omitted, ...rest } = line;
+    return JSON.stringify({ ...rest, record_omitted: 'too deeply nested to show' });
   }
 }

@@ -3,10 +3,18 @@
  *
  * A record is valid when it is a JSON object whose `shipment_id` and `status` are non-empty strings
  * and whose `timestamp` is an ISO-8601 string (see ./timestamp.ts). Other fields are kept untouched.
- * The first problem found is reported, in the order shipment_id, status, timestamp, so that each
- * rejected record counts once.
+ * The first problem found is reported, in the order shipment_id, status, timestamp, then anything
+ * DynamoDB could not store (limits.ts), so that each rejected record counts once.
  */
+import { storageProblem } from './limits.js';
 import { parseIsoTimestamp } from './timestamp.js';
+
+/** Fields every record must have; a CSV header must name them all. */
+export const REQUIRED_FIELDS = ['shipment_id', 'status', 'timestamp'] as const;
+
+// Room for the attributes events.ts adds to each item (event_key, source_key, record_number,
+// environment, source_version): S3 keys and version ids are at most 1024 bytes each.
+const PROVENANCE_BYTES = 4 * 1024;
 
 /** A record that passed validation: the three required fields normalized, the rest as they came. */
 export interface ShipmentRecord {
@@ -47,10 +55,10 @@ export function validateRecord(value: unknown): Validation {
     return { ok: false, field: 'timestamp', reason: `not an ISO-8601 date-time: ${JSON.stringify(truncate(ts))}` };
   }
 
-  return {
-    ok: true,
-    record: { ...raw, shipment_id: id, status: status.toUpperCase(), timestamp: new Date(millis).toISOString() },
-  };
+  const record = { ...raw, shipment_id: id, status: status.toUpperCase(), timestamp: new Date(millis).toISOString() };
+  const problem = storageProblem(record, PROVENANCE_BYTES);
+  if (problem) return { ok: false, ...problem };
+  return { ok: true, record };
 }
 
 function requiredString(

@@ -1,8 +1,11 @@
 /**
  * `.csv`: RFC 4180 via csv-parse. The first row names the fields (trimmed); every cell is a string.
  * Line ends may be LF or CRLF; blank lines are skipped. A row with more or fewer cells than the
- * header is a rejected record with its line number; a file csv-parse cannot read at all (an unclosed
- * quote, a row over 1 MiB) is a FileFormatError.
+ * header is a rejected record with its line number. A header that lacks a required column is a
+ * FileFormatError naming the columns (a file without a header would otherwise lose every row). A file
+ * csv-parse cannot read at all (a stray or unclosed quote, a row over 1 MiB) fails as a whole: every
+ * error it raises is about the content, and parse/index.ts turns it into a FileFormatError with the
+ * record it stopped at.
  *
  * csv-parse checks column counts itself, but it would stop at the first ragged row, so we let it
  * pass rows of any length (`relax_column_count`) and compare against the header here.
@@ -10,7 +13,8 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { FileFormatError } from '../errors.js';
-import { MAX_LINE_CHARS, decodeUtf8 } from './text.js';
+import { REQUIRED_FIELDS } from '../validate.js';
+import { MAX_LINE_BYTES, decodeUtf8 } from './text.js';
 import type { ParsedItem } from './types.js';
 
 export async function* parseCsv(source: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedItem> {
@@ -19,7 +23,7 @@ export async function* parseCsv(source: AsyncIterable<Uint8Array>): AsyncGenerat
     bom: true,
     // Both line ends, always: auto-detection goes by the first line end it meets.
     record_delimiter: ['\r\n', '\n'],
-    max_record_size: MAX_LINE_CHARS,
+    max_record_size: MAX_LINE_BYTES,
   });
   const input = Readable.from(decodeUtf8(source));
   // `pipe` does not forward errors: a bad byte or a dropped S3 connection must reach the loop below.
@@ -36,7 +40,7 @@ export async function* parseCsv(source: AsyncIterable<Uint8Array>): AsyncGenerat
       nextLine += 1 + newlinesIn(cells);
       if (cells.length === 1 && cells[0] === '') continue; // a blank line
       if (header === undefined) {
-        header = readHeader(cells);
+        header = readHeader(cells, line);
         continue;
       }
       const position = { recordNumber: ++recordNumber, line };
@@ -49,9 +53,6 @@ export async function* parseCsv(source: AsyncIterable<Uint8Array>): AsyncGenerat
         yield { kind: 'record', ...position, value };
       }
     }
-  } catch (err) {
-    if (isCsvError(err)) throw new FileFormatError(`malformed CSV: ${err.message}`);
-    throw err;
   } finally {
     input.destroy();
   }
@@ -66,7 +67,7 @@ function newlinesIn(cells: string[]): number {
   return count;
 }
 
-function readHeader(cells: string[]): string[] {
+function readHeader(cells: string[], line: number): string[] {
   const names = cells.map((c) => c.trim());
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {
@@ -74,10 +75,12 @@ function readHeader(cells: string[]): string[] {
     if (seen.has(name)) throw new FileFormatError(`CSV header: column "${name}" appears twice`);
     seen.add(name);
   }
+  const missing = REQUIRED_FIELDS.filter((field) => !names.includes(field));
+  if (missing.length > 0) {
+    const list = missing.join(', ');
+    throw new FileFormatError(
+      `CSV header (line ${line}) lacks the required column${missing.length > 1 ? 's' : ''} ${list}; the first row must name the columns`,
+    );
+  }
   return names;
-}
-
-function isCsvError(err: unknown): err is Error {
-  const code: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('CSV_');
 }

@@ -1,11 +1,13 @@
 /** Picks a parser by file extension (case-insensitive). */
 import { FileFormatError } from '../errors.js';
 import { parseCsv } from './csv.js';
+import { guardParse } from './guard.js';
 import { parseJson } from './json.js';
 import { parseLog } from './log.js';
 import { parseNdjson } from './ndjson.js';
 import type { Format, ParsedItem } from './types.js';
 
+export { EMPTY_FILE } from './guard.js';
 export type { Format, ParsedItem, ParsedRecord, ParseReject } from './types.js';
 
 const BY_EXTENSION: Record<string, Format> = {
@@ -38,6 +40,7 @@ export function formatOf(key: string): Format {
   return format;
 }
 
+/** The records of `source`; a failure that is about the content is always a FileFormatError (guard.ts). */
 export function parseRecords(format: Format, source: AsyncIterable<Uint8Array>): AsyncIterable<ParsedItem> {
-  return PARSERS[format](source);
+  return guardParse(format, source, PARSERS[format]);
 }

@@ -9,9 +9,10 @@
  * - A value is either bare (no spaces or double quotes) or double-quoted, where `\"` and `\\`
  *   stand for `"` and `\`. Values stay strings: `weight=12.5` gives "12.5".
  * - Blank lines and lines starting with `#` are skipped and are not records.
- * - A line that does not follow this shape, or names a field twice, is a rejected record.
+ * - A line that does not follow this shape, names a field twice, is not UTF-8 or is over the line
+ *   cap, is a rejected record.
  */
-import { decodeUtf8, splitLines } from './text.js';
+import { readLines } from './text.js';
 import type { ParsedItem } from './types.js';
 
 const FIRST_WORD = /^\s*(\S+)/y;
@@ -50,7 +51,12 @@ export function parseLogLine(text: string): LogLine {
 
 export async function* parseLog(source: AsyncIterable<Uint8Array>): AsyncGenerator<ParsedItem> {
   let recordNumber = 0;
-  for await (const { number, text } of splitLines(decodeUtf8(source))) {
+  for await (const line of readLines(source)) {
+    if (line.problem !== undefined) {
+      yield { kind: 'reject', recordNumber: ++recordNumber, line: line.number, field: null, reason: line.problem, raw: line.preview };
+      continue;
+    }
+    const { number, text } = line;
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const position = { recordNumber: ++recordNumber, line: number };

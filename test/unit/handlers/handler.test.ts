@@ -44,6 +44,19 @@ describe('processor handler', () => {
     );
   });
 
+  it('retries an unclassified error, logging it loudly as one', async () => {
+    const body = uploaded('incoming/odd.json', 'valid.json');
+    const ok = uploaded('incoming/ok.json', 'valid.json');
+    ports.objects.readFailures.set('incoming/odd.json', new Error('something nobody classified'));
+
+    const response = await handler(sqsEvent(sqsRecord('msg-1', body), sqsRecord('msg-2', ok)), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'error', error_kind: 'unexpected', message: expect.stringMatching(/^UNCLASSIFIED error: .*please report this as a bug$/) }),
+    );
+  });
+
   it('acknowledges a file that can never be processed, recording it as FAILED', async () => {
     const response = await handler(sqsEvent(sqsRecord('msg-1', uploaded('incoming/bad.json', 'malformed.json'))), lambdaContext());
 

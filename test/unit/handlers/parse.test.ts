@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FileFormatError } from '../../../src/handlers/errors.js';
 import { type Format, type ParsedItem, formatOf, parseRecords } from '../../../src/handlers/parse/index.js';
 import { parseLogLine } from '../../../src/handlers/parse/log.js';
-import { MAX_LINE_CHARS } from '../../../src/handlers/parse/text.js';
+import { MAX_LINE_BYTES } from '../../../src/handlers/parse/text.js';
 import { fixture } from './helpers/factories.js';
 
 async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -83,22 +83,24 @@ describe('json', () => {
 
   it('fails the file when it is malformed half-way, saying where', async () => {
     await expect(parse('json', fixture('malformed.json'))).rejects.toThrow(
-      expect.objectContaining({ name: 'FileFormatError', message: expect.stringMatching(/^malformed JSON after record 1:/) }),
+      expect.objectContaining({ name: 'FileFormatError', message: expect.stringMatching(/^malformed JSON at the end of the file, in record 2: Parser has expected a value$/) }),
     );
   });
 
   it.each([
-    ['trailing content', '[{"a":1}] [2]', /malformed JSON/],
+    ['trailing content', '[{"a":1}] [2]', /^malformed JSON at line 1, after the end of the top-level value: /],
+    ['trailing content on a later line', '[\n{"a":1}\n]\n\nx', /^malformed JSON at line 5, after the end of the top-level value: /],
     ['a top-level number', '42', /top-level JSON value must be an array of records or a single record object/],
     ['a top-level string', '"x"', /top-level JSON value/],
-    ['whitespace only', ' \n ', /malformed JSON at the start of the file/],
+    ['whitespace only', ' \n ', /^file is empty \(no data, or only whitespace\)$/],
+    ['nesting deeper than the parser allows', `[${'['.repeat(5000)}`, /^JSON nested deeper than 256 levels at line 1, in record 1$/],
     ['an unterminated array', '[{"a":1}', /malformed JSON/],
   ])('fails the file on %s', async (_label, content, message) => {
     await expect(parse('json', content)).rejects.toThrow(message);
   });
 
   it('fails an empty (0-byte) file', async () => {
-    await expect(parse('json', fixture('empty.json'))).rejects.toThrow(new FileFormatError('file is empty (0 bytes)'));
+    await expect(parse('json', fixture('empty.json'))).rejects.toThrow(new FileFormatError('file is empty (no data, or only whitespace)'));
   });
 
   it('fails bytes that are not UTF-8', async () => {
@@ -141,10 +143,29 @@ describe('ndjson', () => {
     expect(items[1]).toMatchObject({ reason: expect.stringMatching(/^invalid JSON: /) });
   });
 
-  it('fails a line too long to hold in memory', async () => {
-    const line = `{"a":"${'x'.repeat(MAX_LINE_CHARS)}"}`;
-    await expect(parse('ndjson', `{}\n${line}\n{}\n`, 64 * 1024)).rejects.toThrow(/^line 2 is longer than/);
-    await expect(parse('ndjson', `{}\n${line}`, 64 * 1024)).rejects.toThrow(/^line 2 is longer than/);
+  it('rejects a line over the cap as one record and reads on, at any chunk size', async () => {
+    const line = `{"a":"${'x'.repeat(MAX_LINE_BYTES)}"}`;
+    for (const chunk of [64 * 1024, 3 * MAX_LINE_BYTES]) {
+      const items = await parse('ndjson', `{}\n${line}\n{}\n`, chunk);
+      expect(items.map((i) => [i.kind, i.recordNumber, i.line])).toEqual([['record', 1, 1], ['reject', 2, 2], ['record', 3, 3]]);
+      expect(items[1]).toMatchObject({ reason: `line 2 is ${line.length} bytes, longer than the ${MAX_LINE_BYTES}-byte limit; skipped unread` });
+    }
+    const last = await parse('ndjson', `{}\n${line}`, 64 * 1024);
+    expect(last.map((i) => [i.kind, i.line])).toEqual([['record', 1], ['reject', 2]]);
+  });
+
+  it('drops a BOM split across chunks', async () => {
+    for (const chunk of [1, 2, 64]) expect(values(await parse('ndjson', '\uFEFF{"a":1}\n{"b":2}', chunk))).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(values(await parse('ndjson', '\uFEFF{"a":1}', 1))).toEqual([{ a: 1 }]);
+  });
+
+  it('rejects a line that is not UTF-8 as one record, keeping the lines around it', async () => {
+    const bad = Buffer.concat([Buffer.from('{}\n{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\r\n{"b":1}\n')]);
+    for (const chunk of [1, 4, 1024]) {
+      const items = await parse('ndjson', bad, chunk);
+      expect(items.map((i) => [i.kind, i.recordNumber, i.line])).toEqual([['record', 1, 1], ['reject', 2, 2], ['record', 3, 3]]);
+      expect(items[1]).toMatchObject({ reason: 'line 2 is not valid UTF-8' });
+    }
   });
 });
 
@@ -177,9 +198,9 @@ describe('csv', () => {
   });
 
   it('counts lines across blank lines, quoted line breaks and mixed line ends', async () => {
-    const items = await parse('csv', '\na,b\r\n1,2\n\n"x\r\ny",3\r\n4,5', 3);
+    const items = await parse('csv', '\nshipment_id,status,timestamp\r\n1,2,3\n\n"x\r\ny",3,4\r\n4,5,6', 3);
     expect(items.map((i) => [i.recordNumber, i.line])).toEqual([[1, 3], [2, 5], [3, 7]]);
-    expect(values(items)).toEqual([{ a: '1', b: '2' }, { a: 'x\r\ny', b: '3' }, { a: '4', b: '5' }]);
+    expect(values(items)[1]).toEqual({ shipment_id: 'x\r\ny', status: '3', timestamp: '4' });
   });
 
   it('reads a header-only file as no records', async () => {
@@ -193,7 +214,12 @@ describe('csv', () => {
   });
 
   it.each([
-    ['an unclosed quote', 'a,b\n"1,2\n', /malformed CSV: Quote Not Closed/],
+    ['an unclosed quote', 'shipment_id,status,timestamp\n"1,2\n', /^malformed CSV: Quote Not Closed: .*opening quote at line 2$/],
+    ['a stray quote in a field', 'shipment_id,status,timestamp\nA,B,C\nSH1,12" box,x\n', /^malformed CSV: Invalid Opening Quote: a quote is found on field 1 at line 3/],
+    ['a formula with quotes', 'shipment_id,status,timestamp\nSH1,=HYPERLINK("x"),x\n', /^malformed CSV: Invalid Opening Quote: .* at line 2/],
+    ['no header', 'SH1,CREATED,2026-01-05T10:00:00Z\n', /^CSV header \(line 1\) lacks the required columns shipment_id, status, timestamp;/],
+    ['a header without shipment_id', 'id,status,timestamp\nSH1,CREATED,2026-01-05T10:00:00Z\n', /^CSV header \(line 1\) lacks the required column shipment_id;/],
+    ['whitespace only', ' \r\n\n', /^file is empty \(no data, or only whitespace\)$/],
     ['a duplicate column', 'a,b,a\n1,2,3\n', /CSV header: column "a" appears twice/],
     ['an unnamed column', 'a,,c\n1,2,3\n', /CSV header: column 2 has no name/],
   ])('fails the file on %s', async (_label, content, message) => {

@@ -17,8 +17,8 @@ function upload(key: string, content: string | Uint8Array): FileEvent {
 
 describe('processFile: files that cannot be processed', () => {
   it.each([
-    ['malformed.json', /^malformed JSON after record 1: /],
-    ['empty.json', /^file is empty \(0 bytes\)$/],
+    ['malformed.json', /^malformed JSON at the end of the file, in record 2: /],
+    ['empty.json', /^file is empty \(no data, or only whitespace\)$/],
     ['latin1.csv', /^file is not valid UTF-8/],
     ['shipments.xyz', /^unsupported file type \.xyz; use \.json, \.ndjson, \.jsonl, \.csv, \.log or \.txt$/],
   ])('%s: FAILED, original bytes quarantined, no outputs, no events', async (name, message) => {

@@ -33,6 +33,7 @@ describe('processFile: files that process', () => {
       upload_timestamp: EVENT_TIME,
       processing_status: 'SUCCESS',
       processing_duration_ms: 25,
+      records_read: 3,
       records_processed: 3,
       records_rejected: 0,
       file_size: file.size,
@@ -121,6 +122,6 @@ describe('processFile: files that process', () => {
     const { item } = await processFile(upload('incoming/big.ndjson', `${JSON.stringify(big)}\n${JSON.stringify(small)}\n`), ports, options());
 
     expect(item).toMatchObject({ records_processed: 1, records_rejected: 1 });
-    expect(ndjson(ports.objects.text(BUCKET, 'rejected/big.ndjson.errors.ndjson'))[0]).toMatchObject({ reason: 'record is larger than 350 KiB' });
+    expect(ndjson(ports.objects.text(BUCKET, 'rejected/big.ndjson.errors.ndjson'))[0]).toMatchObject({ reason: "larger than DynamoDB's 400 KB item limit" });
   });
 });
