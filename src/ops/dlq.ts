@@ -90,7 +90,8 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
       reporter.emit({ type: 'info', message: `${name} is empty: nothing to purge.` });
       return { queue: name, purged: 0 };
     }
-    const question = `Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
+    const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';
+    const question = `${guard}Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
     if (!options.yes && !(await options.confirm(question))) throw new UserError('Purge cancelled: nothing was deleted.', 1);
     const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
     try {
