@@ -65,15 +65,15 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     }
   };
 
+  if (options.settings?.protected === null && isProtected(options.env)) {
+    throw new UserError(`${options.env} is always protected (like prod, production and prd); --no-protected cannot change that.`);
+  }
   const cfn = await clients.cloudformation();
   let existing = await attempt('reading the stack', () => describeStack(cfn, stackName));
   // What the stack remembers, under what this command line says; the guard holds if either protects.
   const remembered = rememberedSettings(existing?.tags ?? {});
   const resolved = resolveSettings(remembered, options.settings ?? {});
   const { settings } = resolved;
-  if (options.settings?.protected === null && isProtected(options.env)) {
-    throw new UserError(`${options.env} is always protected (like prod, production and prd); --no-protected cannot change that.`);
-  }
   const guarded = isGuarded(options.env, remembered) || isGuarded(options.env, settings);
   const reusedLine = describeReused(settings, resolved.reused);
   if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
