@@ -34,7 +34,7 @@ beforeAll(async () => {
   endpoint = first.target.endpoint;
   prod = first.outputs;
   stage = json(await run('deploy', '--env', 'stage', '--protected', '--yes', '--json')).outputs;
-}, 240_000);
+}, 480_000); // two deploys: generous, for a loaded 2-core CI machine
 
 afterAll(async () => {
   await runTap(['local', 'stop'], { cwd, env: localEnv, bin: tap.bin });
