@@ -57,7 +57,10 @@ function report(error: unknown, debug: boolean): number {
     write(debug ? ((error.cause as Error | undefined)?.stack ?? error.stack ?? '') : 'Run again with --debug for details.');
     return 1;
   }
-  write(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  // An AWS error no operation explained still says which call failed and how (see clients.ts).
+  const sdk = error as { $operation?: string; $metadata?: { httpStatusCode?: number } };
+  const where = sdk?.$metadata?.httpStatusCode ? ` (${sdk.$operation ?? 'AWS'}, HTTP ${sdk.$metadata.httpStatusCode})` : '';
+  write(`Unexpected error${where}: ${error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)}`);
   write(debug && error instanceof Error ? (error.stack ?? '') : 'Run again with --debug for the stack trace.');
   return 1;
 }

@@ -24,9 +24,15 @@ export function stackName(env: string): string {
   return `TapStack-${env}`;
 }
 
-/** `prod` keeps its data when the stack goes away and protects its tables; other envs are disposable. */
+/** Environment names that are protected without being marked (`tap deploy --protected` marks others). */
+export const PROTECTED_ENVS: readonly string[] = ['prod', 'production', 'prd'];
+
+/**
+ * These keep their data when the stack goes away and protect their tables; other envs are disposable.
+ * Every mutating command also asks before touching them (see src/ops/guard.ts).
+ */
 export function isProtected(env: string): boolean {
-  return env === 'prod';
+  return PROTECTED_ENVS.includes(env);
 }
 
 /** CloudWatch Logs retention for the processor's logs. */

@@ -5,8 +5,12 @@ import { step, type Reporter } from './reporter.js';
 /**
  * The tap-owned asset bucket `tap-assets-<account>-<region>` (instead of CDK's bootstrap stack):
  * created on first deploy, encrypted, private, TLS-only, and old assets expire.
+ *
+ * `tlsOnly: false` leaves out the policy that denies plain-http requests (aws:SecureTransport): on an
+ * `http://` endpoint that enforces bucket policies it would deny tap's own requests, and lock tap out
+ * of the bucket it just made. On AWS (always https) the policy is always there.
  */
-export async function ensureAssetBucket(s3: S3Client, bucket: string, region: string, reporter: Reporter): Promise<boolean> {
+export async function ensureAssetBucket(s3: S3Client, bucket: string, region: string, reporter: Reporter, options: { tlsOnly: boolean } = { tlsOnly: true }): Promise<boolean> {
   const sdk = await import('@aws-sdk/client-s3');
   if (await exists(() => s3.send(new sdk.HeadBucketCommand({ Bucket: bucket })))) return false;
   await step(reporter, `Creating the asset bucket ${bucket}`, async () => {
@@ -34,7 +38,7 @@ export async function ensureAssetBucket(s3: S3Client, bucket: string, region: st
         ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       }),
     );
-    await s3.send(
+    if (options.tlsOnly) await s3.send(
       new sdk.PutBucketPolicyCommand({
         Bucket: bucket,
         Policy: JSON.stringify({

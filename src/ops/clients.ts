@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { operationName } from './aws-errors.js';
 import type { Target } from './target.js';
 
 /**
@@ -37,7 +38,11 @@ export function createClients(target: Target): Clients {
     ...(target.profile && target.kind === 'aws' ? { profile: target.profile } : {}),
   };
   async function once<T extends { destroy(): void }>(name: string, make: () => Promise<T>): Promise<T> {
-    if (!made.has(name)) made.set(name, await make());
+    if (!made.has(name)) {
+      const client = await make();
+      (client as unknown as { middlewareStack: MiddlewareStack }).middlewareStack.add(nameOperations, { step: 'initialize', name: 'tapNameOperations', override: true });
+      made.set(name, client);
+    }
     return made.get(name) as T;
   }
   const dynamodb = () => once('dynamodb', async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(common));
@@ -58,3 +63,23 @@ export function createClients(target: Target): Clients {
     },
   };
 }
+
+type Next = (args: object) => Promise<unknown>;
+interface MiddlewareStack {
+  add(middleware: (next: Next, context: { clientName?: string; commandName?: string }) => Next, options: object): void;
+}
+
+/**
+ * Errors remember which operation failed (`$operation`, e.g. "S3 HeadObject"): an answer without a
+ * body says nothing else, and the message must still name what was refused.
+ */
+const nameOperations: Parameters<MiddlewareStack['add']>[0] = (next, context) => async (args) => {
+  try {
+    return await next(args);
+  } catch (error) {
+    if (error && typeof error === 'object' && !('$operation' in error)) {
+      Object.assign(error, { $operation: operationName(context.clientName, context.commandName) });
+    }
+    throw error;
+  }
+};

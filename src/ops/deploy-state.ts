@@ -10,6 +10,8 @@ export interface DeployedEnvironment {
   readonly endpoint?: string;
   readonly outputs: Record<string, string>;
   readonly deployedAt: string;
+  /** Deployed with --protected (the stack's tag is the truth; this is for when it cannot be read). */
+  readonly protected?: boolean;
 }
 
 export function deployedFile(stateDir: string, env: string): string {

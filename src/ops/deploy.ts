@@ -9,8 +9,10 @@ import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { UserError } from './errors.js';
 import { followStack, latestEventId, type FailedResource } from './follow.js';
+import { guardProtected } from './guard.js';
 import { codeOnlyChanges } from './hotswap.js';
 import { step, type Reporter } from './reporter.js';
+import { type DeploySettings, type GivenSettings, describeReused, isGuarded, rememberedSettings, resolveSettings, settingsTags } from './settings.js';
 import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson } from './stack-state.js';
 
 export interface DeployOptions {
@@ -21,7 +23,8 @@ export interface DeployOptions {
   readonly stateDir: string;
   readonly yes: boolean;
   readonly hotswap: boolean;
-  readonly alarmEmail?: string;
+  /** Settings from the command line; what is not given is taken from the stack (see settings.ts). */
+  readonly settings?: GivenSettings;
   /** Templates larger than this (bytes) go through S3 as a TemplateURL; CloudFormation's limit by default. */
   readonly inlineTemplateLimit?: number;
   /**
@@ -41,6 +44,8 @@ export interface DeployResult {
   readonly outputsFile?: string;
   readonly assets: { readonly uploaded: number; readonly skipped: number };
   readonly durationMs: number;
+  /** The settings this deploy used, and which of them were remembered rather than given. */
+  readonly settings: DeploySettings & { readonly reused: string[] };
 }
 
 /** CloudFormation takes templates up to this size inline; larger ones must come from S3. */
@@ -60,18 +65,31 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     }
   };
 
+  if (options.settings?.protected === null && isProtected(options.env)) {
+    throw new UserError(`${options.env} is always protected (like prod, production and prd); --no-protected cannot change that.`);
+  }
+  const cfn = await clients.cloudformation();
+  let existing = await attempt('reading the stack', () => describeStack(cfn, stackName));
+  // What the stack remembers, under what this command line says; the guard holds if either protects.
+  const remembered = rememberedSettings(existing?.tags ?? {});
+  const resolved = resolveSettings(remembered, options.settings ?? {});
+  const { settings } = resolved;
+  const guarded = isGuarded(options.env, remembered) || isGuarded(options.env, settings);
+  const reusedLine = describeReused(settings, resolved.reused);
+  if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
+
   const synth = await step(reporter, `Synthesizing ${stackName}`, () =>
-    synthesize({ envName: options.env, outDir: options.outDir, ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}) }),
+    synthesize({ envName: options.env, outDir: options.outDir, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }),
   );
   const env = await attempt('checking the account', () => environmentOf(clients));
   const s3 = await clients.s3();
-  const cfn = await clients.cloudformation();
   const bucket = assetBucketName(env.account, env.region);
-  await attempt(`preparing the asset bucket ${bucket}`, () => ensureAssetBucket(s3, bucket, env.region, reporter));
+  // A TLS-only policy would deny tap's own requests to a plain-http endpoint that enforces policies.
+  const tlsOnly = !target.endpoint?.startsWith('http://');
+  await attempt(`preparing the asset bucket ${bucket}`, () => ensureAssetBucket(s3, bucket, env.region, reporter, { tlsOnly }));
   const assets = await attempt('uploading assets', () => publishAssets(synth.assetManifestFile, env, s3, reporter));
   const assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
 
-  let existing = await attempt('reading the stack', () => describeStack(cfn, stackName));
   // A CREATE change set that was never executed (an earlier deploy stopped at the question) leaves an
   // empty stack in REVIEW_IN_PROGRESS; CloudFormation takes another CREATE change set for it.
   if (existing?.status === 'REVIEW_IN_PROGRESS') existing = undefined;
@@ -88,7 +106,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const template = synth.template;
-  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap' };
+  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap', ...settingsTags(settings) };
   const finish = async (outcome: DeployResult['outcome'], changes: PlannedChange[]): Promise<DeployResult> => {
     const state = await attempt('reading the outputs', () => describeStack(cfn, stackName));
     const outputs = state?.outputs ?? {};
@@ -100,6 +118,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
       outputs,
       deployedAt: new Date().toISOString(),
+      ...(settings.protected && { protected: true }),
     });
     return {
       stackName,
@@ -111,6 +130,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       outputsFile,
       assets: assetCounts,
       durationMs: Math.round(performance.now() - started),
+      settings: { ...settings, reused: resolved.reused },
     };
   };
 
@@ -120,15 +140,26 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       reporter.emit({ type: 'info', message: 'No changes: the deployed stack matches.' });
       return finish('no-changes', []);
     }
-    if (options.hotswap) {
+    if (options.hotswap && !sameJson(existing.tags, tags)) {
+      const what = resolved.changed.length ? `the settings changed (${resolved.changed.join(', ')})` : "the stack's tags changed";
+      reporter.emit({ type: 'info', message: `Not only code: ${what}, so this is a full deploy instead of a hotswap.` });
+    } else if (options.hotswap) {
       const code = codeOnlyChanges(deployed, template);
       if (code) {
+        const changes = code.map((c): PlannedChange => ({ action: 'Modify', logicalId: c.logicalId, type: 'AWS::Lambda::Function', replacement: 'False' }));
+        await guardProtected({
+          env: options.env,
+          guarded,
+          yes: options.yes,
+          doing: 'this hotswap replaces its function code',
+          confirm: (question) => options.confirm(question, changes),
+        });
         await attempt('hotswapping function code', () => hotswapCode(clients, stackName, bucket, code, reporter));
         reporter.emit({
           type: 'warn',
           message: 'Hotswapped: the function code was updated directly, so the stack now drifts from its template. Run tap deploy without --hotswap to bring them back together.',
         });
-        return finish('hotswapped', code.map((c) => ({ action: 'Modify', logicalId: c.logicalId, type: 'AWS::Lambda::Function', replacement: 'False' })));
+        return finish('hotswapped', changes);
       }
       reporter.emit({ type: 'info', message: 'More than function code changed: doing a full deploy instead of a hotswap.' });
     }
@@ -149,7 +180,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const risky = destructiveChanges(changeSet.changes);
-  if (!options.yes && (isProtected(options.env) || risky.length)) {
+  if (!options.yes && (guarded || risky.length)) {
     const why = risky.length
       ? `This deploy replaces or removes data: ${risky.map((c) => `${c.logicalId} (${c.type}, ${c.action})`).join(', ')}.`
       : `This deploys to ${options.env}.`;

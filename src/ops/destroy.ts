@@ -7,6 +7,7 @@ import { deployedFile } from './deploy-state.js';
 import { deleteAndWait } from './deploy.js';
 import { UserError } from './errors.js';
 import { step, type Reporter } from './reporter.js';
+import { rememberedSettings } from './settings.js';
 import { deployedTemplate, describeStack, isInProgress } from './stack-state.js';
 
 export interface DestroyOptions {
@@ -33,9 +34,9 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
   const stackName = stackNameOf(options.env);
   const { target } = clients;
   reporter.emit({ type: 'info', message: `Target: ${target.description}` });
-  if (isProtected(options.env) && !options.force) {
-    throw new UserError(`${options.env} is protected: its data is retained and its tables refuse deletion. To destroy it anyway, add --force (and --yes).`);
-  }
+  const refuse = (why: string) =>
+    new UserError(`${options.env} is protected${why}. To destroy it anyway, add --force (and --yes where there is no terminal to ask).`);
+  if (isProtected(options.env) && !options.force) throw refuse(': its data is retained and its tables refuse deletion');
   try {
     const cfn = await clients.cloudformation();
     const state = await describeStack(cfn, stackName);
@@ -43,6 +44,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
       reporter.emit({ type: 'info', message: `${stackName} does not exist: nothing to destroy.` });
       return { stackName, existed: false, objectsDeleted: 0, retained: [], durationMs: Math.round(performance.now() - started) };
     }
+    if (rememberedSettings(state.tags).protected && !options.force) throw refuse(' (it was deployed with --protected)');
     if (isInProgress(state.status)) throw new UserError(`${stackName} is busy (${state.status}); wait for it to finish, then run tap destroy again.`);
     if (!options.yes && !(await options.confirm(`This deletes ${stackName} and every file, record and log in it. Type the environment name (${options.env}) to go on:`, options.env))) {
       throw new UserError('Destroy cancelled: nothing was deleted.', 1);

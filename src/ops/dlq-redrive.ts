@@ -12,6 +12,7 @@ import { interrupted, sleep } from './abort.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
+import { type Confirm, guardProtected } from './guard.js';
 import { incomingKey } from './keys.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
@@ -28,6 +29,9 @@ export interface RedriveOptions {
   readonly waitMs?: number;
   readonly signal?: AbortSignal;
   readonly pollMs?: number;
+  /** Redriving everything in a protected environment asks first, unless `yes`. Without `confirm`: refused. */
+  readonly yes?: boolean;
+  readonly confirm?: Confirm;
 }
 
 export interface Failure {
@@ -83,6 +87,15 @@ async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOp
   const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
   const depth = await queueDepth(sqs, pipeline.dlqUrl);
   if (depth.visible === 0) return { ...base, matched: 0, moved: 0, messages: [] };
+  if (!options.dryRun) {
+    await guardProtected({
+      env: pipeline.env,
+      guarded: pipeline.guarded,
+      yes: options.yes ?? false,
+      doing: `this moves all ${depth.visible} dead-lettered message(s) back to the ingest queue`,
+      confirm: options.confirm ?? (async () => false),
+    });
+  }
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
   const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];

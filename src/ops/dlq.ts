@@ -1,6 +1,7 @@
 /**
  * `tap dlq list | peek | purge`: the dead-letter queue, looked at without consuming it, or emptied on
- * purpose. Redrive is in dlq-redrive.ts.
+ * purpose. Redrive is in dlq-redrive.ts. `list` reads queue attributes only; `peek` must receive (SQS
+ * has no other way to read a message), and says that the receive counts it shows include its look.
  */
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
@@ -16,16 +17,19 @@ export interface QueueSummary {
 }
 
 export interface DlqListResult {
-  readonly dlq: QueueSummary & {
-    /** The oldest of the messages looked at (up to 100): when S3 sent it, and when SQS will drop it. */
-    readonly oldest?: { readonly sentAt: string; readonly ageMs: number; readonly expiresAt?: string };
-  };
+  /** Depths from the queues' attributes: listing receives nothing, so it changes no receive count. */
+  readonly dlq: QueueSummary;
   readonly ingest: QueueSummary;
 }
 
 export interface DlqPeekResult {
   readonly queue: QueueSummary;
   readonly messages: QueueMessage[];
+  /**
+   * Always true: each message's `receiveCount` includes this look (SQS counts every receive), and
+   * any earlier peek; the pipeline's own attempts are at most that count minus one.
+   */
+  readonly receiveCountIncludesThisLook: true;
 }
 
 export interface DlqPurgeResult {
@@ -36,28 +40,13 @@ export interface DlqPurgeResult {
 
 const queueName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
-/** Depth of both queues, and the age of the DLQ's oldest message. */
-export async function dlqList(clients: Clients, pipeline: Pipeline, options: { now?: number } = {}): Promise<DlqListResult> {
+/** Depth of both queues, from their attributes (no message is received). */
+export async function dlqList(clients: Clients, pipeline: Pipeline): Promise<DlqListResult> {
   return withExplain(clients, 'reading the queues', async () => {
     const sqs = await clients.sqs();
     const [dlq, ingest] = await Promise.all([queueDepth(sqs, pipeline.dlqUrl), queueDepth(sqs, pipeline.queueUrl)]);
-    const now = options.now ?? Date.now();
-    // Never peek the ingest queue: a receive there counts towards maxReceiveCount and could dead-letter a file.
-    const sent = dlq.visible ? (await peek(sqs, pipeline.dlqUrl, 100, dlq.visible)).flatMap((m) => (m.sentAt ? [Date.parse(m.sentAt)] : [])) : [];
-    const oldest = sent.length ? Math.min(...sent) : undefined;
     return {
-      dlq: {
-        name: queueName(pipeline.dlqUrl),
-        url: pipeline.dlqUrl,
-        depth: dlq,
-        ...(oldest !== undefined && {
-          oldest: {
-            sentAt: new Date(oldest).toISOString(),
-            ageMs: now - oldest,
-            ...(dlq.retentionSeconds && { expiresAt: new Date(oldest + dlq.retentionSeconds * 1000).toISOString() }),
-          },
-        }),
-      },
+      dlq: { name: queueName(pipeline.dlqUrl), url: pipeline.dlqUrl, depth: dlq },
       ingest: { name: queueName(pipeline.queueUrl), url: pipeline.queueUrl, depth: ingest },
     };
   });
@@ -69,7 +58,7 @@ export async function dlqPeek(clients: Clients, pipeline: Pipeline, options: { c
     const sqs = await clients.sqs();
     const depth = await queueDepth(sqs, pipeline.dlqUrl);
     const messages = depth.visible ? await peek(sqs, pipeline.dlqUrl, options.count, depth.visible) : [];
-    return { queue: { name: queueName(pipeline.dlqUrl), url: pipeline.dlqUrl, depth }, messages };
+    return { queue: { name: queueName(pipeline.dlqUrl), url: pipeline.dlqUrl, depth }, messages, receiveCountIncludesThisLook: true };
   });
 }
 
@@ -90,7 +79,8 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
       reporter.emit({ type: 'info', message: `${name} is empty: nothing to purge.` });
       return { queue: name, purged: 0 };
     }
-    const question = `Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
+    const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';
+    const question = `${guard}Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
     if (!options.yes && !(await options.confirm(question))) throw new UserError('Purge cancelled: nothing was deleted.', 1);
     const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
     try {

@@ -11,10 +11,16 @@ export function parseEnvName(name: string): string {
   }
 }
 
-/** A plausible e-mail address for the alarm subscription (SNS itself sends the confirmation). */
+/**
+ * A plausible e-mail address for the alarm subscription (SNS itself sends the confirmation). It is
+ * remembered as a stack tag, so it must also be a valid tag value (letters, digits, `_.:/=+-@`, ≤ 256).
+ */
 export function parseAlarmEmail(address: string): string {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) {
     throw new UserError(`"${address}" is not an e-mail address. Pass --alarm-email someone@example.com, or leave it out.`);
+  }
+  if (address.length > 256 || !/^[\p{L}\p{N}_.:/=+\-@]+$/u.test(address)) {
+    throw new UserError(`"${address}" cannot be remembered as a stack tag: use at most 256 letters, digits and _ . : / = + - @.`);
   }
   return address;
 }

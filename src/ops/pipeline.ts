@@ -10,6 +10,7 @@ import type { Clients } from './clients.js';
 import { deployedFile, loadDeployed } from './deploy-state.js';
 import { UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
+import { isGuarded, rememberedSettings } from './settings.js';
 import { describeStack, isInProgress, needsRecreate } from './stack-state.js';
 import type { Target } from './target.js';
 
@@ -27,6 +28,8 @@ export interface Pipeline {
   readonly logGroup: string;
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
+  /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
+  readonly guarded: boolean;
 }
 
 export interface ResolveOptions {
@@ -57,16 +60,16 @@ export async function resolvePipeline(clients: Clients, options: ResolveOptions,
       type: 'warn',
       message: `Could not read ${stackName} from CloudFormation (${(error as Error).name}); using the outputs saved in ${deployedFile(options.stateDir, options.env)} at ${saved.deployedAt}.`,
     });
-    return pipelineFromOutputs(options.env, saved.outputs, 'file');
+    return pipelineFromOutputs(options.env, saved.outputs, 'file', saved.protected === true);
   }
   if (!state) throw notDeployed();
   if (needsRecreate(state.status)) throw notDeployed(`: its creation failed (${state.status})`);
   if (isInProgress(state.status) && !state.outputs[OUTPUT.bucket]) throw notDeployed(` yet (${state.status})`);
-  return pipelineFromOutputs(options.env, state.outputs, 'stack');
+  return pipelineFromOutputs(options.env, state.outputs, 'stack', rememberedSettings(state.tags).protected === true);
 }
 
 /** Checks that every output the commands need is there; a stack from an older tap may lack some. */
-export function pipelineFromOutputs(env: string, outputs: Record<string, string>, source: Pipeline['source']): Pipeline {
+export function pipelineFromOutputs(env: string, outputs: Record<string, string>, source: Pipeline['source'], markedProtected = false): Pipeline {
   const need = (key: string) => {
     const value = outputs[key];
     if (!value) throw new UserError(`${stackNameOf(env)} has no output ${key}: it was deployed by an older tap. Run tap deploy --env ${env} to update it.`);
@@ -84,6 +87,7 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     statusIndex: outputs[OUTPUT.statusIndex] || STATUS_INDEX,
     logGroup: need(OUTPUT.logGroup),
     source,
+    guarded: isGuarded(env, { protected: markedProtected }),
   };
 }
 

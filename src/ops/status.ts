@@ -1,6 +1,8 @@
 /**
  * `tap status`: one file's processing history with where its outputs are, or the recent files with
- * totals. Reads the metadata table (and its by-status index), the bucket and the dead-letter queue.
+ * totals. Reads the metadata table (and its by-status index), the bucket and the dead-letter queue's
+ * depth. It looks at the DLQ's messages only when asked (`lookInDlq`): a look is a receive, and
+ * each receive adds one to every message's receive count.
  */
 import type { ProcessingStatus } from '../handlers/contract.js';
 import type { RejectLine } from '../handlers/split.js';
@@ -21,6 +23,8 @@ export interface StatusOptions {
   readonly sinceMs?: number;
   readonly limit: number;
   readonly now?: number;
+  /** One file: also look for its messages in the DLQ (a receive: it adds to their receive counts). */
+  readonly lookInDlq?: boolean;
 }
 
 /** One file: its history, newest first, and what there is to know about it. */
@@ -39,8 +43,13 @@ export interface FileStatus {
   readonly outputs: { readonly processed?: string; readonly rejected?: string; readonly quarantine?: string };
   /** The first rejected records of the latest run that had any, with their reasons. */
   readonly rejects: RejectLine[];
-  /** Messages about this file in the dead-letter queue (among the first 100 looked at). */
+  /** Messages about this file in the dead-letter queue (among the first 100 looked at), when looked. */
   readonly deadLettered: QueueMessage[];
+  /**
+   * The DLQ: how many messages wait there (from its attributes), and whether they were looked at.
+   * When looked, receive counts include that look.
+   */
+  readonly dlq: { readonly messages: number; readonly looked: boolean };
   /** When there is no history: the object as it is in the bucket (uploaded, not yet processed). */
   readonly object?: ObjectHead;
   /** When the key is unknown: the closest keys that exist. */
@@ -83,13 +92,9 @@ export async function status(clients: Clients, pipeline: Pipeline, options: Stat
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
   const [docs, s3, sqs] = await Promise.all([clients.documents(), clients.s3(), clients.sqs()]);
   const now = options.now ?? Date.now();
-  const [history, deadLettered] = await Promise.all([
-    fileHistory(docs, pipeline.metadataTable, key),
-    (async () => {
-      const { visible } = await queueDepth(sqs, pipeline.dlqUrl);
-      return visible ? (await peek(sqs, pipeline.dlqUrl, DLQ_LOOK, visible)).filter((m) => mentions(m, key)) : [];
-    })(),
-  ]);
+  const [history, depth] = await Promise.all([fileHistory(docs, pipeline.metadataTable, key), queueDepth(sqs, pipeline.dlqUrl)]);
+  const looked = Boolean(options.lookInDlq) && depth.visible > 0;
+  const deadLettered = looked ? (await peek(sqs, pipeline.dlqUrl, DLQ_LOOK, depth.visible)).filter((m) => mentions(m, key)) : [];
   const matching = history.filter(
     (r) => (!options.status || r.status === options.status) && (options.sinceMs === undefined || Date.parse(r.uploadedAt) >= now - options.sinceMs),
   );
@@ -122,6 +127,7 @@ async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, opt
     outputs,
     rejects,
     deadLettered,
+    dlq: { messages: depth.visible + depth.inFlight, looked },
     ...(object && { object }),
     suggestions,
   };

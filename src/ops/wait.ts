@@ -1,6 +1,10 @@
 /**
  * Following uploaded (or redriven) file versions through the pipeline until each has an outcome: its
  * metadata item appears (SUCCESS or FAILED), its message lands in the dead-letter queue, or time runs out.
+ *
+ * Looking into the DLQ is a receive, and every receive adds to a message's receive count, so it is
+ * done only when the answer needs it: when the DLQ's depth (a queue attribute, free to read) has grown
+ * since the last look while files are still without an outcome, and once more before giving up.
  */
 import { sleep } from './abort.js';
 import type { Clients } from './clients.js';
@@ -29,8 +33,6 @@ export interface WaitOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly intervalMs?: number;
-  /** How often to look into the dead-letter queue (a peek costs receives; the table query does not). */
-  readonly dlqEveryMs?: number;
 }
 
 /** Whether a metadata item is the outcome of this exact version. */
@@ -42,12 +44,26 @@ export function isRunOf(run: FileRun, file: Followed): boolean {
 
 /** Resolves when every file has an outcome (or the signal fires: the outcomes so far, the rest absent). */
 export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, files: readonly Followed[], options: WaitOptions, reporter: Reporter): Promise<Outcome[]> {
-  const { intervalMs = 1000, dlqEveryMs = 5000, signal } = options;
+  const { intervalMs = 1000, signal } = options;
   const [docs, sqs] = await Promise.all([clients.documents(), clients.sqs()]);
   const started = performance.now();
   const outcomes = new Map<Followed, Outcome>();
-  let lastDlqLook = -Infinity;
   const elapsed = () => Math.round(performance.now() - started);
+  // Whatever waits in the DLQ now was there before these files' messages could be: not theirs.
+  const depthOf = async () => {
+    const d = await queueDepth(sqs, pipeline.dlqUrl);
+    return d.visible + d.inFlight;
+  };
+  let seenDepth = await depthOf();
+  const lookIntoDlq = async () => {
+    const { visible } = await queueDepth(sqs, pipeline.dlqUrl);
+    if (!visible) return;
+    for (const message of await peek(sqs, pipeline.dlqUrl, 100, visible)) {
+      for (const file of files.filter((f) => !outcomes.has(f) && mentions(message, f.key, f.versionId))) {
+        outcomes.set(file, { key: file.key, ...version(file), outcome: 'DEAD_LETTERED', messageId: message.messageId, receiveCount: message.receiveCount, waitedMs: elapsed() });
+      }
+    }
+  };
 
   while (outcomes.size < files.length && !signal?.aborted) {
     const pending = files.filter((f) => !outcomes.has(f));
@@ -57,19 +73,18 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
         if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
       }),
     );
-    if (outcomes.size < files.length && performance.now() - lastDlqLook >= dlqEveryMs) {
-      lastDlqLook = performance.now();
-      const { visible } = await queueDepth(sqs, pipeline.dlqUrl);
-      if (visible > 0) {
-        for (const message of await peek(sqs, pipeline.dlqUrl, 100, visible)) {
-          for (const file of files.filter((f) => !outcomes.has(f) && mentions(message, f.key, f.versionId))) {
-            outcomes.set(file, { key: file.key, ...version(file), outcome: 'DEAD_LETTERED', messageId: message.messageId, receiveCount: message.receiveCount, waitedMs: elapsed() });
-          }
-        }
-      }
+    if (outcomes.size < files.length) {
+      const depth = await depthOf();
+      if (depth > seenDepth) await lookIntoDlq();
+      seenDepth = depth;
     }
     reporter.emit({ type: 'progress', message: `Waiting for the pipeline (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
-    if (outcomes.size === files.length || elapsed() >= options.timeoutMs) break;
+    if (outcomes.size === files.length) break;
+    if (elapsed() >= options.timeoutMs) {
+      // Before calling them timed out: a message that arrived while another left keeps the depth level.
+      if (seenDepth > 0) await lookIntoDlq();
+      break;
+    }
     await sleep(Math.min(intervalMs, options.timeoutMs - elapsed()), signal);
   }
   if (signal?.aborted) return files.flatMap((f) => outcomes.get(f) ?? []);

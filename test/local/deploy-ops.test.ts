@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ensureAssetBucket } from '../../src/ops/asset-bucket.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, type Clients } from '../../src/ops/clients.js';
 import { deploy } from '../../src/ops/deploy.js';
@@ -38,6 +39,15 @@ describe('deploy (the operation)', () => {
     expect(result.assets.uploaded).toBe(2);
     const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'assets/' }))).Contents ?? []).map((o) => o.Key);
     expect(keys).toEqual(expect.arrayContaining([expect.stringMatching(/^assets\/[0-9a-f]{64}\.json$/), expect.stringMatching(/^assets\/[0-9a-f]{64}\.zip$/)]));
+    // over http:// the asset bucket gets no TLS-only policy: it would deny tap's own requests
+    await expect(s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+  });
+
+  it('the asset bucket is TLS-only where the endpoint is https (AWS)', async () => {
+    const s3 = new S3Client({ ...local.clientConfig, region: 'eu-west-1', forcePathStyle: true });
+    expect(await ensureAssetBucket(s3, 'tap-assets-tls-eu-west-1', 'eu-west-1', silentReporter, { tlsOnly: true })).toBe(true);
+    const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: 'tap-assets-tls-eu-west-1' }));
+    expect(JSON.parse(Policy!).Statement).toEqual([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
 });
 

@@ -232,9 +232,17 @@ describe('tap status (operation)', () => {
     expect(result.totalRuns).toBe(2);
   });
 
-  it('finds a dead-lettered message about the file, and leaves it visible in the DLQ', async () => {
+  it('without --dlq: counts the DLQ from its attributes and receives nothing', async () => {
     const result = (await status(st.clients, st.pipeline, { file: 'stuck.json', limit: 20 }, recordingReporter())) as FileStatus;
+    expect(result).toMatchObject({ deadLettered: [], dlq: { messages: 1, looked: false } });
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: st.pipeline.dlqUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect(first.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('1'); // this receive is the first
+  });
+
+  it('with --dlq: finds a dead-lettered message about the file, and leaves it visible in the DLQ', async () => {
+    const result = (await status(st.clients, st.pipeline, { file: 'stuck.json', limit: 20, lookInDlq: true }, recordingReporter())) as FileStatus;
     expect(result.known).toBe(true);
+    expect(result.dlq).toEqual({ messages: 1, looked: true });
     expect(result.deadLettered).toMatchObject([{ files: [{ key: 'incoming/stuck.json', versionId: 'v7' }] }]);
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: st.pipeline.dlqUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
     expect(again.Messages).toHaveLength(1);

@@ -12,6 +12,7 @@ interface DeployFlags extends TargetFlags {
   hotswap: boolean;
   json: boolean;
   alarmEmail?: string;
+  protected?: boolean;
 }
 
 export function registerDeploy(program: Command): void {
@@ -19,15 +20,19 @@ export function registerDeploy(program: Command): void {
     .command('deploy')
     .description('Deploy the pipeline: synthesize in-process, publish assets, create or update the stack through a change set')
     .addOption(envOption())
-    .option('-y, --yes', 'accept changes that need confirmation (prod, or replacing/removing data)', false)
+    .option('-y, --yes', 'accept changes that need confirmation (a protected environment, or replacing/removing data)', false)
     .option('--hotswap', 'when only the function code changed, update it directly (seconds; drifts from the template)', false)
-    .option('--alarm-email <address>', 'subscribe this e-mail address to the alarm topic')
+    .option('--alarm-email <address>', "subscribe this e-mail address to the alarm topic (remembered on the stack; '' clears it)")
+    .option('--protected', 'protect this environment: every mutating command asks first or needs --yes (remembered on the stack)')
+    .option('--no-protected', 'stop protecting an environment marked --protected (prod, production and prd always are)')
     .option('--json', 'print the result as JSON', false);
   addTargetOptions(command)
-    .addHelpText('after', '\nExamples:\n  $ tap deploy --env dev              # no AWS credentials: deploys to the local AWS\n  $ tap deploy --env prod --profile prod --region eu-west-1\n  $ tap deploy --hotswap              # after changing src/handlers')
+    .addHelpText('after', '\nExamples:\n  $ tap deploy --env dev              # no AWS credentials: deploys to the local AWS\n  $ tap deploy --env prod --profile prod --region eu-west-1\n  $ tap deploy --hotswap              # after changing src/handlers\n  $ tap deploy --env staging --protected --alarm-email ops@example.com   # remembered for later deploys')
     .action(async (flags: DeployFlags) => {
       const env = parseEnvName(flags.env);
-      const alarmEmail = flags.alarmEmail === undefined ? undefined : parseAlarmEmail(flags.alarmEmail);
+      // Absent: keep what the stack remembers; '' (or false): clear it.
+      const alarmEmail = flags.alarmEmail === undefined ? undefined : flags.alarmEmail === '' ? null : parseAlarmEmail(flags.alarmEmail);
+      const protect = flags.protected === undefined ? undefined : flags.protected || null;
       const reporter = await createReporter({ json: flags.json });
       const clients = await clientsFor(flags, reporter);
       try {
@@ -40,7 +45,7 @@ export function registerDeploy(program: Command): void {
             stateDir: stateDir(),
             yes: flags.yes,
             hotswap: flags.hotswap,
-            ...(alarmEmail ? { alarmEmail } : {}),
+            settings: { ...(alarmEmail !== undefined && { alarmEmail }), ...(protect !== undefined && { protected: protect }) },
             confirm: async (question, changes) => {
               const { formatChanges } = await import('../format/deploy.js');
               const style = await terminalStyle(process.stderr);

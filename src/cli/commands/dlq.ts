@@ -9,6 +9,7 @@ interface RedriveFlags extends OperateFlags {
   rate?: string;
   wait: boolean;
   timeout: string;
+  yes: boolean;
 }
 
 export function registerDlq(program: Command): void {
@@ -46,14 +47,17 @@ export function registerDlq(program: Command): void {
       .option('--dry-run', 'show what would move; move nothing', false)
       .option('--rate <n>', 'messages per second')
       .option('--wait', 'then follow the redriven files until each has an outcome (exit code 1 if any did not succeed)', false)
-      .option('--timeout <duration>', 'how long --wait waits: seconds or a duration (90, 5m)', '120'),
-    ['tap dlq redrive --dry-run', 'tap dlq redrive --rate 10 --wait', 'tap dlq redrive --file shipments.json'],
+      .option('--timeout <duration>', 'how long --wait waits: seconds or a duration (90, 5m)', '120')
+      .option('-y, --yes', 'redrive everything in a protected environment without asking', false),
+    ['tap dlq redrive --dry-run', 'tap dlq redrive --rate 10 --wait', 'tap dlq redrive --file shipments.json', 'tap dlq redrive --env prod --yes'],
   ).action(async (flags: RedriveFlags) => {
     const options = {
       ...(flags.file !== undefined && { file: flags.file }),
       dryRun: flags.dryRun,
       ...(flags.rate !== undefined && { rate: parseCount(flags.rate, '--rate', { max: 500 }) }),
       ...(flags.wait && { waitMs: parseTimeout(flags.timeout) }),
+      yes: flags.yes,
+      confirm: confirmOnTerminal,
     };
     await operate(flags, async ({ clients, pipeline, reporter, signal, style }) => {
       const [{ redrive }, { formatRedrive }] = await Promise.all([import('../../ops/dlq-redrive.js'), import('../format/dlq.js')]);

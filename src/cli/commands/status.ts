@@ -7,6 +7,7 @@ interface StatusFlags extends OperateFlags {
   status?: string;
   since?: string;
   limit: string;
+  dlq: boolean;
 }
 
 export function registerStatus(program: Command): void {
@@ -16,11 +17,13 @@ export function registerStatus(program: Command): void {
     .option('--file <key>', 'one file: its history, outputs, first rejected records, dead-lettered messages (key with or without incoming/)')
     .option('--status <status>', 'only SUCCESS or FAILED files')
     .option('--since <duration>', 'only files uploaded in this window (30m, 1h, 2d); the list defaults to 24h')
-    .option('--limit <n>', 'rows to show', '20');
+    .option('--limit <n>', 'rows to show', '20')
+    .option('--dlq', "with --file: also look for the file's messages in the dead-letter queue (a look adds one to their receive counts)", false);
   operateOptions(command, [
     'tap status',
     'tap status --status FAILED --since 2d',
     'tap status --file shipments.json',
+    'tap status --file shipments.json --dlq',
     'tap status --file incoming/2026/01/feed.csv --json | jq .runs[0]',
   ]).action(async (flags: StatusFlags) => {
     const options = {
@@ -28,6 +31,7 @@ export function registerStatus(program: Command): void {
       ...(flags.status && { status: parseStatus(flags.status) }),
       ...(flags.since && { sinceMs: parseDuration(flags.since, '--since') }),
       limit: parseCount(flags.limit, '--limit', { max: 1000 }),
+      lookInDlq: flags.dlq,
     };
     await operate(flags, async ({ clients, pipeline, reporter, style }) => {
       const [{ status }, { formatStatus }] = await Promise.all([import('../../ops/status.js'), import('../format/status.js')]);

@@ -19,12 +19,13 @@ export function formatDlqList(result: DlqListResult, options: Options): string {
   if (options.json) return JSON.stringify(result, null, 2);
   const { dim, red, green } = options.style;
   const lines = table([['QUEUE', 'WAITING', 'IN FLIGHT', 'DELAYED'].map(dim), depthCells(result.ingest), depthCells(result.dlq)]);
-  const { oldest } = result.dlq;
-  if (oldest) {
-    const expires = oldest.expiresAt ? `; SQS deletes it at ${shortTime(oldest.expiresAt)} UTC unless redriven` : '';
-    lines.push(red(`Oldest dead-lettered message: sent ${shortTime(oldest.sentAt)} UTC (${formatAge(oldest.ageMs)})`) + expires + '.');
-    lines.push('Look: tap dlq peek; retry: tap dlq redrive');
-  } else if (result.dlq.depth.visible + result.dlq.depth.inFlight === 0) lines.push(green('The dead-letter queue is empty.'));
+  const { depth } = result.dlq;
+  if (depth.visible + depth.inFlight === 0) lines.push(green('The dead-letter queue is empty.'));
+  else {
+    const days = depth.retentionSeconds ? ` SQS deletes each message ${formatAge(depth.retentionSeconds * 1000).replace(/ ago$/, '')} after it was first sent, unless redriven.` : '';
+    lines.push(red(`${plural(depth.visible + depth.inFlight, 'message')} in the dead-letter queue.`) + days);
+    lines.push('Look: tap dlq peek (a look adds one to each receive count); retry: tap dlq redrive');
+  }
   return lines.join('\n');
 }
 
@@ -49,6 +50,7 @@ export function formatDlqPeek(result: DlqPeekResult, options: Options): string {
   return [
     `${plural(result.messages.length, 'message')} of about ${count(total)} in ${result.queue.name} (left in the queue, visible again):`,
     ...messageRows(result.messages, options.style),
+    options.style.dim('RECEIVES includes this look and any earlier peek (SQS counts every receive; it has no other way to read a message).'),
   ].join('\n');
 }
 

@@ -34,6 +34,8 @@ function fileLines(result: FileStatus, style: Style): string[] {
       lines.push(`  Uploaded ${shortTime(result.object.lastModified)} (${formatBytes(result.object.size)}${result.object.versionId ? `, version ${result.object.versionId}` : ''}) but not processed yet: it is in the queue, being processed, or waiting to be retried.`);
     } else if (result.deadLettered.length) {
       lines.push('  No processing recorded: its message is in the dead-letter queue.');
+    } else if (result.dlq.messages && !result.dlq.looked) {
+      lines.push('  No processing recorded, and no such object in the bucket.');
     } else {
       lines.push(`  No such file: nothing was uploaded or processed under this key.`);
       if (result.suggestions.length) lines.push(`  Did you mean: ${result.suggestions.join(', ')}?`);
@@ -70,10 +72,18 @@ function fileLines(result: FileStatus, style: Style): string[] {
     const first = result.deadLettered[0]!;
     lines.push(
       style.red(`  In the dead-letter queue: ${plural(result.deadLettered.length, 'message')} about this file`) +
-        ` (received ${first.receiveCount} times${first.firstReceivedAt ? `, first tried ${shortTime(first.firstReceivedAt)}` : ''}).`,
+        ` (received ${first.receiveCount} times, this look included${first.firstReceivedAt ? `; first tried ${shortTime(first.firstReceivedAt)}` : ''}).`,
       `  Retry it: tap dlq redrive --file ${result.key}`,
     );
-  } else if (result.runs.length || result.object) lines.push(dim('  Nothing about this file in the dead-letter queue.'));
+  } else if (result.dlq.looked) {
+    lines.push(dim('  Nothing about this file in the dead-letter queue.'));
+  } else if (result.dlq.messages && !result.totalRuns) {
+    // No outcome while the DLQ holds something: it may be there, but looking is a receive.
+    lines.push(
+      style.yellow(`  ${plural(result.dlq.messages, 'message')} wait in the dead-letter queue; this file may be one of them.`),
+      `  Look: tap status --file ${result.key} --dlq (a look adds one to each message's receive count)`,
+    );
+  }
   return lines;
 }
 

@@ -84,6 +84,7 @@ describe('status output', () => {
     outputs: { processed: 's3://b/processed/a.json.ndjson', rejected: 's3://b/rejected/a.json.errors.ndjson' },
     rejects: [{ record_number: 12, line: 14, field: 'shipment_id', reason: 'missing', record: { status: 'X' } }],
     deadLettered: [message],
+    dlq: { messages: 1, looked: true },
     suggestions: [],
   };
 
@@ -94,7 +95,7 @@ describe('status output', () => {
     expect(text).toMatch(/Processed output:\s+s3:\/\/b\/processed\/a\.json\.ndjson/);
     expect(text).toMatch(/Rejected records:\s+s3:\/\/b\/rejected\/a\.json\.errors\.ndjson/);
     expect(text).toContain('#12 (line 14) shipment_id: missing  {"status":"X"}');
-    expect(text).toContain('In the dead-letter queue: 1 message about this file (received 3 times, first tried 2026-01-05 10:00:01).');
+    expect(text).toContain('In the dead-letter queue: 1 message about this file (received 3 times, this look included; first tried 2026-01-05 10:00:01).');
     expect(text).toContain('tap dlq redrive --file incoming/a.json');
   });
 
@@ -108,6 +109,14 @@ describe('status output', () => {
   it('says an uploaded file has no outcome yet', () => {
     const pending: FileStatus = { ...file, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], object: { size: 10, lastModified: '2026-01-05T10:00:00.000Z' } };
     expect(formatStatus(pending, plain)).toContain('Uploaded 2026-01-05 10:00:00 (10 B) but not processed yet');
+  });
+
+  it('no outcome while the DLQ holds messages it did not look at: says so, and how to look', () => {
+    const unlooked: FileStatus = { ...file, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], dlq: { messages: 2, looked: false }, object: { size: 10, lastModified: '2026-01-05T10:00:00.000Z' } };
+    const text = formatStatus(unlooked, plain);
+    expect(text).toContain('2 messages wait in the dead-letter queue; this file may be one of them.');
+    expect(text).toContain("tap status --file incoming/a.json --dlq (a look adds one to each message's receive count)");
+    expect(text).not.toContain('Nothing about this file in the dead-letter queue');
   });
 
   it('lists recent files with totals over the window', () => {
@@ -129,21 +138,23 @@ describe('status output', () => {
 describe('dlq output', () => {
   const depth = (visible: number) => ({ visible, inFlight: 0, delayed: 0, retentionSeconds: 1_209_600 });
 
-  it('lists both queues and the oldest dead-lettered message', () => {
+  it('lists both queues, and how long SQS keeps dead-lettered messages', () => {
     const text = formatDlqList(
       {
         ingest: { name: 'tap-dev-ingest', url: 'u', depth: depth(4) },
-        dlq: { name: 'tap-dev-ingest-dlq', url: 'd', depth: depth(2), oldest: { sentAt: '2026-01-05T10:00:00.000Z', ageMs: 3 * 3_600_000, expiresAt: '2026-01-19T10:00:00.000Z' } },
+        dlq: { name: 'tap-dev-ingest-dlq', url: 'd', depth: depth(2) },
       },
       plain,
     );
     expect(text).toMatch(/tap-dev-ingest\s+4\s+0\s+0/);
     expect(text).toMatch(/tap-dev-ingest-dlq\s+2\s+0\s+0/);
-    expect(text).toContain('Oldest dead-lettered message: sent 2026-01-05 10:00:00 UTC (3h ago); SQS deletes it at 2026-01-19 10:00:00 UTC unless redriven.');
+    expect(text).toContain('2 messages in the dead-letter queue. SQS deletes each message 14d after it was first sent, unless redriven.');
+    expect(text).toContain('tap dlq peek (a look adds one to each receive count)');
   });
 
   it('peeks: the file, version, receives and times of each message', () => {
-    const text = formatDlqPeek({ queue: { name: 'dlq', url: 'd', depth: depth(1) }, messages: [message, { ...message, messageId: 'bad', files: [], unreadable: 'message body is not JSON' }] }, plain);
+    const text = formatDlqPeek({ queue: { name: 'dlq', url: 'd', depth: depth(1) }, messages: [message, { ...message, messageId: 'bad', files: [], unreadable: 'message body is not JSON' }], receiveCountIncludesThisLook: true }, plain);
+    expect(text).toContain('RECEIVES includes this look');
     expect(text).toContain('2 messages of about 1 in dlq');
     expect(text).toMatch(/msg-1\s+incoming\/t\.json\s+v9\s+3\s+2026-01-05 10:00:00\s+2026-01-05 10:00:01/);
     expect(text).toContain('(message body is not JSON)');
