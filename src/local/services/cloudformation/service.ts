@@ -43,9 +43,6 @@ export function cloudformationService(ctx: LocalContext): CloudFormationService 
     local: ctx,
     store,
     provider: (type) => providerFor(type),
-    settled: (stack) => {
-      if (changeSets.settleExecutedChangeSets(stack)) void store.save(stack);
-    },
   };
   const engine = new Engine(env);
   const api: stacks.Api = { ctx, env, engine };
@@ -89,6 +86,8 @@ export function cloudformationService(ctx: LocalContext): CloudFormationService 
       ctx.faults.maybeFail('cloudformation', action);
       const operation = operations[action];
       if (!operation) throw notImplemented('cloudformation', action || '(no Action)');
+      // Every answer (and every check a call makes) sees only final statuses that are on disk.
+      await store.published();
       sendQueryResult(res, req.requestId, action, (await operation(params, req.region)) ?? {}, XMLNS);
     },
     sendError(req, res, error) {
