@@ -93,6 +93,18 @@ export class StackStore {
     return next;
   }
 
+  /**
+   * A step inside an operation that nothing waits on (a resource created or deleted): written in the
+   * background, coalesced with the steps around it; the operation's next awaited save (its final
+   * status at the latest) covers it. Throws at once if the store is closed, so the operation stops.
+   */
+  record(stack: StackRecord): void {
+    if (this.closed) throw new StoreClosed();
+    this.save(stack).catch(() => {
+      // a failed write fails the operation's next awaited save, which chains on this one
+    });
+  }
+
   /** Resolves once every final status a stack shows is on disk (see the header). */
   async published(): Promise<void> {
     for (;;) {
