@@ -36,13 +36,13 @@ const role = {
 
 /**
  * The tap stack's shape in small: a bucket notifying a queue (S3 sends it a test event) that a function
- * with a named log group consumes, and a table. The named function and log group make a leftover of
- * one cycle fail the next create.
+ * with a named log group consumes, and a table. Names are fixed, as in the tap stack, so that anything
+ * one cycle leaves behind fails the next create.
  */
 function pipeline(visibility: number) {
   return {
     Resources: {
-      Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: visibility } },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'chain-ingest', VisibilityTimeout: visibility } },
       QueuePolicy: {
         Type: 'AWS::SQS::QueuePolicy',
         Properties: {
@@ -52,7 +52,7 @@ function pipeline(visibility: number) {
       },
       Table: {
         Type: 'AWS::DynamoDB::Table',
-        Properties: { BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
+        Properties: { TableName: 'chain-table', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
       },
       Logs: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/aws/lambda/chain-processor', RetentionInDays: 1 } },
       Role: role,
