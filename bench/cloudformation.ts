@@ -55,23 +55,30 @@ async function pollUntil(done: (status: string | undefined) => boolean): Promise
       if (!/does not exist/.test((error as Error).message)) throw error;
     }
     if (done(status)) return;
-    if (status !== undefined && !status.endsWith("_IN_PROGRESS")) throw new Error(`${StackName} ended ${status}: ${JSON.stringify((await cfn.send(new DescribeStacksCommand({ StackName }))).Stacks?.[0]?.StackStatusReason)}`);
+    if (status !== undefined && !status.endsWith('_IN_PROGRESS')) throw new Error(`${StackName} ended ${status}`);
     await sleep(pollMs);
   }
 }
 
-async function timed(work: () => Promise<void>): Promise<number> {
+/** CPU time of this process (server and client alike) per operation: robust when the machine is busy. */
+const cpu = { create: [] as number[], delete: [] as number[] };
+
+async function timed(work: () => Promise<void>, what?: keyof typeof cpu): Promise<number> {
   const started = performance.now();
+  const usage = process.cpuUsage();
   await work();
+  const used = process.cpuUsage(usage);
+  if (what) cpu[what].push((used.user + used.system) / 1000);
   return performance.now() - started;
 }
 
+let refusals = 0;
 const samples = { create: [] as number[], noop: [] as number[], delete: [] as number[] };
 for (let i = 0; i < runs; i++) {
   samples.create.push(await timed(async () => {
     await cfn.send(new CreateStackCommand({ StackName, TemplateBody, Capabilities: ['CAPABILITY_IAM'] }));
     await pollUntil((s) => s === 'CREATE_COMPLETE');
-  }));
+  }, 'create'));
   samples.noop.push(await timed(async () => {
     const { Id } = await cfn.send(new CreateChangeSetCommand({ StackName, ChangeSetName: `noop-${i}`, TemplateBody, Capabilities: ['CAPABILITY_IAM'] }));
     for (;;) {
@@ -82,11 +89,21 @@ for (let i = 0; i < runs; i++) {
     }
     await cfn.send(new DeleteChangeSetCommand({ ChangeSetName: Id }));
   }));
-  // DeleteStack right after the status said the last operation was over: AWS accepts it.
+  // DeleteStack right after the status said the last operation was over: AWS accepts it. A refusal
+  // is counted and the call retried after a poll interval, as a patient script would.
   samples.delete.push(await timed(async () => {
-    await cfn.send(new DeleteStackCommand({ StackName }));
+    for (;;) {
+      try {
+        await cfn.send(new DeleteStackCommand({ StackName }));
+        break;
+      } catch (error) {
+        if (!/can ?not be deleted/.test((error as Error).message)) throw error;
+        refusals++;
+        await sleep(pollMs);
+      }
+    }
     await pollUntil((s) => s === undefined);
-  }));
+  }, 'delete'));
 }
 
 const line = (what: 'create' | 'delete') => {
@@ -98,6 +115,10 @@ console.log(`tap stack (${Object.keys((synth.template as { Resources: object }).
 console.log(summarize('create (→ CREATE_COMPLETE)', samples.create));
 console.log(summarize('no-op update (change set: no changes)', samples.noop));
 console.log(summarize('delete (→ gone)', samples.delete));
+console.log(summarize('create, CPU time of the process', cpu.create));
+console.log(summarize('delete, CPU time of the process', cpu.delete));
+console.log(`load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
+console.log(`DeleteStack refused right after CREATE_COMPLETE: ${refusals} of ${runs} times`);
 console.log(line('create'));
 console.log(line('delete'));
 await aws.stop();

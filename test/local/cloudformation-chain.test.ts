@@ -79,11 +79,15 @@ function pipeline(visibility: number) {
   };
 }
 
-/** Polls DescribeStacks back to back (no sleep) until the stack leaves its IN_PROGRESS states. */
+/**
+ * Polls DescribeStacks every 2 ms until the stack leaves its IN_PROGRESS states: far faster than any
+ * real client, while leaving the server (same process) room to work on a busy 2-core machine.
+ */
 async function untilFinal(stackId: string): Promise<Stack> {
   for (;;) {
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks![0]!;
     if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) return stack;
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
