@@ -4,6 +4,11 @@
  * in the background with AWS's status names and events, so the SDK waiters work unchanged. State is
  * persisted per stack under `<data-dir>/cloudformation`.
  *
+ * An operation ends in one step: its final status, final event, outputs, the executed change set's
+ * result and the stack's readiness for the next call change together, and are shown only once on
+ * disk (engine/events.ts `finish`, StackStore.published). While an operation runs, calls are refused
+ * as AWS refuses them; DeleteStack during a create is accepted and runs once the create has ended.
+ *
  * On restart, an operation that was running is finished the way AWS finishes a failed one: a create
  * or update fails with "tap local stopped…" and rolls back (ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE);
  * rollbacks, cleanups and deletes run again to their end; a change set being worked out is redone.
