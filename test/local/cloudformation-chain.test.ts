@@ -35,9 +35,10 @@ const role = {
 };
 
 /**
- * The tap stack's shape in small: a bucket notifying a queue (S3 sends it a test event) that a function
- * with a named log group consumes, and a table. Names are fixed, as in the tap stack, so that anything
- * one cycle leaves behind fails the next create.
+ * The tap stack's shape in small: a queue with its policy, a table, a function with a named log group,
+ * and a bucket. Names are fixed, as in the tap stack, so that anything one cycle leaves behind fails
+ * the next create. (No event source mapping: its Lambda workers would make 20 cycles slow on a shared
+ * 2-core machine; cloudformation-tap.test.ts deploys the whole pipeline.)
  */
 function pipeline(visibility: number) {
   return {
@@ -68,12 +69,7 @@ function pipeline(visibility: number) {
           Environment: { Variables: { TABLE: { Ref: 'Table' } } },
         },
       },
-      Mapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, FunctionName: { Ref: 'Processor' } } },
-      Bucket: {
-        Type: 'AWS::S3::Bucket',
-        DependsOn: 'QueuePolicy',
-        Properties: { NotificationConfiguration: { QueueConfigurations: [{ Event: 's3:ObjectCreated:*', Queue: { 'Fn::GetAtt': ['Queue', 'Arn'] } }] } },
-      },
+      Bucket: { Type: 'AWS::S3::Bucket', Properties: { VersioningConfiguration: { Status: 'Enabled' } } },
     },
     Outputs: { QueueUrl: { Value: { Ref: 'Queue' } }, TableName: { Value: { Ref: 'Table' } } },
   };
@@ -115,7 +111,7 @@ describe('an operation is finished at one moment', () => {
       await cfn.send(new DeleteStackCommand({ StackName }));
       await expectFinished(await untilFinal(id), 'DELETE_COMPLETE');
     }
-  }, 240_000);
+  }, 600_000);
 });
 
 /** A custom resource whose handler answers after `Delay` ms: the operation is in progress that long. */
