@@ -122,8 +122,9 @@ describe('CloudFormation failures', () => {
     // turning protection off and deleting again works
     await cfn.send(new UpdateStackCommand({ StackName: 'protected', TemplateBody: JSON.stringify(table(false)) })).catch((e) => e);
     expect((await settled(cfn, 'protected')).StackStatus).toBe('DELETE_FAILED'); // a DELETE_FAILED stack cannot be updated…
+    const { StackId } = await describeStack(cfn, 'protected');
     await cfn.send(new DeleteStackCommand({ StackName: 'protected', RetainResources: ['Table'] })); // …but can be deleted, retaining the table
-    expect((await settled(cfn, (await describeStack(cfn, 'protected')).StackId!)).StackStatus).toBe('DELETE_COMPLETE');
+    expect((await settled(cfn, StackId!)).StackStatus).toBe('DELETE_COMPLETE');
   });
 
   it('rejects broken templates synchronously, naming the problem', async () => {

@@ -38,12 +38,16 @@ export interface S3Api extends LocalService {
 }
 
 export interface LogsApi extends LocalService {
-  /** Appends events, creating the stream (and the group, as Lambda's service role would) if needed. */
+  /**
+   * Appends events, creating the stream (and the group, as Lambda's service role would) if needed.
+   * `createGroup: false`: a missing group drops the events instead (a deleted function's last logs).
+   */
   appendEvents(
     region: string,
     logGroupName: string,
     logStreamName: string,
     events: ReadonlyArray<{ timestamp: number; message: string }>,
+    options?: { createGroup?: boolean },
   ): Promise<void>;
 }
 

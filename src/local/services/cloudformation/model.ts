@@ -145,6 +145,11 @@ export interface Operation {
   cleanup: ResourceState[];
   /** DeleteStack's RetainResources. */
   retain?: string[];
+  /**
+   * DeleteStack called while the stack was being created: AWS accepts it and deletes the stack once
+   * the create has ended (its token goes with the delete).
+   */
+  deleteRequested?: { clientRequestToken?: string };
   changeSetId?: string;
   clientRequestToken?: string;
 }

@@ -4,6 +4,11 @@
  * in the background with AWS's status names and events, so the SDK waiters work unchanged. State is
  * persisted per stack under `<data-dir>/cloudformation`.
  *
+ * An operation ends in one step: its final status, final event, outputs, the executed change set's
+ * result and the stack's readiness for the next call change together, and are shown only once on
+ * disk (engine/events.ts `finish`, StackStore.published). While an operation runs, calls are refused
+ * as AWS refuses them; DeleteStack during a create is accepted and runs once the create has ended.
+ *
  * On restart, an operation that was running is finished the way AWS finishes a failed one: a create
  * or update fails with "tap local stopped…" and rolls back (ROLLBACK_COMPLETE / UPDATE_ROLLBACK_COMPLETE);
  * rollbacks, cleanups and deletes run again to their end; a change set being worked out is redone.
@@ -43,9 +48,6 @@ export function cloudformationService(ctx: LocalContext): CloudFormationService 
     local: ctx,
     store,
     provider: (type) => providerFor(type),
-    settled: (stack) => {
-      if (changeSets.settleExecutedChangeSets(stack)) void store.save(stack);
-    },
   };
   const engine = new Engine(env);
   const api: stacks.Api = { ctx, env, engine };
@@ -89,6 +91,8 @@ export function cloudformationService(ctx: LocalContext): CloudFormationService 
       ctx.faults.maybeFail('cloudformation', action);
       const operation = operations[action];
       if (!operation) throw notImplemented('cloudformation', action || '(no Action)');
+      // Every answer (and every check a call makes) sees only final statuses that are on disk.
+      await store.published();
       sendQueryResult(res, req.requestId, action, (await operation(params, req.region)) ?? {}, XMLNS);
     },
     sendError(req, res, error) {

@@ -2,12 +2,17 @@
  * Stacks, persisted one JSON file per stack under `<data-dir>/cloudformation/stacks/`, held in memory.
  * The engine saves after every status change; saves of one stack are serialized and coalesced, so the
  * file is always a state the stack really passed through (never an older one overtaking a newer one).
+ *
+ * A final status (CREATE_COMPLETE, DELETE_FAILED…) is published only once it is on disk: `published()`
+ * holds a request back while some stack shows a final status its file does not have yet, so no answer
+ * shows a final state that a kill -9 could take back. In-progress states are shown at once.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
 import { fsName } from '../../names.js';
 import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { isSettled } from './engine/events.js';
 import type { StackRecord } from './model.js';
 
 /** Thrown into an operation still running when the service stops: it ends there, its last state on disk. */
@@ -22,6 +27,8 @@ export class StackStore {
   private readonly stacks = new Map<string, StackRecord>();
   private readonly writing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /** Per stack, the last state written: its status and its newest event. */
+  private readonly onDisk = new Map<string, string>();
 
   constructor(private readonly dir: string) {}
 
@@ -36,7 +43,10 @@ export class StackStore {
     }
     for (const f of files) {
       const stack = await readJsonIfExists<StackRecord>(join(this.dir, 'stacks', f), { lost: `a CloudFormation stack (file ${f}); its resources stay, unmanaged` });
-      if (stack) this.stacks.set(stack.StackId, stack);
+      if (stack) {
+        this.stacks.set(stack.StackId, stack);
+        this.onDisk.set(stack.StackId, marker(stack));
+      }
     }
     return [...this.stacks.values()];
   }
@@ -73,13 +83,36 @@ export class StackStore {
     const previous = this.writing.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       if (!this.dirty.delete(id)) return;
+      const written = marker(stack);
       await writeJsonAtomic(this.path(id), stack);
+      this.onDisk.set(id, written);
     });
     this.writing.set(id, next);
     void next.finally(() => {
       if (this.writing.get(id) === next) this.writing.delete(id);
     });
     return next;
+  }
+
+  /**
+   * A step inside an operation that nothing waits on (a resource created or deleted): written in the
+   * background, coalesced with the steps around it; the operation's next awaited save (its final
+   * status at the latest) covers it. Throws at once if the store is closed, so the operation stops.
+   */
+  record(stack: StackRecord): void {
+    if (this.closed) throw new StoreClosed();
+    this.save(stack).catch(() => {
+      // a failed write fails the operation's next awaited save, which chains on this one
+    });
+  }
+
+  /** Resolves once every final status a stack shows is on disk (see the header). */
+  async published(): Promise<void> {
+    for (;;) {
+      const unwritten = [...this.stacks.values()].filter((s) => isSettled(s.StackStatus) && this.onDisk.get(s.StackId) !== marker(s));
+      if (unwritten.length === 0 || this.closed) return;
+      await Promise.all(unwritten.map((s) => this.writing.get(s.StackId) ?? this.save(s)));
+    }
   }
 
   async flush(): Promise<void> {
@@ -95,10 +128,16 @@ export class StackStore {
   async reset(): Promise<void> {
     await this.flush();
     this.stacks.clear();
+    this.onDisk.clear();
     await removeIfExists(this.dir);
   }
 
   private path(stackId: string): string {
     return join(this.dir, 'stacks', `${fsName(stackId)}.json`);
   }
+}
+
+/** Identifies a stack's state: a new event (the final one included) changes it. */
+function marker(stack: StackRecord): string {
+  return `${stack.StackStatus} ${stack.events.at(-1)?.EventId ?? ''}`;
 }

@@ -11,6 +11,7 @@ import type { CodeStore } from './code.js';
 import { invocationEvents, logTail, type Report } from './invocation-log.js';
 import { functionArn, type FunctionRecord } from './model.js';
 import { bootstrapPath, isNodeRuntime } from './runtime.js';
+import type { LocalLambda } from './service.js';
 import { exitError, newStreamName, Worker, type ErrorResponse, type Outcome } from './worker.js';
 
 export interface InvokeOptions {
@@ -152,9 +153,20 @@ export class Runner {
     } catch {
       return; // running without CloudWatch Logs
     }
-    await logs.appendEvents(fn.region, fn.config.LoggingConfig.LogGroup, stream, events).catch((e: unknown) => {
+    // A function deleted while it ran (its stack being deleted) does not bring back its log group:
+    // the group may be gone too, and a stack created next would find its name taken.
+    const createGroup = this.isCurrent(fn);
+    await logs.appendEvents(fn.region, fn.config.LoggingConfig.LogGroup, stream, events, { createGroup }).catch((e: unknown) => {
       console.error('[tap local] lambda: could not write logs:', e);
     });
+  }
+
+  private isCurrent(fn: FunctionRecord): boolean {
+    try {
+      return this.ctx.service<LocalLambda>('lambda').functions.get(fn.region, fn.config.FunctionName) === fn;
+    } catch {
+      return false;
+    }
   }
 
   private async acquire(fn: FunctionRecord): Promise<Worker> {

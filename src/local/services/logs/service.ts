@@ -50,7 +50,7 @@ export function logsService(ctx: LocalContext): LocalLogs {
     sendError(req, res, error) {
       sendJsonError(res, req.requestId, error, { version: '1.1' });
     },
-    appendEvents: (region, group, stream, events) => store.appendEvents(region, group, stream, events),
+    appendEvents: (region, group, stream, events, options) => store.appendEvents(region, group, stream, events, options),
     async reset() {
       await removeIfExists(dir);
       await store.load();

@@ -229,8 +229,11 @@ export class LogsStore {
     groupName: string,
     streamName: string,
     events: ReadonlyArray<{ timestamp: number; message: string }>,
+    options: { createGroup?: boolean } = {},
   ): Promise<void> {
-    const group = this.groupsOf(region).get(groupName) ?? (await this.createLogGroup(region, groupName));
+    const existing = this.groupsOf(region).get(groupName);
+    if (!existing && options.createGroup === false) return;
+    const group = existing ?? (await this.createLogGroup(region, groupName));
     const stream = group.streams.get(streamName) ?? (await this.createLogStream(group, streamName));
     await this.append(group, stream, events.filter((e) => e.message.length > 0));
   }

@@ -121,6 +121,11 @@ export async function executeChangeSet(api: Api, region: string, p: Params) {
   if (changeSet.ExecutionStatus !== 'AVAILABLE') {
     throw new AwsError('InvalidChangeSetStatusException', `ChangeSet [${changeSet.ChangeSetId}] cannot be executed in its current status of [${changeSet.Status}]`, 400, { queryCode: 'InvalidChangeSetStatus' });
   }
+  if (api.engine.isBusy(stack)) {
+    // The API reference: InvalidChangeSetStatus when "the stack status might be UPDATE_IN_PROGRESS";
+    // the message is UpdateStack's for the same state.
+    throw new AwsError('InvalidChangeSetStatusException', `Stack:${stack.StackId} is in ${stack.StackStatus} state and can not be updated.`, 400, { queryCode: 'InvalidChangeSetStatus' });
+  }
   if (changeSet.ChangeSetType === 'UPDATE') checkUpdatable(stack);
   // Executing one change set makes the others meaningless: AWS deletes them.
   stack.changeSets = [changeSet];
@@ -136,12 +141,4 @@ export async function executeChangeSet(api: Api, region: string, p: Params) {
   }
   await api.env.store.save(stack);
   return {};
-}
-
-/** Once the stack settles, the executed change set says how its execution went. */
-export function settleExecutedChangeSets(stack: StackRecord): boolean {
-  const executing = stack.changeSets.find((c) => c.ExecutionStatus === 'EXECUTE_IN_PROGRESS');
-  if (!executing || stack.StackStatus.endsWith('_IN_PROGRESS')) return false;
-  executing.ExecutionStatus = /ROLLBACK|FAILED/.test(stack.StackStatus) ? 'EXECUTE_FAILED' : 'EXECUTE_COMPLETE';
-  return true;
 }

@@ -6,18 +6,33 @@ export const members = <T>(items: readonly T[]) => (items.length ? { member: ite
 
 const NOT_CHECKED = { StackDriftStatus: 'NOT_CHECKED' };
 
+/** NoEcho parameter names by template body: DescribeStacks is polled, and parsing is its main cost. */
+const noEchoCache = new Map<string, Set<string>>();
+const NO_ECHO_CACHE_SIZE = 32;
+
+function noEchoKeys(templateBody: string): Set<string> {
+  let keys = noEchoCache.get(templateBody);
+  if (keys) return keys;
+  keys = new Set();
+  try {
+    const template = parseTemplate(templateBody);
+    for (const key of Object.keys(template.Parameters ?? {})) if (isNoEcho(template, key)) keys.add(key);
+  } catch {
+    // a template stored before a parser change: nothing is masked rather than the call failing
+  }
+  if (noEchoCache.size >= NO_ECHO_CACHE_SIZE) noEchoCache.delete(noEchoCache.keys().next().value!);
+  noEchoCache.set(templateBody, keys);
+  return keys;
+}
+
 /** Parameters as DescribeStacks shows them: NoEcho values masked. */
 export function parametersXml(templateBody: string, values: Record<string, string>, resolved: Record<string, string> = {}) {
-  let template: ReturnType<typeof parseTemplate> | undefined;
-  try {
-    template = parseTemplate(templateBody);
-  } catch {
-    template = undefined;
-  }
+  const entries = Object.entries(values);
+  const noEcho = entries.length ? noEchoKeys(templateBody) : new Set<string>();
   return members(
-    Object.entries(values).map(([key, value]) => ({
+    entries.map(([key, value]) => ({
       ParameterKey: key,
-      ParameterValue: template && isNoEcho(template, key) ? '****' : value,
+      ParameterValue: noEcho.has(key) ? '****' : value,
       ...(resolved[key] !== undefined ? { ResolvedValue: resolved[key] } : {}),
     })),
   );

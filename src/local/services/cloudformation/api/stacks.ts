@@ -119,6 +119,8 @@ export async function updateStack(api: Api, region: string, p: Params) {
   if (sameDesired(stack.desired, desired)) throw validationError('No updates are to be performed.');
   if (p.has('DisableRollback')) stack.DisableRollback = p.get('DisableRollback') === 'true';
   api.engine.update(stack, desired, p.get('ClientRequestToken'));
+  // Accepted means on disk: after a kill -9 the update is there to be rolled back, not forgotten.
+  await api.env.store.save(stack);
   return { StackId: stack.StackId };
 }
 
@@ -133,10 +135,18 @@ export async function deleteStack(api: Api, region: string, p: Params) {
   if (retain.length && stack.StackStatus !== 'DELETE_FAILED') {
     throw validationError(`Invalid operation on stack [${stack.StackId}]. RetainResources can only be specified when stack is in DELETE_FAILED state`);
   }
+  if (stack.StackStatus === 'CREATE_IN_PROGRESS' && stack.operation) {
+    // AWS accepts it: the stack is deleted once its create has ended.
+    stack.operation.deleteRequested = p.get('ClientRequestToken') ? { clientRequestToken: p.get('ClientRequestToken')! } : {};
+    await api.env.store.save(stack);
+    return undefined;
+  }
+  // AWS's wording (a stack in REVIEW_IN_PROGRESS has no operation running: it can be deleted).
   if (api.engine.isBusy(stack)) {
-    throw validationError(`Stack [${stack.StackName}] is in ${stack.StackStatus} state and can not be deleted until the operation completes.`);
+    throw validationError(`Stack [${stack.StackId}] cannot be deleted while in status ${stack.StackStatus}`);
   }
   api.engine.delete(stack, retain, p.get('ClientRequestToken'));
+  await api.env.store.save(stack);
   return undefined;
 }
 

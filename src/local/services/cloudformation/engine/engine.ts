@@ -7,7 +7,7 @@
  * one, never left IN_PROGRESS — see `resume`.
  */
 import type { Desired, ResourceState, StackRecord } from '../model.js';
-import { reasonOf, resourceEvent, stackEvent } from './events.js';
+import { finish, isSettled, reasonOf, resourceEvent, stackEvent } from './events.js';
 import { runInOrder } from './graph.js';
 import { type EngineEnv, checkExports, evaluateOutputs, importerOf, makePlan } from './plan.js';
 import { Resources } from './resources.js';
@@ -22,15 +22,9 @@ export class Engine {
 
   constructor(private readonly env: EngineEnv) {}
 
-  /** Stacks whose next operation waits for the current one's last save. */
-  private readonly queued = new Set<string>();
-
-  /**
-   * The final status shows (in memory) while its save is still being synced to disk: by then the
-   * operation is over (no `operation` left), and a next one may start; it runs after that save.
-   */
+  /** Whether an operation runs on the stack: its status says so, and nothing else (see `finish`). */
   isBusy(stack: StackRecord): boolean {
-    return this.running.has(stack.StackId) && (stack.operation !== undefined || this.queued.has(stack.StackId));
+    return !isSettled(stack.StackStatus);
   }
 
   create(stack: StackRecord): void {
@@ -83,24 +77,15 @@ export class Engine {
   }
 
   private run(stack: StackRecord, work: () => Promise<void>): void {
-    const id = stack.StackId;
-    const previous = this.running.get(id);
-    if (previous) this.queued.add(id);
-    const started = previous
-      ? previous.then(() => {
-          this.queued.delete(id);
-          return work();
-        })
-      : work();
-    const done = started
+    const done = work()
       .catch((error) => {
         if (!(error instanceof StoreClosed)) console.error(`[tap local] cloudformation: ${stack.StackName}:`, error);
       })
       .finally(() => {
-        if (this.running.get(id) === done) this.running.delete(id);
-        this.env.settled?.(stack);
+        // The next operation may have started already (the final status accepts it at once).
+        if (this.running.get(stack.StackId) === done) this.running.delete(stack.StackId);
       });
-    this.running.set(id, done);
+    this.running.set(stack.StackId, done);
   }
 
   private save(stack: StackRecord): Promise<void> {
@@ -129,10 +114,7 @@ export class Engine {
         checkExports(this.env, stack, outputs);
         stack.outputs = outputs;
         stack.imports = [...plan.imports];
-        delete stack.operation;
-        stackEvent(stack, 'CREATE_COMPLETE');
-        await this.save(stack);
-        return;
+        return this.endCreate(stack, 'CREATE_COMPLETE');
       }
       failure = `The following resource(s) failed to create: [${[...failed.keys()].sort().join(', ')}]. `;
     } catch (error) {
@@ -142,23 +124,30 @@ export class Engine {
   }
 
   private async afterCreateFailure(stack: StackRecord, failure: string): Promise<void> {
-    if (stack.DisableRollback) {
-      delete stack.operation;
-      stackEvent(stack, 'CREATE_FAILED', failure.trim());
-      await this.save(stack);
-      return;
-    }
+    if (stack.DisableRollback) return this.endCreate(stack, 'CREATE_FAILED', failure.trim());
     await this.rollbackCreate(stack, `${failure}Rollback requested by user.`);
-    if (stack.deleteOnFailure && stack.StackStatus === 'ROLLBACK_COMPLETE') await this.runDelete(stack, []);
   }
 
   private async rollbackCreate(stack: StackRecord, reason: string): Promise<void> {
     stackEvent(stack, 'ROLLBACK_IN_PROGRESS', reason);
     await this.save(stack);
     const failed = await deleteAll(this.env, stack, Object.values(stack.resources), (r) => r.deletionPolicy === 'Retain');
-    delete stack.operation;
-    if (failed.length) stackEvent(stack, 'ROLLBACK_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
-    else stackEvent(stack, 'ROLLBACK_COMPLETE');
+    if (failed.length) return this.endCreate(stack, 'ROLLBACK_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
+    return this.endCreate(stack, 'ROLLBACK_COMPLETE');
+  }
+
+  /**
+   * The end of a create: its final status, or, when a delete is due (DeleteStack during the create,
+   * OnFailure=DELETE after a rollback), the delete, started in the same synchronous step so that the
+   * create's end is never a resting state another call could act on.
+   */
+  private async endCreate(stack: StackRecord, status: string, reason?: string): Promise<void> {
+    const requested = stack.operation?.deleteRequested;
+    if (requested || (stack.deleteOnFailure && status === 'ROLLBACK_COMPLETE')) {
+      stackEvent(stack, status, reason);
+      return this.runDelete(stack, [], requested?.clientRequestToken);
+    }
+    finish(stack, status, reason);
     await this.save(stack);
   }
 
@@ -246,8 +235,7 @@ export class Engine {
     op.touched = [];
     op.cleanup = discard.filter((d) => d.physicalId);
     if (failed.length) {
-      stackEvent(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failed.join(', ')}]. `);
-      delete stack.operation;
+      finish(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failed.join(', ')}]. `);
       await this.save(stack);
       return;
     }
@@ -269,8 +257,7 @@ export class Engine {
     };
     // Failures in cleanup do not fail the update on AWS either: the event records them.
     await deleteAll(this.env, stack, op?.cleanup ?? [], retain);
-    delete stack.operation;
-    stackEvent(stack, final);
+    finish(stack, final);
     await this.save(stack);
   }
 
@@ -280,21 +267,14 @@ export class Engine {
     await this.save(stack);
     const inUse = stack.outputs.find((o) => o.ExportName && importerOf(this.env, stack, o.ExportName));
     if (inUse) {
-      delete stack.operation;
-      stackEvent(stack, 'DELETE_FAILED', `Export ${inUse.ExportName} cannot be deleted as it is in use by ${importerOf(this.env, stack, inUse.ExportName!)!.StackName}`);
+      finish(stack, 'DELETE_FAILED', `Export ${inUse.ExportName} cannot be deleted as it is in use by ${importerOf(this.env, stack, inUse.ExportName!)!.StackName}`);
       await this.save(stack);
       return;
     }
     const failed = await deleteAll(this.env, stack, Object.values(stack.resources), (r) =>
       retain.includes(r.logicalId) || r.deletionPolicy === 'Retain' || r.deletionPolicy === 'RetainExceptOnCreate');
-    delete stack.operation;
-    if (failed.length) {
-      stackEvent(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
-    } else {
-      stack.DeletionTime = new Date().toISOString();
-      stack.changeSets = [];
-      stackEvent(stack, 'DELETE_COMPLETE');
-    }
+    if (failed.length) finish(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
+    else finish(stack, 'DELETE_COMPLETE');
     await this.save(stack);
   }
 }

@@ -49,6 +49,29 @@ export function resourceEvent(
   });
 }
 
+/** The statuses in which no operation runs (REVIEW_IN_PROGRESS: a stack waiting for its first change set). */
+export function isSettled(status: string): boolean {
+  return !status.endsWith('_IN_PROGRESS') || status === 'REVIEW_IN_PROGRESS';
+}
+
+/**
+ * The one step that ends an operation: in the same synchronous step the stack gets its final status
+ * and event, loses its operation record, and the change set it executed records how that went. The
+ * caller saves once; the store publishes the final status only once it is on disk (see StackStore),
+ * so a reader never sees a final status that a kill -9 could take back, nor one that refuses the
+ * next operation.
+ */
+export function finish(stack: StackRecord, status: string, reason?: string): void {
+  delete stack.operation;
+  if (status === 'DELETE_COMPLETE') {
+    stack.DeletionTime = new Date().toISOString();
+    stack.changeSets = [];
+  }
+  const executing = stack.changeSets.find((c) => c.ExecutionStatus === 'EXECUTE_IN_PROGRESS');
+  if (executing) executing.ExecutionStatus = /ROLLBACK|FAILED/.test(status) ? 'EXECUTE_FAILED' : 'EXECUTE_COMPLETE';
+  stackEvent(stack, status, reason);
+}
+
 function push(stack: StackRecord, event: StackEvent): void {
   stack.events.push(event);
   if (stack.events.length > MAX_EVENTS) stack.events.splice(0, stack.events.length - MAX_EVENTS);

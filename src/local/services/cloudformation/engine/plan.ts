@@ -15,8 +15,6 @@ export interface EngineEnv {
   readonly local: LocalContext;
   readonly store: StackStore;
   provider(type: string): ResourceProvider | undefined;
-  /** Called when an operation on the stack has finished (change sets record how it went). */
-  settled?(stack: StackRecord): void;
 }
 
 export interface Plan {

@@ -1,6 +1,9 @@
 /**
  * One resource's create, update (in place or by replacement) and delete, with the events AWS shows
- * for each step. The stack is saved after every status change, so a restart sees where things were.
+ * for each step. Every status change is recorded (written in the background, coalesced); before a
+ * resource is changed in place or replaced, the intent is on disk (awaited), so that a restart knows
+ * what to roll back. A create or delete needs no such wait: a resource without a physical id has
+ * nothing to undo, and deleting again after a restart is harmless.
  */
 import { randomBytes } from 'node:crypto';
 import type { ResourceState, StackRecord } from '../model.js';
@@ -35,6 +38,10 @@ export class Resources {
 
   private save(): Promise<void> {
     return this.env.store.save(this.stack);
+  }
+
+  private record(): void {
+    this.env.store.record(this.stack);
   }
 
   context(logicalId: string, type: string): ProviderContext {
@@ -86,7 +93,7 @@ export class Resources {
     const state = this.newState(plan, id, {});
     this.stack.resources[id] = state;
     resourceEvent(this.stack, state, 'CREATE_IN_PROGRESS');
-    await this.save();
+    this.record();
     try {
       const provider = this.provider(decl.Type);
       state.properties = this.properties(plan, id);
@@ -96,11 +103,11 @@ export class Resources {
       if (made.ref !== undefined) state.ref = made.ref;
     } catch (error) {
       resourceEvent(this.stack, state, 'CREATE_FAILED', reasonOf(error));
-      await this.save();
+      this.record();
       throw error;
     }
     resourceEvent(this.stack, state, 'CREATE_COMPLETE');
-    await this.save();
+    this.record();
   }
 
   /**
@@ -121,7 +128,7 @@ export class Resources {
         resourceEvent(this.stack, current, 'UPDATE_IN_PROGRESS');
         current.metadata = decl.Metadata;
         resourceEvent(this.stack, current, 'UPDATE_COMPLETE');
-        await this.save();
+        this.record();
       }
       return undefined;
     }
@@ -152,7 +159,7 @@ export class Resources {
         throw error;
       }
       resourceEvent(this.stack, current, 'UPDATE_COMPLETE');
-      await this.save();
+      this.record();
       return replaced;
     }
     return this.replace(plan, id, provider, props, touched);
@@ -183,7 +190,7 @@ export class Resources {
     }
     resourceEvent(this.stack, next, 'UPDATE_IN_PROGRESS', 'Resource creation Initiated');
     resourceEvent(this.stack, next, 'UPDATE_COMPLETE');
-    await this.save();
+    this.record();
     return old;
   }
 
@@ -192,11 +199,11 @@ export class Resources {
     if (state.status === 'DELETE_COMPLETE' || state.status === 'DELETE_SKIPPED') return;
     if (retain) {
       resourceEvent(this.stack, state, 'DELETE_SKIPPED');
-      await this.save();
+      this.record();
       return;
     }
     resourceEvent(this.stack, state, 'DELETE_IN_PROGRESS');
-    await this.save();
+    this.record();
     try {
       // A resource that never got a physical id (its create failed early) has nothing to delete.
       if (state.physicalId) {
@@ -205,11 +212,11 @@ export class Resources {
       }
     } catch (error) {
       resourceEvent(this.stack, state, 'DELETE_FAILED', reasonOf(error));
-      await this.save();
+      this.record();
       throw error;
     }
     resourceEvent(this.stack, state, 'DELETE_COMPLETE');
-    await this.save();
+    this.record();
   }
 
   /** Puts a resource back to a previous state (update rollback): in-place update to the old properties. */
@@ -229,6 +236,6 @@ export class Resources {
     const restored: ResourceState = { ...previous };
     this.stack.resources[previous.logicalId] = restored;
     resourceEvent(this.stack, restored, 'UPDATE_COMPLETE');
-    await this.save();
+    this.record();
   }
 }

@@ -2,7 +2,9 @@
  * AWS::DynamoDB::Table. Ref = table name; GetAtt Arn, StreamArn. dynalite keeps the table and its
  * indexes; what it has no notion of (PITR, TTL, streams, SSE, deletion protection) is kept in the
  * resource's properties, and deletion protection is enforced here: deleting a protected table fails
- * the resource, as on AWS.
+ * the resource, as on AWS. Like CloudFormation, a create or update is complete once the table is
+ * ACTIVE, and a delete once the table is gone (dynalite finishes both a moment after answering; a
+ * stack created again at once would otherwise find its table's name still taken).
  */
 import { AwsError } from '../../../errors.js';
 import { dynamodb } from './inprocess.js';
@@ -33,6 +35,26 @@ function createInput(name: string, props: Props): Record<string, unknown> {
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** dynalite settles within milliseconds; a table still changing after this is a fault worth naming. */
+const SETTLE_MS = 30_000;
+
+/** Waits until DescribeTable says ACTIVE (`gone`: until it says the table does not exist). */
+async function settled(ctx: ProviderContext, name: string, gone = false): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    try {
+      const { Table } = await dynamodb(ctx.local, ctx.region, 'DescribeTable', { TableName: name });
+      if (!gone && Table?.TableStatus === 'ACTIVE') return;
+    } catch (error) {
+      if (gone && isNotFound(error)) return;
+      throw error;
+    }
+    if (Date.now() > deadline) throw new AwsError('InternalFailure', `Table ${name} did not become ${gone ? 'deleted' : 'ACTIVE'} within ${SETTLE_MS / 1000} s.`);
+    await sleep(1);
+  }
+}
+
 const indexNames = (props: Props) => ((props.GlobalSecondaryIndexes ?? []) as Props[]).map((g) => String(g.IndexName)).sort().join(',');
 
 export const table: ResourceProvider = {
@@ -48,6 +70,7 @@ export const table: ResourceProvider = {
   async create(props, ctx) {
     const name = props.TableName ?? ctx.physicalName({ maxLength: 255 });
     await dynamodb(ctx.local, ctx.region, 'CreateTable', createInput(name, props));
+    await settled(ctx, name);
     if (props.Tags?.length) {
       await dynamodb(ctx.local, ctx.region, 'TagResource', { ResourceArn: tableArn(ctx, name), Tags: props.Tags });
     }
@@ -61,6 +84,7 @@ export const table: ResourceProvider = {
     if (billing !== (old.properties.BillingMode ?? 'PROVISIONED') || JSON.stringify(props.ProvisionedThroughput) !== JSON.stringify(old.properties.ProvisionedThroughput)) {
       const input = createInput(name, props);
       await dynamodb(ctx.local, ctx.region, 'UpdateTable', { TableName: name, BillingMode: billing, ...(input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}) });
+      await settled(ctx, name);
     }
     if (JSON.stringify(props.Tags ?? []) !== JSON.stringify(old.properties.Tags ?? [])) {
       const arn = tableArn(ctx, name);
@@ -80,5 +104,6 @@ export const table: ResourceProvider = {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+    await settled(ctx, name, true);
   },
 };
