@@ -24,6 +24,8 @@ const json = (r: TapRun) => {
   return JSON.parse(r.stdout);
 };
 let endpoint = '';
+/** Each test runs several tap commands; on a loaded 2-core machine one can take 30 s. */
+const SLOW = 300_000;
 const client = <T>(C: new (c: object) => T) => new C({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 let prod: Record<string, string> = {};
 let stage: Record<string, string> = {};
@@ -55,7 +57,7 @@ describe('remembered settings', () => {
     expect(json(again)).toMatchObject({ outcome: 'no-changes', settings: { alarmEmail: 'ops@example.com', reused: ['alarmEmail'] } });
     expect(again.stderr).toContain("alarm e-mail ops@example.com (change: --alarm-email ADDRESS; clear: --alarm-email '')");
     expect((await stackOf('TapStack-prod')).Tags).toContainEqual({ Key: 'tap:alarm-email', Value: 'ops@example.com' });
-  });
+  }, SLOW);
 
   it('prod --hotswap without a terminal refuses and changes nothing; with --yes it keeps the subscription', async () => {
     // arrange: a code-only change
@@ -73,7 +75,7 @@ describe('remembered settings', () => {
     expect(hot.outcome).toBe('hotswapped');
     expect(await codeSha()).not.toBe(before.sha);
     expect(await subscribers()).toEqual(['ops@example.com']);
-  });
+  }, SLOW);
 });
 
 describe('a custom protected environment (deployed with --protected)', () => {
@@ -114,7 +116,7 @@ describe('a custom protected environment (deployed with --protected)', () => {
     // asked to look, status finds it, and says the count includes the look
     const looked = await run('status', '--file', 'stuck.json', '--env', 'stage', '--dlq');
     expect(looked.stdout).toMatch(/In the dead-letter queue: 1 message about this file \(received \d+ times, this look included/);
-  });
+  }, SLOW);
 
   it('is remembered on the stack: destroy, dlq purge and dlq redrive refuse without a terminal, from any machine', async () => {
     expect((await stackOf('TapStack-stage')).Tags).toContainEqual({ Key: 'tap:protected', Value: 'true' });
@@ -138,5 +140,5 @@ describe('a custom protected environment (deployed with --protected)', () => {
     expect(await depth(stage.DeadLetterQueueUrl)).toBe(1);
     expect(await depth(stage.IngestQueueUrl)).toBe(0);
     expect((await stackOf('TapStack-stage')).StackStatus).toMatch(/_COMPLETE$/);
-  });
+  }, SLOW);
 });
