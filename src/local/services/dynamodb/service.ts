@@ -4,9 +4,8 @@
  * port. Leaves out what dynalite leaves out: streams, transactions' full isolation, PartiQL,
  * backups and PITR restores (the PITR setting is accepted and returned), global tables.
  */
-import type { Server, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsError } from '../../errors.js';
@@ -14,9 +13,7 @@ import { sendJsonError } from '../../protocols/json.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
 import { removeIfExists, serviceDir } from '../../storage.js';
-
-type Dynalite = (options: Record<string, unknown>) => Server;
-const require = createRequire(import.meta.url);
+import { openDynalite, type OpenDynalite } from './dynalite.js';
 
 function privateSocket(): string {
   const name = `tap-dynalite-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -25,30 +22,30 @@ function privateSocket(): string {
 
 export function dynamodbService(ctx: LocalContext): LocalService {
   const path = serviceDir(ctx.dataDir, 'dynamodb');
-  let server: Server | undefined;
+  let opened: OpenDynalite | undefined;
   let handler: ((req: unknown, res: unknown) => void) | undefined;
 
   const open = async () => {
-    const dynalite = require('dynalite') as Dynalite;
     // Table create/delete/update complete at once (AWS takes seconds; nothing here needs that wait).
-    const created = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const candidate = openDynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const created = candidate.server;
     // dynalite closes its LevelDB only when its HTTP server closes, so it must listen somewhere:
     // a private socket, not a TCP port. Requests reach it in-process through its handler.
     await new Promise<void>((resolve, reject) => {
       created.once('error', reject);
       created.listen(privateSocket(), () => resolve());
     });
-    server = created;
+    opened = candidate;
     handler = created.listeners('request')[0] as typeof handler;
   };
-  const close = () =>
-    new Promise<void>((resolve) => {
-      const current = server;
-      server = undefined;
-      handler = undefined;
-      if (!current) return resolve();
-      current.close(() => resolve());
-    });
+  const close = async () => {
+    const current = opened;
+    opened = undefined;
+    handler = undefined;
+    if (!current) return;
+    await current.idle();
+    await new Promise<void>((resolve) => current.server.close(() => resolve()));
+  };
 
   return {
     name: 'dynamodb',
@@ -56,7 +53,19 @@ export function dynamodbService(ctx: LocalContext): LocalService {
     start: open,
     async handle(req: ServiceRequest, res: ServerResponse) {
       if (!handler) await open();
+      const store = opened!;
       handler!(req.raw, res);
+      // Read alongside dynalite (both listen to the same body): the name of a table being deleted.
+      if (req.target === 'DeleteTable') {
+        const body = req.body();
+        res.once('finish', () => {
+          if (res.statusCode !== 200) return;
+          void body.then((b) => {
+            const name = (JSON.parse(b.toString('utf8')) as { TableName?: unknown }).TableName;
+            if (typeof name === 'string') void store.reclaim(name);
+          }).catch(() => {});
+        });
+      }
     },
     sendError(req: ServiceRequest, res: ServerResponse, error: AwsError) {
       sendJsonError(res, req.requestId, error, { typePrefix: 'com.amazonaws.dynamodb.v20120810#' });
