@@ -98,7 +98,7 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
     recordMetrics(app.metrics, item);
     const summary = { message_id: messageId, ...item };
     if (item.processing_status === 'SUCCESS') logger.info('file processed', summary);
-    else logger.warn('file failed; acknowledged without retry', summary);
+    else logger.error('file failed; acknowledged without retry', summary);
   } catch (err) {
     const kind = classifyError(err);
     logger.error(`${kind} error; the message will be retried`, { message_id: messageId, error_kind: kind, error: err });
