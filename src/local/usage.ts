@@ -14,14 +14,19 @@ export interface Usage {
 }
 
 export async function usage(dataDir: string): Promise<Usage> {
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return { dataDir, disk: await diskUsage(dataDir), memory: { rss, heapUsed, external } };
+}
+
+/** Bytes per top-level folder of the data dir, and `total` (which also counts its loose files). */
+export async function diskUsage(dataDir: string): Promise<Usage['disk']> {
   const disk: Record<string, number> & { total: number } = { total: 0 };
   for (const entry of await readdir(dataDir, { withFileTypes: true }).catch(() => [])) {
     const bytes = await sizeOf(join(dataDir, entry.name));
     if (entry.isDirectory()) disk[entry.name] = bytes;
     disk.total += bytes;
   }
-  const { rss, heapUsed, external } = process.memoryUsage();
-  return { dataDir, disk, memory: { rss, heapUsed, external } };
+  return disk;
 }
 
 /** Apparent size of a file, or of everything under a folder (links not followed; vanished files count 0). */

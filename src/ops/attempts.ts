@@ -43,15 +43,20 @@ export async function lastFailedAttempt(clients: Clients, pipeline: Pipeline, ke
   if (!last) return undefined;
   const failure = ends.filter((l) => l.requestId === last.requestId).map(failureOf).find((f) => f !== undefined);
   if (!failure) return undefined;
+  // The start: the end less the duration Lambda reports; else the start record (a system log level
+  // of WARN leaves only runtimeDone); else the invocation's first line.
   const own = lines.filter((l) => l.requestId === last.requestId);
-  const started = own.find((l) => l.message === 'platform.start' || l.raw.startsWith('START RequestId:')) ?? own[0]!;
+  const durationMs = Number((last.json?.['record'] as { metrics?: { durationMs?: unknown } } | undefined)?.metrics?.durationMs ?? /Duration: ([\d.]+) ms/.exec(last.raw)?.[1]);
+  const started = Number.isFinite(durationMs)
+    ? last.timestamp - durationMs
+    : (own.find((l) => l.message === 'platform.start' || l.raw.startsWith('START RequestId:')) ?? own[0]!).timestamp;
   const visibility = await visibilityTimeout(clients, pipeline);
   return {
     requestId: last.requestId!,
-    startedAt: new Date(started.timestamp).toISOString(),
+    startedAt: new Date(started).toISOString(),
     endedAt: new Date(last.timestamp).toISOString(),
     ...failure,
-    ...(visibility !== undefined && { retryDueAt: new Date(started.timestamp + visibility * 1000).toISOString() }),
+    ...(visibility !== undefined && { retryDueAt: new Date(started + visibility * 1000).toISOString() }),
   };
 }
 

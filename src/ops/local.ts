@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
+import { diskUsage, type Usage } from '../local/usage.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
 
@@ -11,20 +12,28 @@ export interface LocalOptions {
   readonly port: number;
 }
 
+/** Bytes on disk per service folder (and `total`); the server's memory when it is running. */
+export type LocalUsage = Pick<Usage, 'disk'> & Partial<Pick<Usage, 'memory'>>;
+
 export type LocalState =
-  | { readonly running: true; readonly info: ServerInfo; readonly services: string[] }
-  | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo };
+  | { readonly running: true; readonly info: ServerInfo; readonly services: string[]; readonly usage?: LocalUsage }
+  | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo; readonly usage?: LocalUsage };
 
 export const LOG_FILE = 'server.log';
 
-/** Is a local AWS running for this data dir? (server.json names it; its pid and health must agree.) */
-export async function localStatus(dataDir: string): Promise<LocalState> {
+/**
+ * Is a local AWS running for this data dir? (server.json names it; its pid and health must agree.)
+ * With `usage`, also what it takes: the server answers for itself, a stopped one is measured on disk.
+ */
+export async function localStatus(dataDir: string, options: { usage?: boolean } = {}): Promise<LocalState> {
+  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await diskUsage(dataDir) } } : {});
   const info = readServerInfo(dataDir);
-  if (!info) return { running: false, dataDir };
-  if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info };
+  if (!info) return { running: false, dataDir, ...(await measured()) };
+  if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info, ...(await measured()) };
   const health = await fetchHealth(info.endpoint);
-  if (!health) return { running: false, dataDir, stale: info };
-  return { running: true, info, services: health.services };
+  if (!health) return { running: false, dataDir, stale: info, ...(await measured()) };
+  const usage = options.usage ? ((await fetchJson(`${info.endpoint}/_tap/usage`, 30_000)) as LocalUsage | undefined) : undefined;
+  return { running: true, info, services: health.services, ...(usage ? { usage: { disk: usage.disk, memory: usage.memory } } : await measured()) };
 }
 
 export interface StartResult {
@@ -118,9 +127,13 @@ function serverEntry(): [string[], string] {
 }
 
 async function fetchHealth(endpoint: string): Promise<{ services: string[] } | undefined> {
+  return (await fetchJson(`${endpoint}/_tap/health`, 2000)) as { services: string[] } | undefined;
+}
+
+async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
   try {
-    const res = await fetch(`${endpoint}/_tap/health`, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? ((await res.json()) as { services: string[] }) : undefined;
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? ((await res.json()) as unknown) : undefined;
   } catch {
     return undefined;
   }

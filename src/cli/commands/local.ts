@@ -73,16 +73,18 @@ export function registerLocal(program: Command): void {
 
   local
     .command('status')
-    .description('is the local AWS running? (exit code 1 when not)')
+    .description('is the local AWS running, and how much disk (per service) and memory does it take? (exit code 1 when not running)')
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (flags: LocalFlags) => {
       const { localStatus } = await import('../../ops/local.js');
-      const state = await localStatus(dataDirOf(flags));
+      const { formatUsage } = await import('../format/local.js');
+      const state = await localStatus(dataDirOf(flags), { usage: true });
+      const usage = state.usage ? `\n${formatUsage(state.usage)}` : '';
       if (state.running) {
-        print(flags.json, state, `Running: ${state.info.endpoint} (pid ${state.info.pid}, since ${state.info.startedAt})\n  data: ${state.info.dataDir}\n  services: ${state.services.join(', ')}`);
+        print(flags.json, state, `Running: ${state.info.endpoint} (pid ${state.info.pid}, since ${state.info.startedAt})\n  data: ${state.info.dataDir}\n  services: ${state.services.join(', ')}${usage}`);
       } else {
-        print(flags.json, state, `Not running (data dir ${state.dataDir}). Start it with: tap local start`);
+        print(flags.json, state, `Not running (data dir ${state.dataDir}). Start it with: tap local start${usage}`);
         process.exitCode = 1;
       }
     });
