@@ -57,6 +57,36 @@ describe('space given back', () => {
     ddb.destroy();
   }, 60_000);
 
+  it('a table deleted with its stack (as tap destroy does) gives its space back too', async () => {
+    const { CloudFormationClient, CreateStackCommand, DeleteStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete } = await import('@aws-sdk/client-cloudformation');
+    const cfn = new CloudFormationClient(local.clientConfig);
+    const ddb = new DynamoDBClient(local.clientConfig);
+    const dir = join(local.dataDir, 'dynamodb');
+    const template = {
+      Resources: {
+        T: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: { TableName: 'stacked', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
+        },
+      },
+    };
+    await cfn.send(new CreateStackCommand({ StackName: 'space', TemplateBody: JSON.stringify(template) }));
+    await waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: 'space' });
+    const before = await sizeOf(dir);
+    for (let batch = 0; batch < 100; batch++) {
+      const items = Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `k${batch}-${i}` }, data: { S: randomText(2000) } } } }));
+      await ddb.send(new BatchWriteItemCommand({ RequestItems: { stacked: items } }));
+    }
+    const full = await sizeOf(dir);
+    expect(full - before).toBeGreaterThan(3 * MB);
+
+    await cfn.send(new DeleteStackCommand({ StackName: 'space' }));
+    await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: 'space' });
+
+    await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), 30_000, 200);
+    for (const client of [cfn, ddb]) client.destroy();
+  }, 90_000);
+
   it("a deleted bucket's, queue's and log group's files are gone", async () => {
     const s3 = new S3Client({ ...local.clientConfig, forcePathStyle: true });
     const sqs = new SQSClient(local.clientConfig);

@@ -54,18 +54,22 @@ export function dynamodbService(ctx: LocalContext): LocalService {
     async handle(req: ServiceRequest, res: ServerResponse) {
       if (!handler) await open();
       const store = opened!;
-      handler!(req.raw, res);
       // Read alongside dynalite (both listen to the same body): the name of a table being deleted.
+      // Its answer is noticed through `end`: CloudFormation's in-process calls pass a bare response.
       if (req.target === 'DeleteTable') {
         const body = req.body();
-        res.once('finish', () => {
-          if (res.statusCode !== 200) return;
-          void body.then((b) => {
-            const name = (JSON.parse(b.toString('utf8')) as { TableName?: unknown }).TableName;
-            if (typeof name === 'string') void store.reclaim(name);
-          }).catch(() => {});
-        });
+        const end = res.end;
+        res.end = function (this: ServerResponse, ...args: unknown[]) {
+          if (res.statusCode === 200) {
+            void body.then((b) => {
+              const name = (JSON.parse(b.toString('utf8')) as { TableName?: unknown }).TableName;
+              if (typeof name === 'string') void store.reclaim(name);
+            }).catch(() => {});
+          }
+          return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+        } as typeof res.end;
       }
+      handler!(req.raw, res);
     },
     sendError(req: ServiceRequest, res: ServerResponse, error: AwsError) {
       sendJsonError(res, req.requestId, error, { typePrefix: 'com.amazonaws.dynamodb.v20120810#' });
