@@ -85,6 +85,9 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
     return;
   }
   logger.appendKeys({ s3_bucket: file.bucket, s3_key: file.key, s3_version: file.versionId });
+  // Ties the invocation's request id to the key before the work: if it then times out or crashes,
+  // Lambda's own lines (request id only) are all that follows, and `tap logs --file` finds them so.
+  logger.info('processing file', { message_id: messageId });
   try {
     const { duplicate, item } = await processFile(file, app.ports, app.options);
     if (duplicate) {
@@ -98,7 +101,7 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
     recordMetrics(app.metrics, item);
     const summary = { message_id: messageId, ...item };
     if (item.processing_status === 'SUCCESS') logger.info('file processed', summary);
-    else logger.warn('file failed; acknowledged without retry', summary);
+    else logger.error('file failed; acknowledged without retry', summary);
   } catch (err) {
     const kind = classifyError(err);
     // An unclassified error is retried (nothing is acknowledged unexplained), but it means a failure

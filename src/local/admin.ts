@@ -3,6 +3,7 @@ import { AwsError } from './errors.js';
 import type { Faults } from './faults.js';
 import { RESPONSE_PATH, handleCfnResponse } from './services/cloudformation/cfn-response.js';
 import type { ServiceRequest } from './request.js';
+import { usage } from './usage.js';
 
 export interface AdminDeps {
   readonly faults: Faults;
@@ -34,6 +35,9 @@ export async function handleAdmin(req: ServiceRequest, res: ServerResponse, deps
   switch (route) {
     case 'GET /_tap/health':
       return send(res, 200, deps.health());
+    case 'GET /_tap/usage':
+      // Walks the data dir: asked for by `tap local status`, not by the frequent health checks.
+      return send(res, 200, await usage(String(deps.health().dataDir)));
     case 'GET /_tap/faults':
       return send(res, 200, { faults: deps.faults.list() });
     case 'POST /_tap/faults': {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ADMIN_HEADERS } from '../local/admin.js';
 import type { DamageReport } from '../local/data-dir.js';
 import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
+import { diskUsage, type Usage } from '../local/usage.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
 
@@ -15,6 +16,9 @@ export interface LocalOptions {
   readonly allowedOrigins?: readonly string[];
 }
 
+/** Bytes on disk per service folder (and `total`); the server's memory when it is running. */
+export type LocalUsage = Pick<Usage, 'disk'> & Partial<Pick<Usage, 'memory'>>;
+
 export type LocalState =
   | {
       readonly running: true;
@@ -24,19 +28,26 @@ export type LocalState =
       readonly damaged: readonly DamageReport[];
       /** Other things the server said at start (an older layout moved aside). */
       readonly notices: readonly string[];
+      readonly usage?: LocalUsage;
     }
-  | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo };
+  | { readonly running: false; readonly dataDir: string; readonly stale?: ServerInfo; readonly usage?: LocalUsage };
 
 export const LOG_FILE = 'server.log';
 
-/** Is a local AWS running for this data dir? (server.json names it; its pid and health must agree.) */
-export async function localStatus(dataDir: string): Promise<LocalState> {
+/**
+ * Is a local AWS running for this data dir? (server.json names it; its pid and health must agree.)
+ * With `usage`, also what it takes: the server answers for itself, a stopped one is measured on disk.
+ */
+export async function localStatus(dataDir: string, options: { usage?: boolean } = {}): Promise<LocalState> {
+  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await diskUsage(dataDir) } } : {});
   const info = readServerInfo(dataDir);
-  if (!info) return { running: false, dataDir };
-  if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info };
+  if (!info) return { running: false, dataDir, ...(await measured()) };
+  if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info, ...(await measured()) };
   const health = await fetchHealth(info.endpoint);
-  if (!health) return { running: false, dataDir, stale: info };
-  return { running: true, info, services: health.services, damaged: health.damaged ?? [], notices: health.notices ?? [] };
+  if (!health) return { running: false, dataDir, stale: info, ...(await measured()) };
+  const usage = options.usage ? ((await fetchJson(`${info.endpoint}/_tap/usage`, 30_000)) as LocalUsage | undefined) : undefined;
+  const found = { damaged: health.damaged ?? [], notices: health.notices ?? [] };
+  return { running: true, info, services: health.services, ...found, ...(usage ? { usage: { disk: usage.disk, memory: usage.memory } } : await measured()) };
 }
 
 export interface StartResult {
@@ -138,9 +149,13 @@ interface Health {
 }
 
 async function fetchHealth(endpoint: string): Promise<Health | undefined> {
+  return (await fetchJson(`${endpoint}/_tap/health`, 2000)) as Health | undefined;
+}
+
+async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
   try {
-    const res = await fetch(`${endpoint}/_tap/health`, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(2000) });
-    return res.ok ? ((await res.json()) as Health) : undefined;
+    const res = await fetch(url, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? ((await res.json()) as unknown) : undefined;
   } catch {
     return undefined;
   }

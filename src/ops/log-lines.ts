@@ -2,6 +2,10 @@
  * The processor's log lines: Powertools JSON (`level`, `message`, `s3_key`, …), Lambda's JSON platform
  * records (`type: platform.report`), and Lambda's text format (`START RequestId…`, `<time>\t<id>\tERROR\t…`).
  * Parsing, level filtering and the server-side filter pattern. Pure.
+ *
+ * Lambda's own lines about a failed invocation carry no level: `platform.runtimeDone`/`platform.report`
+ * with a `status` of `timeout`, `error` or `failure`, text-format `Task timed out after N.NN seconds`
+ * and `REPORT … Status: timeout`. They count as ERROR here, so `--level error` finds a time-out.
  */
 import { UserError } from './errors.js';
 
@@ -21,7 +25,12 @@ export interface LogLine {
   readonly level?: Level;
   /** The human part: Powertools' `message`, a platform record's type, or the text line. */
   readonly message: string;
+  /** The Lambda request (invocation) the line belongs to, when it says. */
+  readonly requestId?: string;
 }
+
+/** `platform.*` record statuses of an invocation that did not succeed. */
+const FAILED_STATUSES = ['timeout', 'error', 'failure'];
 
 export function parseLevel(text: string): Level {
   const upper = text.trim().toUpperCase();
@@ -40,15 +49,25 @@ export function parseLogLine(event: { timestamp?: number; eventId?: string; logS
   const json = parseObject(raw);
   if (json) {
     const levelText = typeof json['level'] === 'string' ? json['level'] : undefined;
-    const level = levelText ? toLevel(levelText) : undefined;
+    const record = json['record'] && typeof json['record'] === 'object' ? (json['record'] as Record<string, unknown>) : undefined;
+    const failed = typeof json['type'] === 'string' && json['type'].startsWith('platform.') && FAILED_STATUSES.includes(String(record?.['status']));
+    const level = levelText ? toLevel(levelText) : failed ? 'ERROR' : undefined;
     // Powertools' message; a platform record's type; an embedded-metric-format line is metrics.
     const message = typeof json['message'] === 'string' ? json['message'] : typeof json['type'] === 'string' ? json['type'] : '_aws' in json ? 'metrics' : raw;
-    return { ...base, json, ...(level && { level }), message };
+    // Powertools (function_request_id), the runtime's console JSON (requestId), platform records.
+    const requestId = [json['function_request_id'], json['requestId'], record?.['requestId']].find((v): v is string => typeof v === 'string' && v !== '');
+    return { ...base, json, ...(level && { level }), message, ...(requestId && { requestId }) };
   }
   // Lambda's text format for console.*: `<ISO time>\t<request id>\t<LEVEL>\t<message>`.
-  const text = /^\S+\t\S+\t([A-Z]+)\t([\s\S]*)$/.exec(raw);
-  const level = text ? toLevel(text[1]!) : undefined;
-  return { ...base, ...(level && { level }), message: text && level ? text[2]! : raw };
+  const text = /^\S+\t(\S+)\t([A-Z]+)\t([\s\S]*)$/.exec(raw);
+  const textLevel = text ? toLevel(text[2]!) : undefined;
+  // `<ISO time> <request id> Task timed out after 3.00 seconds`; `START|END|REPORT RequestId: <id>`.
+  const timedOut = /^\S+ (\S+) Task timed out after /.exec(raw);
+  const platform = /^(?:START|END|REPORT) RequestId: (\S+)/.exec(raw);
+  const failedReport = platform !== null && /\tStatus: (?:timeout|error|failure)\b/.test(raw);
+  const level = textLevel ?? (timedOut || failedReport ? 'ERROR' : undefined);
+  const requestId = (textLevel && text![1]) || timedOut?.[1] || platform?.[1];
+  return { ...base, ...(level && { level }), message: text && textLevel ? text[3]! : raw, ...(requestId && { requestId }) };
 }
 
 function toLevel(text: string): Level | undefined {
@@ -93,7 +112,10 @@ export function filterPattern(filter: LineFilter): string | undefined {
   const terms = [filter.text, filter.key].filter((t): t is string => Boolean(t));
   if (terms.length) return terms.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(' ');
   if (filter.level && rank(filter.level) > rank('INFO')) {
-    return `{ ${LEVELS.filter((l) => rank(l) >= rank(filter.level!)).map((l) => `$.level = "${l}"`).join(' || ')} }`;
+    const levels = LEVELS.filter((l) => rank(l) >= rank(filter.level!)).map((l) => `$.level = "${l}"`);
+    // The platform records of a failed invocation, which count as ERROR (they have no level).
+    const failed = rank(filter.level) <= rank('ERROR') ? FAILED_STATUSES.map((s) => `$.record.status = "${s}"`) : [];
+    return `{ ${[...levels, ...failed].join(' || ')} }`;
   }
   return undefined;
 }

@@ -5,6 +5,11 @@
  *
  * Following re-reads a short overlap before the newest line seen, because CloudWatch Logs can make a
  * line searchable a few seconds after later ones; event ids already shown are skipped.
+ *
+ * `--file KEY` also shows the lines of the invocations whose lines mention the key: Lambda's
+ * `platform.*` records and `Task timed out` lines name only the request id, and they are the ones
+ * that say an invocation about the file timed out or crashed. So the key's lines are read first,
+ * then the lines of their request ids (remembered while following: a time-out comes minutes later).
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { sleep } from './abort.js';
@@ -33,6 +38,10 @@ export interface LogsResult {
 }
 
 const OVERLAP_MS = 10_000;
+/** Lambda's longest time-out (15 minutes), and some: how long a request id is worth following. */
+const MAX_INVOCATION_MS = 16 * 60_000;
+/** Request ids per `?"id"` pattern. */
+const IDS_PER_PATTERN = 20;
 
 export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOptions, reporter: Reporter): Promise<LogsResult> {
   const now = options.now ?? Date.now;
@@ -40,6 +49,11 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
   const pattern = filterPattern(options);
   const client = await clients.logs();
   const seen = new Map<string, number>();
+  /** Request ids of lines about `options.key`, with when they were last seen. */
+  const requests = new Map<string, number>();
+  const fetch = (startTime: number): AsyncIterable<LogLine[]> =>
+    options.key ? keyPages(client, pipeline.logGroup, startTime, options.key, requests, options.signal) : pages(client, pipeline.logGroup, startTime, pattern, options.signal);
+  const wanted = (line: LogLine) => matches(line, options) || (line.requestId !== undefined && requests.has(line.requestId) && matches(line, { ...options, key: undefined }));
   let cursor = now() - options.sinceMs;
   let lines = 0;
   let delay = min;
@@ -48,13 +62,13 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
     for (;;) {
       let fresh = 0;
       try {
-        for await (const page of pages(client, pipeline.logGroup, Math.max(0, cursor - (lines ? OVERLAP_MS : 0)), pattern, options.signal)) {
+        for await (const page of fetch(Math.max(0, cursor - (lines ? OVERLAP_MS : 0)))) {
           for (const line of page) {
             if (seen.has(line.eventId)) continue;
             seen.set(line.eventId, line.timestamp);
             cursor = Math.max(cursor, line.timestamp);
             fresh++;
-            if (matches(line, options)) {
+            if (wanted(line)) {
               lines++;
               options.onLine(line);
             }
@@ -69,6 +83,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
       }
       if (!options.follow || options.signal?.aborted) break;
       for (const [id, ts] of seen) if (ts < cursor - OVERLAP_MS) seen.delete(id);
+      for (const [id, ts] of requests) if (ts < cursor - MAX_INVOCATION_MS) requests.delete(id);
       delay = fresh ? min : Math.min(max, delay * 2);
       await sleep(delay, options.signal);
       if (options.signal?.aborted) break;
@@ -88,4 +103,29 @@ async function* pages(client: CloudWatchLogsClient, logGroupName: string, startT
     yield (page.events ?? []).map(parseLogLine).sort((a, b) => a.timestamp - b.timestamp);
     nextToken = page.nextToken;
   } while (nextToken);
+}
+
+/**
+ * The lines that mention `key`, then the lines of their invocations (and of those remembered in
+ * `requests`), as one page in time order; `requests` learns the new request ids.
+ */
+async function* keyPages(client: CloudWatchLogsClient, logGroupName: string, startTime: number, key: string, requests: Map<string, number>, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
+  const byId = new Map<string, LogLine>();
+  for await (const page of pages(client, logGroupName, startTime, filterPattern({ key }), signal)) {
+    for (const line of page) {
+      byId.set(line.eventId, line);
+      if (line.requestId) requests.set(line.requestId, Math.max(requests.get(line.requestId) ?? 0, line.timestamp));
+    }
+  }
+  const ids = [...requests.keys()];
+  for (let i = 0; i < ids.length; i += IDS_PER_PATTERN) {
+    const pattern = ids.slice(i, i + IDS_PER_PATTERN).map((id) => `?"${id.replace(/["\\]/g, '\\$&')}"`).join(' ');
+    for await (const page of pages(client, logGroupName, startTime, pattern, signal)) {
+      for (const line of page) {
+        if (line.requestId && requests.has(line.requestId)) requests.set(line.requestId, Math.max(requests.get(line.requestId)!, line.timestamp));
+        byId.set(line.eventId, line);
+      }
+    }
+  }
+  yield [...byId.values()].sort((a, b) => a.timestamp - b.timestamp);
 }

@@ -6,6 +6,7 @@
  */
 import type { ProcessingStatus } from '../handlers/contract.js';
 import type { RejectLine } from '../handlers/split.js';
+import { type FailedAttempt, lastFailedAttempt } from './attempts.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { closestKeys, incomingKey } from './keys.js';
@@ -52,6 +53,8 @@ export interface FileStatus {
   readonly dlq: { readonly messages: number; readonly looked: boolean };
   /** When there is no history: the object as it is in the bucket (uploaded, not yet processed). */
   readonly object?: ObjectHead;
+  /** When there is no history: the last attempt, if it timed out or crashed, and when its retry is due. */
+  readonly lastAttempt?: FailedAttempt;
   /** When the key is unknown: the closest keys that exist. */
   readonly suggestions: string[];
 }
@@ -106,9 +109,11 @@ async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, opt
   const rejects = withRejects?.rejectedKey ? await firstRejects(s3, pipeline.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
 
   let object: ObjectHead | undefined;
+  let lastAttempt: FailedAttempt | undefined;
   let suggestions: string[] = [];
   if (!history.length) {
     object = await headObject(s3, pipeline.bucket, key);
+    if (object) lastAttempt = await lastFailedAttempt(clients, pipeline, key, now);
     if (!object && !deadLettered.length) {
       suggestions = await step(reporter, 'Looking for similar keys', async () => {
         const [names, keys] = await Promise.all([someFileNames(docs, pipeline.metadataTable, SUGGESTION_SCAN), someKeys(s3, pipeline.bucket, 'incoming/', SUGGESTION_SCAN)]);
@@ -129,6 +134,7 @@ async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, opt
     deadLettered,
     dlq: { messages: depth.visible + depth.inFlight, looked },
     ...(object && { object }),
+    ...(lastAttempt && { lastAttempt }),
     suggestions,
   };
 }

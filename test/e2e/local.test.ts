@@ -34,6 +34,12 @@ describe('tap local (the real binary)', () => {
     const status = await tap('status', '--json');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, info: { pid: info.pid } });
+    // what it takes: disk per service folder and the server's memory
+    const { usage } = JSON.parse(status.stdout);
+    expect(usage.disk.total).toBeGreaterThan(0);
+    expect(usage.disk).toHaveProperty('dynamodb');
+    expect(usage.memory.rss).toBeGreaterThan(1024 * 1024);
+    expect((await tap('status')).stdout).toMatch(/\n  disk: .+ \(.*dynamodb [\d.]+ (B|KiB|MiB)/);
 
     // state written through the endpoint survives kill -9
     const ddb = client(info.endpoint);
@@ -48,6 +54,7 @@ describe('tap local (the real binary)', () => {
     const dead = await tap('status', '--json');
     expect(dead.code).toBe(1);
     expect(JSON.parse(dead.stdout).stale).toMatchObject({ pid: info.pid });
+    expect(JSON.parse(dead.stdout).usage.disk.dynamodb).toBeGreaterThan(0); // measured on disk when not running
 
     const restarted = await tap('start', '--port', '0', '--allow-origin', 'https://app.test:3000', '--json');
     expect(restarted.code, restarted.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTap, type TapRun } from '../helpers/cli.js';
@@ -139,4 +140,45 @@ describe('operating the pipeline with the real binary', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(cwd, '.tap', 'ops.json'), 'utf8')).toContain('UploadBucketName');
   });
+});
+
+// Last: it leaves the processor with a 1 s timeout.
+describe('a handler time-out, with the real binary', () => {
+  it('is found by logs --level error and logs --file, and status --file says when the retry is due', async () => {
+    // arrange: a function timeout far shorter than processing a 20,000-record file takes; a retry a minute away
+    const lambda = new LambdaClient(config());
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: outputs.ProcessorFunctionName, Timeout: 1 }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: outputs.ProcessorFunctionName });
+    lambda.destroy();
+    await new SQSClient(config()).send(new SetQueueAttributesCommand({ QueueUrl: outputs.IngestQueueUrl, Attributes: { VisibilityTimeout: '60' } }));
+
+    // act
+    const up = await tap('upload', '--generate', '20000', '--json');
+    expect(up.code, up.stderr).toBe(0);
+    const key: string = parsed(up).files[0].key;
+
+    // assert: the stack logs only WARN+ platform lines; the time-out's runtimeDone is ERROR for tap logs
+    let fileErrors: Array<Record<string, any>> = [];
+    for (let i = 0; i < 60 && !fileErrors.length; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const r = await tap('logs', '--since', '10m', '--file', key, '--level', 'error', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      fileErrors = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    }
+    expect(fileErrors).toContainEqual(expect.objectContaining({ type: 'platform.runtimeDone', record: expect.objectContaining({ status: 'timeout' }) }));
+    const all = await tap('logs', '--since', '10m', '--level', 'error', '--json');
+    expect(all.stdout).toContain('"status":"timeout"');
+    const text = await tap('logs', '--since', '10m', '--file', key, '--level', 'error');
+    expect(text.stdout).toMatch(/ERROR\s+platform\.runtimeDone/);
+
+    const status = await tap('status', '--file', key, '--json');
+    expect(status.code, status.stderr).toBe(0);
+    const { lastAttempt } = parsed(status);
+    expect(lastAttempt).toMatchObject({ outcome: 'timeout', detail: 'Task timed out after 1.00 seconds' });
+    expect(Date.parse(lastAttempt.retryDueAt) - Date.parse(lastAttempt.startedAt)).toBe(60_000);
+    const human = await tap('status', '--file', key);
+    expect(human.stdout).toContain('The last attempt timed out (Task timed out after 1.00 seconds)');
+    expect(human.stdout).toMatch(/The retry is due (about .+ UTC \(in .+\)|now)/);
+    expect(human.stdout).not.toContain('not processed yet');
+  }, 150_000);
 });

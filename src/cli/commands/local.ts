@@ -95,12 +95,12 @@ export function registerLocal(program: Command): void {
 
   local
     .command('status')
-    .description('is the local AWS running? (exit code 1 when not)')
+    .description('is the local AWS running, and how much disk (per service) and memory does it take? (exit code 1 when not running)')
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (flags: LocalFlags) => {
       const { localStatus } = await import('../../ops/local.js');
-      const state = await localStatus(dataDirOf(flags));
+      const state = await localStatus(dataDirOf(flags), { usage: true });
       const { formatLocalStatus } = await import('../format/local.js');
       print(flags.json, state, formatLocalStatus(state));
       if (!state.running) process.exitCode = 1;

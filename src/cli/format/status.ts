@@ -30,7 +30,10 @@ function fileLines(result: FileStatus, style: Style): string[] {
   const { bold, dim } = style;
   const lines = [`${bold(result.key)} ${dim(`(s3://${result.bucket}/${result.key})`)}`];
   if (!result.totalRuns) {
-    if (result.object) {
+    if (result.object && result.lastAttempt) {
+      lines.push(`  Uploaded ${shortTime(result.object.lastModified)} (${formatBytes(result.object.size)}${result.object.versionId ? `, version ${result.object.versionId}` : ''}); nothing recorded yet.`);
+      lines.push(...attemptLines(result.lastAttempt, result.key, style));
+    } else if (result.object) {
       lines.push(`  Uploaded ${shortTime(result.object.lastModified)} (${formatBytes(result.object.size)}${result.object.versionId ? `, version ${result.object.versionId}` : ''}) but not processed yet: it is in the queue, being processed, or waiting to be retried.`);
     } else if (result.deadLettered.length) {
       lines.push('  No processing recorded: its message is in the dead-letter queue.');
@@ -84,6 +87,19 @@ function fileLines(result: FileStatus, style: Style): string[] {
       `  Look: tap status --file ${result.key} --dlq (a look adds one to each message's receive count)`,
     );
   }
+  return lines;
+}
+
+/** A time-out or crash of the last attempt, and when SQS hands the message out again. */
+function attemptLines(a: NonNullable<FileStatus['lastAttempt']>, key: string, style: Style, now = Date.now()): string[] {
+  const what = a.outcome === 'timeout' ? `timed out (${a.detail})` : `crashed (${a.detail})`;
+  const lines = [style.red(`  The last attempt ${what} at ${shortTime(a.endedAt)} UTC`) + style.dim(` (request ${a.requestId})`)];
+  if (a.retryDueAt) {
+    const inMs = Date.parse(a.retryDueAt) - now;
+    const when = inMs > 0 ? `about ${shortTime(a.retryDueAt)} UTC (in ${formatDuration(inMs)})` : 'now (its visibility timeout has run out)';
+    lines.push(`  The retry is due ${when}, when its message becomes visible in the ingest queue again.`);
+  }
+  lines.push(style.dim(`  Its log lines: tap logs --file ${key} --since 2h`));
   return lines;
 }
 

@@ -119,6 +119,24 @@ describe('status output', () => {
     expect(text).not.toContain('Nothing about this file in the dead-letter queue');
   });
 
+  it('says when the last attempt timed out and when the retry is due, instead of "not processed yet"', () => {
+    const lastAttempt = {
+      requestId: 'r-1',
+      startedAt: '2026-01-05T10:00:00.000Z',
+      endedAt: '2026-01-05T10:02:00.000Z',
+      outcome: 'timeout' as const,
+      detail: 'Task timed out after 120.00 seconds',
+      retryDueAt: '2026-01-05T10:12:00.000Z',
+    };
+    const waiting: FileStatus = { ...file, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], object: { size: 10, lastModified: '2026-01-05T09:59:59.000Z' }, lastAttempt };
+    const text = formatStatus(waiting, plain);
+    expect(text).not.toContain('not processed yet');
+    expect(text).toContain('The last attempt timed out (Task timed out after 120.00 seconds) at 2026-01-05 10:02:00 UTC (request r-1)');
+    expect(text).toMatch(/The retry is due (about 2026-01-05 10:12:00 UTC|now)/);
+    const crashed = formatStatus({ ...waiting, lastAttempt: { ...lastAttempt, outcome: 'crash', detail: 'Runtime.ExitError' } }, plain);
+    expect(crashed).toContain('The last attempt crashed (Runtime.ExitError)');
+  });
+
   it('lists recent files with totals over the window', () => {
     const recent: RecentStatus = {
       kind: 'recent',

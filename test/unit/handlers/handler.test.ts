@@ -63,7 +63,7 @@ describe('processor handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect([...ports.metadata.items.values()]).toMatchObject([{ processing_status: 'FAILED', quarantine_key: 'quarantine/bad.json' }]);
     expect(metrics.published[0]).toContainEqual({ name: 'FilesFailed', unit: 'Count', value: 1 });
-    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: 'file failed; acknowledged without retry' }));
+    expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'error', message: 'file failed; acknowledged without retry' }));
   });
 
   it('decodes URL-encoded keys before using them', async () => {

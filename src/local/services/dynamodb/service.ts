@@ -4,10 +4,9 @@
  * port. Leaves out what dynalite leaves out: streams, transactions' full isolation, PartiQL,
  * backups and PITR restores (the PITR setting is accepted and returned), global tables.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,10 +15,8 @@ import { sendJsonError } from '../../protocols/json.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext, LocalService } from '../../service.js';
 import { mkdirPrivateSync, removeIfExists, serviceDir } from '../../storage.js';
+import { openDynalite, type OpenDynalite } from './dynalite.js';
 import { checkNesting } from './nesting.js';
-
-type Dynalite = (options: Record<string, unknown>) => Server;
-const require = createRequire(import.meta.url);
 
 /** Socket files of open dynalite servers: removed on close, and on any exit of the process. */
 const openSockets = new Set<string>();
@@ -74,15 +71,15 @@ function replay(req: ServiceRequest, body: Buffer): IncomingMessage {
 
 export function dynamodbService(ctx: LocalContext): LocalService {
   const path = serviceDir(ctx.dataDir, 'dynamodb');
-  let server: Server | undefined;
+  let opened: OpenDynalite | undefined;
   let handler: ((req: unknown, res: unknown) => void) | undefined;
 
   const open = async () => {
-    const dynalite = require('dynalite') as Dynalite;
     // LevelDB creates its files with the process's umask: the folder being the user's own (0700) is what protects them.
     mkdirPrivateSync(path);
     // Table create/delete/update complete at once (AWS takes seconds; nothing here needs that wait).
-    const created = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const candidate = openDynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const created = candidate.server;
     // dynalite closes its LevelDB only when its HTTP server closes, so it must listen somewhere:
     // a private socket, not a TCP port. Requests reach it in-process through its handler.
     const socket = privateSocket();
@@ -91,17 +88,17 @@ export function dynamodbService(ctx: LocalContext): LocalService {
       created.listen(socket, () => resolve());
     });
     created.once('close', () => openSockets.delete(socket));
-    server = created;
+    opened = candidate;
     handler = created.listeners('request')[0] as typeof handler;
   };
-  const close = () =>
-    new Promise<void>((resolve) => {
-      const current = server;
-      server = undefined;
-      handler = undefined;
-      if (!current) return resolve();
-      current.close(() => resolve());
-    });
+  const close = async () => {
+    const current = opened;
+    opened = undefined;
+    handler = undefined;
+    if (!current) return;
+    await current.idle();
+    await new Promise<void>((resolve) => current.server.close(() => resolve()));
+  };
 
   return {
     name: 'dynamodb',
@@ -111,6 +108,7 @@ export function dynamodbService(ctx: LocalContext): LocalService {
       const body = await req.body();
       checkNesting(body);
       if (!handler) await open();
+      if (req.target === 'DeleteTable') reclaimAfter(opened!, body, res);
       handler!(replay(req, body), res);
     },
     sendError(req: ServiceRequest, res: ServerResponse, error: AwsError) {
@@ -123,4 +121,23 @@ export function dynamodbService(ctx: LocalContext): LocalService {
       await open();
     },
   };
+}
+
+/**
+ * Once a DeleteTable succeeds, compacts the table's key ranges so its space comes back. Its answer is
+ * noticed through `end`: CloudFormation's in-process calls pass a bare response without events.
+ */
+function reclaimAfter(store: OpenDynalite, body: Buffer, res: ServerResponse): void {
+  const end = res.end;
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (res.statusCode === 200) {
+      try {
+        const name = (JSON.parse(body.toString('utf8')) as { TableName?: unknown }).TableName;
+        if (typeof name === 'string') void store.reclaim(name);
+      } catch {
+        // dynalite answered 200, so the body parsed; nothing to reclaim otherwise
+      }
+    }
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof res.end;
 }
