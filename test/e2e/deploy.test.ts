@@ -81,7 +81,7 @@ describe('tap deploy on the local AWS', () => {
   it('--hotswap falls back to a full deploy when infrastructure changed too', async () => {
     const result = await run('deploy', '--env', 'dev', '--hotswap', '--alarm-email', 'ops@example.com', '--json');
     expect(json(result).outcome).toBe('updated');
-    expect(result.stderr).toContain('More than function code changed');
+    expect(result.stderr).toContain('the settings changed (alarmEmail), so this is a full deploy instead of a hotswap');
     expect(JSON.parse(result.stdout).changes).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'Add', type: 'AWS::SNS::Subscription' })]));
   });
 

@@ -86,7 +86,9 @@ describe('operating the pipeline', () => {
       },
       { what: 'log lines about malformed.json' },
     );
-    expect(lines.some((l) => l.level === 'WARN' && /file failed/.test(l.message))).toBe(true);
-    expect(lines.every((l) => l.raw.includes('incoming/malformed.json'))).toBe(true);
+    expect(lines.some((l) => l.level === 'ERROR' && /file failed/.test(l.message))).toBe(true);
+    // Lines that name the file, and the other lines of the invocations that handled it (by request id).
+    const handledBy = new Set(lines.filter((l) => l.raw.includes('incoming/malformed.json')).map((l) => l.requestId));
+    expect(lines.every((l) => l.raw.includes('incoming/malformed.json') || handledBy.has(l.requestId))).toBe(true);
   });
 });

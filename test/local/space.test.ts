@@ -9,6 +9,7 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDB
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 import { sizeOf } from '../../src/local/usage.js';
 import { eventually } from '../helpers/lambda.js';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
@@ -114,7 +115,7 @@ describe('space given back', () => {
   });
 
   it('/_tap/usage: bytes per service folder and the memory of the server', async () => {
-    const res = await fetch(`${local.endpoint}/_tap/usage`);
+    const res = await fetch(`${local.endpoint}/_tap/usage`, { headers: ADMIN_HEADERS });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { dataDir: string; disk: Record<string, number>; memory: { rss: number } };
     expect(body.dataDir).toBe(local.dataDir);

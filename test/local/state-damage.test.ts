@@ -5,6 +5,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
 import type { DamageReport } from '../../src/local/data-dir.js';
 import { startRecordedServer, type RunningServer } from '../../src/local/run.js';
 import { formatLocalStatus } from '../../src/cli/format/local.js';
@@ -39,7 +40,7 @@ async function bodies(sqs: SQSClient, queue: string): Promise<string[]> {
 }
 
 const health = async (server: RunningServer) =>
-  (await (await fetch(`${server.info.endpoint}/_tap/health`)).json()) as { damaged: DamageReport[] };
+  (await (await fetch(`${server.info.endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).json()) as { damaged: DamageReport[] };
 
 describe('damaged state', () => {
   it('a 0-byte queue.json, S3 metadata file and bad parameter JSON are moved aside, reported, and the rest starts', async () => {
@@ -147,7 +148,7 @@ describe('damaged state', () => {
 
     const { server, sqs } = await start(dataDir);
 
-    const { notices } = (await (await fetch(`${server.info.endpoint}/_tap/health`)).json()) as { notices: string[] };
+    const { notices } = (await (await fetch(`${server.info.endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).json()) as { notices: string[] };
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/state from an older tap \(layout 1\) was moved to old-layout-.*\/ and is not loaded/);
     expect(log.mock.calls.flat().join(' ')).toContain('old-layout-');
