@@ -7,6 +7,7 @@ import * as logs from './logs.js';
 import * as misc from './misc.js';
 import * as monitoring from './monitoring.js';
 import * as s3 from './s3.js';
+import * as secretsmanager from './secretsmanager.js';
 import * as sns from './sns.js';
 import * as sqs from './sqs.js';
 import type { ResourceProvider } from './types.js';
@@ -26,6 +27,7 @@ const PROVIDERS: Record<string, ResourceProvider> = {
   'AWS::Logs::LogGroup': logs.logGroup,
   'AWS::S3::Bucket': s3.bucket,
   'AWS::S3::BucketPolicy': s3.bucketPolicy,
+  'AWS::SecretsManager::Secret': secretsmanager.secret,
   'AWS::SNS::Topic': sns.topic,
   'AWS::SNS::Subscription': sns.subscription,
   'AWS::SNS::TopicPolicy': sns.topicPolicy,
