@@ -9,8 +9,9 @@ import { s3Service } from './s3/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { snsService } from './sns/service.js';
 import { sqsService } from './sqs/service.js';
+import { stepFunctionsService } from './stepfunctions/service.js';
 import { ssmService } from './ssm/service.js';
 import { stsService } from './sts/service.js';
 
 /** Every service the local AWS runs, by factory. */
-export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService, logsService, snsService, cloudwatchService, ssmService, sqsService, lambdaService, s3Service, secretsManagerService, cloudformationService];
+export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService, logsService, snsService, cloudwatchService, ssmService, sqsService, lambdaService, s3Service, secretsManagerService, stepFunctionsService, cloudformationService];
