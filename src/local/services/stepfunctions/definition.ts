@@ -3,6 +3,7 @@
  * (asl-validator, through aws-local-stepfunctions) and for what tap local cannot run, so that a
  * definition is refused at CreateStateMachine with AWS's InvalidDefinition rather than failing later.
  */
+import { createHash } from 'node:crypto';
 import './polyfill.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsError } from '../../errors.js';
@@ -31,12 +32,31 @@ export function parseDefinition(text: unknown): StateMachineDefinition {
   if (depth(definition) > MAX_DEPTH) throw invalid(`SCHEMA_VALIDATION_FAILED: nested deeper than ${MAX_DEPTH} levels`);
   if (!definition || typeof definition !== 'object' || Array.isArray(definition)) throw invalid('SCHEMA_VALIDATION_FAILED: the definition must be a JSON object');
   unsupported(definition as Record<string, any>);
-  try {
-    new StateMachine(definition as StateMachineDefinition, { validationOptions: { checkArn: false } });
-  } catch (error) {
-    throw invalid(`SCHEMA_VALIDATION_FAILED: ${(error as Error).message.replace(/^State machine definition is invalid, see error\(s\) below:\s*/, '').trim()}`);
-  }
+  const problem = validated(text, definition as StateMachineDefinition);
+  if (problem) throw invalid(`SCHEMA_VALIDATION_FAILED: ${problem}`);
   return definition as StateMachineDefinition;
+}
+
+/**
+ * asl-validator compiles its JSON schemas on every call (hundreds of milliseconds): verdicts are
+ * kept for recent definitions, so a redeploy of the same stack does not pay for them again.
+ */
+const verdicts = new Map<string, string>();
+
+function validated(text: string, definition: StateMachineDefinition): string {
+  const key = createHash('sha256').update(text).digest('hex');
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    try {
+      new StateMachine(structuredClone(definition), { validationOptions: { checkArn: false } });
+      verdict = '';
+    } catch (error) {
+      verdict = (error as Error).message.replace(/^State machine definition is invalid, see error\(s\) below:\s*/, '').trim() || 'invalid';
+    }
+    if (verdicts.size >= 200) verdicts.delete(verdicts.keys().next().value!);
+    verdicts.set(key, verdict);
+  }
+  return verdict;
 }
 
 /** Features the interpreter does not have: refused with what to do instead. */

@@ -10,6 +10,7 @@ import * as s3 from './s3.js';
 import * as secretsmanager from './secretsmanager.js';
 import * as sns from './sns.js';
 import * as sqs from './sqs.js';
+import * as stepfunctions from './stepfunctions.js';
 import type { ResourceProvider } from './types.js';
 
 const PROVIDERS: Record<string, ResourceProvider> = {
@@ -34,6 +35,7 @@ const PROVIDERS: Record<string, ResourceProvider> = {
   'AWS::SQS::Queue': sqs.queue,
   'AWS::SQS::QueuePolicy': sqs.queuePolicy,
   'AWS::SSM::Parameter': monitoring.parameter,
+  'AWS::StepFunctions::StateMachine': stepfunctions.stateMachine,
   'Custom::S3BucketNotifications': custom.bucketNotifications,
   'Custom::S3AutoDeleteObjects': custom.autoDeleteObjects,
 };
