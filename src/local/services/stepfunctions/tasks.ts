@@ -129,7 +129,7 @@ export class TaskRunner {
 
   private async dynamo(region: string, action: string, params: Record<string, any>, prefix: string, metadata: boolean): Promise<Json> {
     try {
-      const out = (await dynamodb(this.ctx, region, action, params)) as Record<string, Json>;
+      const out = (await dynamodb(this.ctx, region, action, coerceScalars(params) as object)) as Record<string, Json>;
       return metadata ? withMetadata(out, randomUUID()) : out;
     } catch (error) {
       if (error instanceof AwsError) throw new TaskError(`${prefix}.${error.code}`, `${error.message} (Service: DynamoDb, Status Code: ${error.status}, Error Code: ${error.code})`);
@@ -154,6 +154,18 @@ export class TaskRunner {
     for (const set of this.clients.values()) for (const c of Object.values(set)) c.destroy();
     this.clients.clear();
   }
+}
+
+/**
+ * Step Functions builds DynamoDB requests with the Java SDK, whose JSON reader turns a number or a
+ * boolean given for a string member into its text: `{"N.$": "$.count"}` with a number works on AWS
+ * (CDK's DynamoAttributeValue.fromNumber(JsonPath.numberAt(...)) emits exactly that).
+ */
+function coerceScalars(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => (['SS', 'NS', 'BS'].includes(key) && typeof v !== 'object' ? String(v) : coerceScalars(v)));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, coerceScalars(v, k)]));
+  if (['S', 'N', 'B'].includes(key) && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
+  return value;
 }
 
 const pascal = (action: string) => action.charAt(0).toUpperCase() + action.slice(1);
