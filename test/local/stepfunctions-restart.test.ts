@@ -1,6 +1,7 @@
 /** Executions survive a restart of the local AWS: resumed from the state they were in, never lost. */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +102,38 @@ describe('a restart of the local AWS', () => {
     expect(types(await history(sfn2, executionArn!))).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
     await expect(sfn2.send(new StartExecutionCommand({ stateMachineArn: arn, name: 'once', input: '{"a":1}' }))).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
+  it('killed with SIGKILL during a Wait: the execution is resumed by the next start, not lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-sfn-kill-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/main.ts', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let executionArn: string;
+    try {
+      const endpoint = await listening(child);
+      const sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+      const arn = await createMachine(sfn, 'killed', { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 3, Next: 'After' }, After: { Type: 'Pass', Result: 'survived', End: true } } });
+      executionArn = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }))).executionArn!;
+      await eventually(async () => (types(await history(sfn, executionArn)).includes('WaitStateEntered') ? true : undefined));
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    running = await startLocal({ dataDir });
+    const sfn2 = new SFNClient(running.clientConfig);
+    expect(await finished(sfn2, executionArn!)).toMatchObject({ status: 'SUCCEEDED', output: '"survived"' });
+  });
 });
+
+function listening(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}
