@@ -83,6 +83,12 @@ describe('Secrets Manager secrets and versions', () => {
     expect(versions.Versions).toHaveLength(11);
   });
 
+  it('creates a name once when concurrent CreateSecret calls race (the rest: ResourceExistsException)', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => sm.send(new CreateSecretCommand({ Name: 'race', SecretString: String(i) }))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ name: 'ResourceExistsException' });
+  });
+
   it('stores binary secrets', async () => {
     await sm.send(new CreateSecretCommand({ Name: 'blob', SecretBinary: new Uint8Array([0, 1, 2, 255]) }));
     const value = await sm.send(new GetSecretValueCommand({ SecretId: 'blob' }));
