@@ -229,3 +229,32 @@ describe('Secrets Manager persistence', () => {
     }
   });
 });
+
+describe('hostile raw requests (no SDK-side validation)', () => {
+  const raw = async (target: string, body: unknown) => {
+    const res = await fetch(local.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
+  };
+
+  it('answers wrongly typed fields with 4xx AWS errors, never an internal error', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['secretsmanager.CreateSecret', { Name: 'typed', Tags: 'nope' }, 'InvalidParameterException'],
+      ['secretsmanager.CreateSecret', { Name: 'typed', Tags: [{ Key: 1 }] }, 'InvalidParameterException'],
+      ['secretsmanager.CreateSecret', { Name: ['array'] }, 'ValidationException'],
+      ['secretsmanager.CreateSecret', { Name: 'typed', SecretString: { not: 'a string' } }, 'ValidationException'],
+      ['secretsmanager.GetSecretValue', { SecretId: 42 }, 'ResourceNotFoundException'],
+      ['secretsmanager.ListSecrets', { Filters: [{ Key: 'name', Values: [1, 2] }] }, 'InvalidParameterException'],
+      ['secretsmanager.ListSecrets', { Filters: [null] }, 'InvalidParameterException'],
+      ['secretsmanager.GetRandomPassword', { PasswordLength: 'long' }, 'InvalidParameterException'],
+      ['AWSStepFunctions.CreateStateMachine', { name: 'typed', definition: { StartAt: 'P' }, roleArn: 'arn:aws:iam::000000000000:role/r' }, 'InvalidDefinition'],
+      ['AWSStepFunctions.CreateStateMachine', { name: 'typed', definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}', roleArn: 'arn:aws:iam::000000000000:role/r', tags: 'x' }, 'ValidationException'],
+      ['AWSStepFunctions.StartExecution', { stateMachineArn: 12 }, 'InvalidArn'],
+      ['AWSStepFunctions.StartExecution', { stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:none', input: { a: 1 } }, 'StateMachineDoesNotExist'],
+    ];
+    for (const [target, body, code] of cases) {
+      const answer = await raw(target, body);
+      expect(answer.status, `${target} ${JSON.stringify(body)}`).toBe(400);
+      expect(answer.body.__type, `${target} ${JSON.stringify(body)}: ${answer.body.message}`).toBe(code);
+    }
+  });
+});

@@ -21,8 +21,11 @@ export function listSecrets(
   const filters = (input.Filters ?? []) as Array<{ Key?: string; Values?: string[] }>;
   if (!Array.isArray(filters) || filters.length > 10) throw invalid('You can specify at most 10 filters.');
   for (const f of filters) {
+    if (!f || typeof f !== 'object') throw invalid('Each filter must be an object with Key and Values.');
     if (!f.Key || !KEYS.includes(f.Key)) throw invalid(`Invalid filter key ${String(f.Key)}; valid keys are ${KEYS.join(', ')}.`);
-    if (!Array.isArray(f.Values) || f.Values.length < 1 || f.Values.length > 10) throw invalid('Each filter needs 1 to 10 values.');
+    if (!Array.isArray(f.Values) || f.Values.length < 1 || f.Values.length > 10 || !f.Values.every((v) => typeof v === 'string' && v.length <= 512)) {
+      throw invalid('Each filter needs 1 to 10 string values of at most 512 characters.');
+    }
   }
   const order = input.SortOrder === 'desc' ? -1 : 1;
   const matching = all

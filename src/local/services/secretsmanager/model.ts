@@ -85,6 +85,14 @@ export function secretValue(input: Record<string, any>): { SecretString?: string
   return undefined;
 }
 
+/** Tags as `{ Key, Value }` strings, at most 50 (Secrets Manager quotas). */
+export function validTags(tags: unknown): SecretRecord['Tags'] {
+  if (!Array.isArray(tags) || tags.length > 50 || !tags.every((t) => t && typeof t.Key === 'string' && t.Key.length > 0 && (t.Value === undefined || typeof t.Value === 'string'))) {
+    throw invalidParameter('Tags must be a list of at most 50 { Key, Value } strings.');
+  }
+  return tags.map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
+}
+
 export function versionToken(input: Record<string, any>): string {
   const token = input.ClientRequestToken;
   if (token === undefined) return randomUUID();

@@ -48,7 +48,7 @@ export function secretsManagerService(ctx: LocalContext): SecretsManagerService 
           Name: name,
           ...(input.Description !== undefined ? { Description: input.Description } : {}),
           ...(input.KmsKeyId !== undefined ? { KmsKeyId: input.KmsKeyId } : {}),
-          Tags: mergeTags([], (input.Tags ?? []) as m.SecretRecord['Tags']),
+          Tags: mergeTags([], m.validTags(input.Tags ?? [])),
           CreatedDate: created,
           LastChangedDate: created,
           Versions: [],
@@ -149,14 +149,15 @@ export function secretsManagerService(ctx: LocalContext): SecretsManagerService 
     TagResource: (input, region) =>
       write(async () => {
         const secret = await secrets.find(region, input.SecretId);
-        secret.Tags = mergeTags(secret.Tags, requireField(input, 'Tags'));
+        secret.Tags = mergeTags(secret.Tags, m.validTags(requireField(input, 'Tags')));
         await secrets.put(region, secret);
         return {};
       }),
     UntagResource: (input, region) =>
       write(async () => {
         const secret = await secrets.find(region, input.SecretId);
-        const keys: string[] = requireField(input, 'TagKeys');
+        const keys = requireField<unknown>(input, 'TagKeys');
+        if (!Array.isArray(keys)) throw m.invalidParameter('TagKeys must be a list of strings.');
         secret.Tags = secret.Tags.filter((t) => !keys.includes(t.Key));
         await secrets.put(region, secret);
         return {};

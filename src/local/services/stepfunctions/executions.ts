@@ -12,7 +12,7 @@ import type { LocalContext } from '../../service.js';
 import { allStates, forInterpreter, MAX_TIMER_SECONDS, type Json } from './definition.js';
 import { data, errorDetails, History } from './history.js';
 import { enter, failed, RESUME_STATE, RESUME_WAIT, resumedDefinition } from './resume.js';
-import type { ExecutionRecord, ExecutionStatus, SfnStore } from './store.js';
+import type { ExecutionRecord, ExecutionStatus, HistoryEvent, SfnStore } from './store.js';
 import { TaskError, taskTarget, TaskRunner } from './tasks.js';
 
 /** AWS's limit for an execution's input and output, and for data passed between states. */
@@ -68,6 +68,11 @@ export class Executions {
 
   running(arn: string): ExecutionRecord | undefined {
     return this.runs.get(arn)?.record;
+  }
+
+  /** The history of a running execution as it is now (the file may be a write behind). */
+  runningHistory(arn: string): HistoryEvent[] | undefined {
+    return this.runs.get(arn)?.history.events;
   }
 
   /** StopExecution: aborts a running execution (ExecutionAborted with the given error and cause). */
@@ -205,6 +210,8 @@ export class Executions {
   private async task(run: Run, state: string, resource: string, input: Json, timeout: number | undefined): Promise<Json> {
     // Let the consumer of the interpreter's event log catch up (TaskStateEntered goes first).
     await new Promise((r) => setImmediate(r));
+    // A stopped execution starts no more work (a Map or Parallel may still be winding down).
+    if (run.closed) throw new TaskError('States.Runtime', 'The execution has ended.');
     const attempt = { closed: false };
     const open = run.attempts.get(state) ?? [];
     run.attempts.set(state, [...open, attempt]);

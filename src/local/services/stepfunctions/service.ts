@@ -87,7 +87,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
           revisionId: randomUUID(),
           loggingConfiguration: input.loggingConfiguration ?? LOGGING_OFF,
           tracingConfiguration: input.tracingConfiguration ?? { enabled: false },
-          tags: input.tags ?? [],
+          tags: validTags(input.tags ?? []),
         };
         await store.machines.put(arn, record);
         return { stateMachineArn: arn, creationDate: record.creationDate };
@@ -183,7 +183,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
     },
     GetExecutionHistory: async (input) => {
       const e = await execution(input.executionArn);
-      const events = (await store.histories.get(e.executionArn))?.events ?? [];
+      const events = executions.runningHistory(e.executionArn) ?? (await store.histories.get(e.executionArn))?.events ?? [];
       const ordered = input.reverseOrder === true ? [...events].reverse() : events;
       const { items, nextToken } = page(ordered, input.maxResults, input.nextToken);
       const shown = input.includeExecutionData === false ? items.map(withoutData) : items;
@@ -191,14 +191,15 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
     },
     TagResource: async (input) => {
       const m = await machine(input.resourceArn);
-      const added: MachineRecord['tags'] = requireField(input, 'tags');
+      const added = validTags(requireField(input, 'tags'));
       m.tags = [...m.tags.filter((t) => !added.some((a) => a.key === t.key)), ...added];
       await store.machines.put(m.stateMachineArn, m);
       return {};
     },
     UntagResource: async (input) => {
       const m = await machine(input.resourceArn);
-      const keys: string[] = requireField(input, 'tagKeys');
+      const keys = requireField<unknown>(input, 'tagKeys');
+      if (!Array.isArray(keys)) throw new AwsError('ValidationException', "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must be a list");
       m.tags = m.tags.filter((t) => !keys.includes(t.key));
       await store.machines.put(m.stateMachineArn, m);
       return {};
@@ -223,6 +224,14 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
       await executions.resumeAll();
     },
   };
+}
+
+/** Step Functions tags are `{ key, value }` (lower case), at most 50. */
+function validTags(tags: unknown): MachineRecord['tags'] {
+  if (!Array.isArray(tags) || tags.length > 50 || !tags.every((t) => t && typeof t.key === 'string' && (t.value === undefined || typeof t.value === 'string'))) {
+    throw new AwsError('ValidationException', "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must be a list of at most 50 { key, value } strings");
+  }
+  return tags.map((t) => ({ key: t.key, value: t.value ?? '' }));
 }
 
 /** includeExecutionData: false drops inputs, outputs and parameters from the events. */
