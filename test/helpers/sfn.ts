@@ -10,12 +10,12 @@ export async function createMachine(sfn: SFNClient, name: string, definition: ob
 }
 
 /** Starts an execution and waits until it is no longer RUNNING. */
-export async function runToEnd(sfn: SFNClient, stateMachineArn: string, input: unknown = {}, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput & { executionArn: string }> {
+export async function runToEnd(sfn: SFNClient, stateMachineArn: string, input: unknown = {}, timeoutMs = 90_000): Promise<DescribeExecutionCommandOutput & { executionArn: string }> {
   const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
   return { ...(await finished(sfn, executionArn!, timeoutMs)), executionArn: executionArn! };
 }
 
-export function finished(sfn: SFNClient, executionArn: string, timeoutMs = 30_000): Promise<DescribeExecutionCommandOutput> {
+export function finished(sfn: SFNClient, executionArn: string, timeoutMs = 90_000): Promise<DescribeExecutionCommandOutput> {
   return eventually(async () => {
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return d.status === 'RUNNING' ? undefined : d;

@@ -4,10 +4,13 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFunction } from '../helpers/lambda.js';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
 import { createMachine, finished, history, runToEnd, types } from '../helpers/sfn.js';
+
+// Executions take real seconds (Waits, Retry back-offs, Lambda workers); generous on a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let local: LocalHarness;
 let sfn: SFNClient;

@@ -14,9 +14,12 @@ import {
   TagResourceCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
 import { createMachine, finished, runToEnd, SFN_ROLE } from '../helpers/sfn.js';
+
+// Executions take real seconds (Waits, Retry back-offs, Lambda workers); generous on a loaded 2-core CI machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let local: LocalHarness;
 let sfn: SFNClient;

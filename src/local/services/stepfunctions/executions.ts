@@ -11,7 +11,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { LocalContext } from '../../service.js';
 import { allStates, forInterpreter, MAX_TIMER_SECONDS, type Json } from './definition.js';
 import { data, errorDetails, History } from './history.js';
-import { enter, failed, RESUME_STATE, RESUME_WAIT, resumedDefinition } from './resume.js';
+import { enter, failed, RESUME_INPUT, RESUME_STATE, RESUME_WAIT, resumedDefinition } from './resume.js';
 import type { ExecutionRecord, ExecutionStatus, HistoryEvent, SfnStore } from './store.js';
 import { TaskError, taskTarget, TaskRunner } from './tasks.js';
 
@@ -112,12 +112,11 @@ export class Executions {
     };
     this.runs.set(record.executionArn, run);
     let runnable = forInterpreter(definition);
-    let input = JSON.parse(record.input) as Json;
+    const input = JSON.parse(record.input) as Json;
     if (record.checkpoint) {
       const next = resumedDefinition(runnable, record.checkpoint);
       if (!next) return void this.finish(run, 'FAILED', { error: 'States.Runtime', cause: `tap local could not resume this execution after a restart: its state ${record.checkpoint.state} is not in the definition.` });
       runnable = next;
-      input = record.checkpoint.input;
     }
     if (definition.TimeoutSeconds !== undefined) {
       const left = definition.TimeoutSeconds - (Date.now() / 1000 - record.startDate);
@@ -150,7 +149,7 @@ export class Executions {
     const h = run.history;
     const name: string | undefined = event.state?.name;
     const shown = name === RESUME_STATE ? run.record.checkpoint!.state : name;
-    if (name === RESUME_WAIT) return; // the rest of a back-off interrupted by a restart: internal
+    if (name === RESUME_WAIT || name === RESUME_INPUT) return; // how a resumed run gets back to its state: internal
     const type = event.state?.type as string | undefined;
     const top = shown !== undefined && run.topLevel.has(shown) && event.index === undefined;
     switch (event.type) {

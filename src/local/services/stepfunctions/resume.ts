@@ -15,6 +15,8 @@ import type { Checkpoint } from './store.js';
 /** Names of the synthetic states of a resumed run (history shows the original name). */
 export const RESUME_STATE = 'tap:resumed';
 export const RESUME_WAIT = 'tap:resumed-backoff';
+/** Hands the checkpointed input on: the run itself gets the execution's input, so `$$.Execution.Input` stays right. */
+export const RESUME_INPUT = 'tap:resumed-input';
 
 type State = Record<string, any>;
 
@@ -78,5 +80,6 @@ export function resumedDefinition(definition: StateMachineDefinition, checkpoint
     states[RESUME_WAIT] = { Type: 'Wait', Timestamp: new Date(checkpoint.retryAt).toISOString(), Next: RESUME_STATE };
     startAt = RESUME_WAIT;
   }
-  return { ...definition, States: states as StateMachineDefinition['States'], StartAt: startAt };
+  states[RESUME_INPUT] = { Type: 'Pass', Result: checkpoint.input, Next: startAt };
+  return { ...definition, States: states as StateMachineDefinition['States'], StartAt: RESUME_INPUT };
 }
