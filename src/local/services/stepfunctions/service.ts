@@ -8,7 +8,9 @@
  * the top-level state it was in, with that state's input: a Wait ends when it would have, a state in
  * Retry back-off keeps its retry count and back-off (resume.ts). This is at-least-once for the
  * resumed state (a Task in flight runs again; a Parallel or Map runs again from its input), never a
- * lost or skipped state; an execution that cannot be resumed fails with a cause that says why.
+ * lost or skipped state; an execution that cannot be resumed fails with a cause that says why. The
+ * history shows the resumed state entered a second time; `$$.Execution.StartTime` in the context
+ * object is the resumed run's (its Input, Name and Id stay the execution's).
  *
  * Leaves out (what aws-local-stepfunctions does not run): JSONata, variables (Assign), distributed
  * Map, `.sync` and `.waitForTaskToken` (refused at create), activities, HeartbeatSeconds (ignored),
