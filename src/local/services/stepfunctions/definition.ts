@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import './polyfill.js';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsError } from '../../errors.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -18,7 +18,7 @@ export const MAX_DEPTH = 512;
 
 const invalid = (why: string) => new AwsError('InvalidDefinition', `Invalid State Machine Definition: '${why}'`);
 
-export function parseDefinition(text: unknown): StateMachineDefinition {
+export async function parseDefinition(text: unknown): Promise<StateMachineDefinition> {
   if (typeof text !== 'string' || text.length === 0) throw invalid('SCHEMA_VALIDATION_FAILED: the definition is empty');
   if (text.length > MAX_DEFINITION) {
     throw new AwsError('ValidationException', `1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DEFINITION}`);
@@ -32,7 +32,7 @@ export function parseDefinition(text: unknown): StateMachineDefinition {
   if (depth(definition) > MAX_DEPTH) throw invalid(`SCHEMA_VALIDATION_FAILED: nested deeper than ${MAX_DEPTH} levels`);
   if (!definition || typeof definition !== 'object' || Array.isArray(definition)) throw invalid('SCHEMA_VALIDATION_FAILED: the definition must be a JSON object');
   unsupported(definition as Record<string, any>);
-  const problem = validated(text, definition as StateMachineDefinition);
+  const problem = await validated(text, definition as StateMachineDefinition);
   if (problem) throw invalid(`SCHEMA_VALIDATION_FAILED: ${problem}`);
   return definition as StateMachineDefinition;
 }
@@ -43,10 +43,12 @@ export function parseDefinition(text: unknown): StateMachineDefinition {
  */
 const verdicts = new Map<string, string>();
 
-function validated(text: string, definition: StateMachineDefinition): string {
+async function validated(text: string, definition: StateMachineDefinition): Promise<string> {
   const key = createHash('sha256').update(text).digest('hex');
   let verdict = verdicts.get(key);
   if (verdict === undefined) {
+    // Loaded on first use: the interpreter and its validator add seconds to every start of the local AWS.
+    const { StateMachine } = await import('aws-local-stepfunctions');
     try {
       new StateMachine(structuredClone(definition), { validationOptions: { checkArn: false } });
       verdict = '';

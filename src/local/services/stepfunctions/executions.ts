@@ -7,7 +7,8 @@
  * local AWS leaves executions RUNNING on disk, to be resumed; StopExecution aborts them.
  */
 import './polyfill.js';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { JSONPath as JSONPathFn } from 'jsonpath-plus';
 import type { LocalContext } from '../../service.js';
 import { allStates, forInterpreter, MAX_TIMER_SECONDS, type Json } from './definition.js';
 import { data, errorDetails, History } from './history.js';
@@ -28,6 +29,7 @@ interface Run {
   closed: boolean;
   /** Task attempts in flight per state: a timeout closes the oldest. */
   attempts: Map<string, Array<{ closed: boolean }>>;
+  jsonPath: typeof JSONPathFn;
   saving?: Promise<void>;
   dirty: boolean;
   finished: Promise<void>;
@@ -53,7 +55,7 @@ export class Executions {
     history.add('ExecutionStarted', { ...data(JSON.parse(record.input), 'input'), roleArn: record.roleArn });
     await this.store.executions.put(record.executionArn, record);
     await this.store.histories.put(record.executionArn, { events: history.events });
-    this.launch(record, history);
+    await this.launch(record, history);
   }
 
   /** Carries on every execution a previous run of the local AWS left RUNNING. */
@@ -62,7 +64,7 @@ export class Executions {
     for (const record of await this.store.executions.list()) {
       if (record.status !== 'RUNNING' || this.runs.has(record.executionArn)) continue;
       const history = new History((await this.store.histories.get(record.executionArn))?.events ?? []);
-      this.launch(record, history);
+      await this.launch(record, history);
     }
   }
 
@@ -97,7 +99,9 @@ export class Executions {
     this.tasks.close();
   }
 
-  private launch(record: ExecutionRecord, history: History): void {
+  private async launch(record: ExecutionRecord, history: History): Promise<void> {
+    // Loaded on first use: the interpreter adds seconds to every start of the local AWS.
+    const [{ StateMachine }, { JSONPath }] = await Promise.all([import('aws-local-stepfunctions'), import('jsonpath-plus')]);
     const definition = JSON.parse(record.definition) as StateMachineDefinition;
     const run: Run = {
       record,
@@ -107,6 +111,7 @@ export class Executions {
       abort: () => undefined,
       closed: false,
       attempts: new Map(),
+      jsonPath: JSONPath,
       dirty: false,
       finished: Promise.resolve(),
     };
@@ -158,7 +163,7 @@ export class Executions {
       case 'StateEntered':
         h.add(`${type}StateEntered`, { name: shown, ...data(event.state.input, 'input') });
         if (type === 'Map' || type === 'Parallel') h.add(`${type}StateStarted`, type === 'Map' && Array.isArray(event.state.input) ? { length: event.state.input.length } : undefined);
-        if (top) run.record.checkpoint = enter(shown!, run.states.get(shown!)!, event.state.input);
+        if (top) run.record.checkpoint = enter(shown!, run.states.get(shown!)!, event.state.input, run.jsonPath);
         break;
       case 'StateExited':
         if (type === 'Map' || type === 'Parallel') h.add(`${type}StateSucceeded`);

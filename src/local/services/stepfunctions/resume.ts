@@ -7,7 +7,7 @@
  * not run again; the state itself is (at least once: a Task that was in flight, or a Parallel or Map
  * that was part-way, runs again from its input).
  */
-import { JSONPath } from 'jsonpath-plus';
+import type { JSONPath as JsonPathFn } from 'jsonpath-plus';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Json } from './definition.js';
 import type { Checkpoint } from './store.js';
@@ -20,12 +20,9 @@ export const RESUME_INPUT = 'tap:resumed-input';
 
 type State = Record<string, any>;
 
-function query(path: string, input: Json): unknown {
-  return JSONPath({ path, json: input as object, wrap: false });
-}
-
 /** A new checkpoint for a top-level state just entered (a Wait's end computed as the interpreter will). */
-export function enter(name: string, state: State, input: Json): Checkpoint {
+export function enter(name: string, state: State, input: Json, jsonPath: typeof JsonPathFn): Checkpoint {
+  const query = (path: string, json: Json): unknown => jsonPath({ path, json: json as object, wrap: false });
   const checkpoint: Checkpoint = { state: name, input, enteredAt: Date.now(), retries: (state.Retry ?? []).map(() => 0) };
   if (state.Type === 'Wait') {
     try {

@@ -67,7 +67,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
       serialize(async () => {
         const name = validName(input.name, 'name');
         const definition = requireField<string>(input, 'definition');
-        parseDefinition(definition);
+        await parseDefinition(definition);
         const roleArn = validRoleArn(input.roleArn);
         const type = input.type ?? 'STANDARD';
         if (type !== 'STANDARD' && type !== 'EXPRESS') throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
@@ -101,7 +101,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
           throw new AwsError('MissingRequiredParameter', 'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified');
         }
         if (input.definition !== undefined) {
-          parseDefinition(input.definition);
+          await parseDefinition(input.definition);
           m.definition = input.definition;
         }
         if (input.roleArn !== undefined) m.roleArn = validRoleArn(input.roleArn);

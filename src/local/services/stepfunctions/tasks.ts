@@ -7,9 +7,9 @@
  * carry the error names Step Functions gives them (a function's own errorType; `Lambda.<Exception>`,
  * `DynamoDB.<Exception>`, `SQS.<Exception>`, `SNS.<Exception>`), so Retry and Catch match as on AWS.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import type { LocalContext } from '../../service.js';
@@ -55,12 +55,14 @@ export class TaskRunner {
 
   constructor(private readonly ctx: LocalContext) {}
 
-  private client(region: string) {
+  /** SDK clients on the local endpoint, loaded on first use (they are heavy and most runs need none). */
+  private async client(region: string) {
     let set = this.clients.get(region);
     if (!set) {
+      const [{ LambdaClient }, { SQSClient }, { SNSClient }] = await Promise.all([import('@aws-sdk/client-lambda'), import('@aws-sdk/client-sqs'), import('@aws-sdk/client-sns')]);
       // One attempt each: retrying is the state machine's Retry's job, as on AWS.
       const config = { endpoint: this.ctx.endpoint(), region, credentials: { accessKeyId: 'states', secretAccessKey: 'states' }, maxAttempts: 1 };
-      set = { lambda: new LambdaClient(config), sqs: new SQSClient(config), sns: new SNSClient(config) };
+      set = this.clients.get(region) ?? { lambda: new LambdaClient(config), sqs: new SQSClient(config), sns: new SNSClient(config) };
       this.clients.set(region, set);
     }
     return set;
@@ -82,13 +84,15 @@ export class TaskRunner {
       case 'sqs':
         return this.sdk('SQS', async () => {
           const { MessageBody, ...rest } = params;
-          const out = await this.client(region).sqs.send(new SendMessageCommand({ ...rest, QueueUrl: rest.QueueUrl, MessageBody: text(MessageBody) }));
+          const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+          const out = await (await this.client(region)).sqs.send(new SendMessageCommand({ ...rest, QueueUrl: rest.QueueUrl, MessageBody: text(MessageBody) }));
           return withMetadata({ MessageId: out.MessageId!, MD5OfMessageBody: out.MD5OfMessageBody!, ...(out.SequenceNumber ? { SequenceNumber: out.SequenceNumber } : {}) }, out.$metadata.requestId);
         });
       default:
         return this.sdk('SNS', async () => {
           const { Message, ...rest } = params;
-          const out = await this.client(region).sns.send(new PublishCommand({ ...rest, Message: text(Message) }));
+          const { PublishCommand } = await import('@aws-sdk/client-sns');
+          const out = await (await this.client(region)).sns.send(new PublishCommand({ ...rest, Message: text(Message) }));
           return withMetadata({ MessageId: out.MessageId!, ...(out.SequenceNumber ? { SequenceNumber: out.SequenceNumber } : {}) }, out.$metadata.requestId);
         });
     }
@@ -97,8 +101,10 @@ export class TaskRunner {
   /** lambda:invoke's result: the function's parsed Payload with the status and SDK metadata. */
   private async invoke(region: string, params: Record<string, any>): Promise<Record<string, Json>> {
     if (typeof params.FunctionName !== 'string') throw new TaskError('States.Runtime', 'The lambda:invoke task needs a FunctionName parameter.');
+    const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const lambda = (await this.client(region)).lambda;
     const out = await this.sdk('Lambda', () =>
-      this.client(region).lambda.send(
+      lambda.send(
         new InvokeCommand({
           FunctionName: params.FunctionName,
           Payload: Buffer.from(params.Payload === undefined ? '{}' : JSON.stringify(params.Payload)),
