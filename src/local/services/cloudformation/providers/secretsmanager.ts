@@ -2,9 +2,9 @@
  * AWS::SecretsManager::Secret (Ref = the ARN; GetAtt Id = the ARN), through the Secrets Manager
  * service's own operations. `GenerateSecretString` makes the value as CloudFormation does: a
  * password from GetRandomPassword's generator, alone or under `GenerateStringKey` in the JSON of
- * `SecretStringTemplate`. Deleting the stack deletes the secret without a recovery window (force):
- * a redeploy of the same stack can then take the same name again at once. (The AWS docs describe
- * CloudFormation's delete as immediate too; a secret you want to keep needs DeletionPolicy: Retain.)
+ * `SecretStringTemplate`. Deleting the stack deletes the secret without a recovery window (force),
+ * a local choice: a redeploy of the same stack can take the same name again at once. (Not checked
+ * against what AWS's own handler does; a secret you want to keep needs DeletionPolicy: Retain.)
  */
 import type { SecretsManagerService } from '../../secretsmanager/service.js';
 import { randomPassword } from '../../secretsmanager/password.js';
