@@ -80,4 +80,27 @@ describe.skipIf(!hasAws)(`the AWS CLI against the local AWS${hasAws ? '' : ' (sk
     const attributes = await json('sqs', 'get-queue-attributes', '--queue-url', QueueUrl, '--attribute-names', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible');
     expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
+  it('reads a secret with `aws secretsmanager get-secret-value` (by name and by partial ARN)', async () => {
+    const json = async (...args: string[]) => JSON.parse((await aws(...args, '--output', 'json')).stdout.toString());
+    const created = await json('secretsmanager', 'create-secret', '--name', 'cli/webhook', '--secret-string', '{"signingKey":"k"}');
+    expect(created.ARN).toMatch(/:secret:cli\/webhook-[A-Za-z0-9]{6}$/);
+    for (const id of ['cli/webhook', created.ARN.slice(0, -7)]) {
+      expect(await json('secretsmanager', 'get-secret-value', '--secret-id', id)).toMatchObject({ Name: 'cli/webhook', SecretString: '{"signingKey":"k"}', VersionStages: ['AWSCURRENT'] });
+    }
+    await expect(aws('secretsmanager', 'get-secret-value', '--secret-id', 'cli/missing')).rejects.toThrow(/ResourceNotFoundException/);
+  });
+
+  it('lists executions with `aws stepfunctions list-executions`', async () => {
+    const json = async (...args: string[]) => JSON.parse((await aws(...args, '--output', 'json')).stdout.toString());
+    const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+    const { stateMachineArn } = await json('stepfunctions', 'create-state-machine', '--name', 'cli-machine', '--definition', definition, '--role-arn', 'arn:aws:iam::000000000000:role/cli');
+    const { executionArn } = await json('stepfunctions', 'start-execution', '--state-machine-arn', stateMachineArn, '--name', 'cli-run', '--input', '{"a":1}');
+    let listed: { executions: Array<{ executionArn: string; status: string; name: string }> };
+    do listed = await json('stepfunctions', 'list-executions', '--state-machine-arn', stateMachineArn);
+    while (listed.executions[0]?.status === 'RUNNING');
+    expect(listed.executions).toEqual([expect.objectContaining({ executionArn, name: 'cli-run', status: 'SUCCEEDED' })]);
+    expect((await json('stepfunctions', 'list-executions', '--state-machine-arn', stateMachineArn, '--status-filter', 'FAILED')).executions).toEqual([]);
+    const described = await json('stepfunctions', 'describe-execution', '--execution-arn', executionArn);
+    expect(described).toMatchObject({ status: 'SUCCEEDED', output: '{"a":1}' });
+  });
 });

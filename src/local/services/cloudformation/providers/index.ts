@@ -7,8 +7,10 @@ import * as logs from './logs.js';
 import * as misc from './misc.js';
 import * as monitoring from './monitoring.js';
 import * as s3 from './s3.js';
+import * as secretsmanager from './secretsmanager.js';
 import * as sns from './sns.js';
 import * as sqs from './sqs.js';
+import * as stepfunctions from './stepfunctions.js';
 import type { ResourceProvider } from './types.js';
 
 const PROVIDERS: Record<string, ResourceProvider> = {
@@ -26,12 +28,14 @@ const PROVIDERS: Record<string, ResourceProvider> = {
   'AWS::Logs::LogGroup': logs.logGroup,
   'AWS::S3::Bucket': s3.bucket,
   'AWS::S3::BucketPolicy': s3.bucketPolicy,
+  'AWS::SecretsManager::Secret': secretsmanager.secret,
   'AWS::SNS::Topic': sns.topic,
   'AWS::SNS::Subscription': sns.subscription,
   'AWS::SNS::TopicPolicy': sns.topicPolicy,
   'AWS::SQS::Queue': sqs.queue,
   'AWS::SQS::QueuePolicy': sqs.queuePolicy,
   'AWS::SSM::Parameter': monitoring.parameter,
+  'AWS::StepFunctions::StateMachine': stepfunctions.stateMachine,
   'Custom::S3BucketNotifications': custom.bucketNotifications,
   'Custom::S3AutoDeleteObjects': custom.autoDeleteObjects,
 };
