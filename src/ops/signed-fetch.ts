@@ -28,14 +28,16 @@ export interface SignedResponse {
 /** node:crypto behind the Checksum interface the signer takes (HMAC when given a secret). */
 class NodeSha256 {
   private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
+  private readonly secret: Uint8Array | string | undefined;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.secret = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret);
     this.hash = this.fresh();
   }
   private fresh(): Hash | Hmac {
     return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
   }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());

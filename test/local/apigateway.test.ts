@@ -226,7 +226,7 @@ describe('AWS_IAM', () => {
   it('refuses a malformed Authorization header with 403 and what is missing', async () => {
     const res = await fetch(`${base}/status`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/execute-api/aws4_request' } });
     expect(res.status).toBe(403);
-    expect((await res.json()).message).toMatch(/requires 'SignedHeaders' parameter/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/requires 'SignedHeaders' parameter/);
   });
 });
 
