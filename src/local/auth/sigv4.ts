@@ -199,7 +199,7 @@ function safeDecode(value: string): string {
   }
 }
 
-function signingKey(secret: string, scope: SignatureClaim['scope']): Buffer {
+export function signingKey(secret: string, scope: SignatureClaim['scope']): Buffer {
   let key = createHmac('sha256', `AWS4${secret}`).update(scope.date).digest();
   for (const part of [scope.region, scope.service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   return key;
