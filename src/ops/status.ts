@@ -3,14 +3,13 @@
  * totals. Reads the metadata table (and its by-status index), the bucket and the dead-letter queue.
  */
 import type { ProcessingStatus } from '../handlers/contract.js';
-import type { RejectLine } from '../handlers/split.js';
+import { type FileStatus, fileStatus as sharedFileStatus } from '../shared/file-status.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
-import { closestKeys, incomingKey } from './keys.js';
-import { type FileRun, fileHistory, recentRuns, someFileNames } from './metadata.js';
-import { type ObjectHead, firstRejects, headObject, someKeys } from './objects.js';
+import { incomingKey } from './keys.js';
+import { type FileRun, recentRuns } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
-import { type QueueMessage, mentions, peek, queueDepth } from './queue-messages.js';
+import { queueDepth } from './queue-messages.js';
 import { step, type Reporter } from './reporter.js';
 
 export interface StatusOptions {
@@ -23,29 +22,7 @@ export interface StatusOptions {
   readonly now?: number;
 }
 
-/** One file: its history, newest first, and what there is to know about it. */
-export interface FileStatus {
-  readonly kind: 'file';
-  readonly key: string;
-  readonly bucket: string;
-  /** Whether anything is known about the key: a processing, the object, or a dead-lettered message. */
-  readonly known: boolean;
-  /** Runs that match --status/--since, at most `limit` of them; `matchingRuns` counts them all. */
-  readonly runs: FileRun[];
-  readonly matchingRuns: number;
-  /** Every processing recorded for the key. */
-  readonly totalRuns: number;
-  /** s3:// locations of the latest run's outputs. */
-  readonly outputs: { readonly processed?: string; readonly rejected?: string; readonly quarantine?: string };
-  /** The first rejected records of the latest run that had any, with their reasons. */
-  readonly rejects: RejectLine[];
-  /** Messages about this file in the dead-letter queue (among the first 100 looked at). */
-  readonly deadLettered: QueueMessage[];
-  /** When there is no history: the object as it is in the bucket (uploaded, not yet processed). */
-  readonly object?: ObjectHead;
-  /** When the key is unknown: the closest keys that exist. */
-  readonly suggestions: string[];
-}
+export type { FileStatus } from '../shared/file-status.js';
 
 /** Recent files of the window, newest first, with totals over the whole window. */
 export interface RecentStatus {
@@ -68,9 +45,6 @@ export interface RecentStatus {
 export type StatusResult = FileStatus | RecentStatus;
 
 const TOTALS_CAP = 5_000;
-const SUGGESTION_SCAN = 2_000;
-const REJECT_SAMPLE = 5;
-const DLQ_LOOK = 100;
 
 export async function status(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
   try {
@@ -82,49 +56,10 @@ export async function status(clients: Clients, pipeline: Pipeline, options: Stat
 
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
   const [docs, s3, sqs] = await Promise.all([clients.documents(), clients.s3(), clients.sqs()]);
-  const now = options.now ?? Date.now();
-  const [history, deadLettered] = await Promise.all([
-    fileHistory(docs, pipeline.metadataTable, key),
-    (async () => {
-      const { visible } = await queueDepth(sqs, pipeline.dlqUrl);
-      return visible ? (await peek(sqs, pipeline.dlqUrl, DLQ_LOOK, visible)).filter((m) => mentions(m, key)) : [];
-    })(),
-  ]);
-  const matching = history.filter(
-    (r) => (!options.status || r.status === options.status) && (options.sinceMs === undefined || Date.parse(r.uploadedAt) >= now - options.sinceMs),
-  );
-  const latest = history[0];
-  const at = (k: string | undefined) => (k ? `s3://${pipeline.bucket}/${k}` : undefined);
-  const locations = { processed: at(latest?.processedKey), rejected: at(latest?.rejectedKey), quarantine: at(latest?.quarantineKey) };
-  const outputs: FileStatus['outputs'] = Object.fromEntries(Object.entries(locations).filter(([, v]) => v));
-  const withRejects = history.find((r) => r.rejectedKey);
-  const rejects = withRejects?.rejectedKey ? await firstRejects(s3, pipeline.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
-
-  let object: ObjectHead | undefined;
-  let suggestions: string[] = [];
-  if (!history.length) {
-    object = await headObject(s3, pipeline.bucket, key);
-    if (!object && !deadLettered.length) {
-      suggestions = await step(reporter, 'Looking for similar keys', async () => {
-        const [names, keys] = await Promise.all([someFileNames(docs, pipeline.metadataTable, SUGGESTION_SCAN), someKeys(s3, pipeline.bucket, 'incoming/', SUGGESTION_SCAN)]);
-        return closestKeys(key, [...names, ...keys]);
-      });
-    }
-  }
-  return {
-    kind: 'file',
-    key,
-    bucket: pipeline.bucket,
-    known: history.length > 0 || object !== undefined || deadLettered.length > 0,
-    runs: matching.slice(0, options.limit),
-    matchingRuns: matching.length,
-    totalRuns: history.length,
-    outputs,
-    rejects,
-    deadLettered,
-    ...(object && { object }),
-    suggestions,
-  };
+  return sharedFileStatus({ docs, s3, sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
+    ...options,
+    around: (label, work) => step(reporter, label, work),
+  });
 }
 
 async function recentStatus(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<RecentStatus> {
