@@ -11,8 +11,10 @@ import { accessLogLine } from './access-log.js';
 import { authorizeIam, type Caller } from './iam.js';
 import { proxyEvent, proxyResponse } from './proxy.js';
 import { invokeTarget, matchRoute, type InvokeTarget } from './routing.js';
+import type { RestApi } from './model.js';
 import type { ApiStore } from './store.js';
 import { Throttle } from './throttle.js';
+import { sendGatewayResponse, validateBody } from './validation.js';
 
 /** API Gateway's payload limit (10 MB). */
 const MAX_BODY = 10 * 1024 * 1024;
@@ -38,6 +40,17 @@ export class Invoker {
     if (!target || !api) {
       throw gatewayError(404, 'NotFoundException', `The API id '${target?.apiId ?? ''}' does not correspond to a deployed API Gateway API`);
     }
+    try {
+      await this.serve(req, res, { target, api, rawPath, rawQuery, started });
+    } catch (error) {
+      // The API's gateway responses reshape the stage's own errors (not the integration's answers).
+      if (error instanceof AwsError && !res.headersSent && sendGatewayResponse(api, error, req.requestId, res)) return;
+      throw error;
+    }
+  }
+
+  private async serve(req: ServiceRequest, res: ServerResponse, at: { target: InvokeTarget; api: RestApi; rawPath: string; rawQuery: string; started: Date }): Promise<void> {
+    const { target, api, rawPath, rawQuery, started } = at;
     const stage = api.stages[target.stage];
     if (!stage) throw gatewayError(403, 'ForbiddenException', 'Forbidden');
     const deployment = api.deployments[stage.deploymentId];
@@ -58,6 +71,7 @@ export class Invoker {
     } else if (match.method.authorizationType !== 'NONE') {
       throw gatewayError(500, 'InternalServerErrorException', `tap local does not run ${match.method.authorizationType} authorizers.`);
     }
+    validateBody(api, match.method, req.header('content-type'), body);
     if (!this.throttle.admit(api.id, stage, `${match.resource.path}/${match.method.httpMethod}`)) {
       throw gatewayError(429, 'TooManyRequestsException', 'Too Many Requests');
     }

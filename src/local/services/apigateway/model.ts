@@ -70,11 +70,37 @@ export interface RestApi {
   resources: Record<string, Resource>;
   deployments: Record<string, Deployment>;
   stages: Record<string, Stage>;
+  models?: Record<string, Model>;
+  validators?: Record<string, RequestValidator>;
+  /** Customized gateway responses by response type (BAD_REQUEST_BODY, DEFAULT_4XX, …). */
+  gatewayResponses?: Record<string, GatewayResponse>;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  contentType: string;
+  /** A JSON Schema draft 4 document, as a string. */
+  schema?: string;
+}
+
+export interface RequestValidator {
+  id: string;
+  name?: string;
+  validateRequestBody: boolean;
+  validateRequestParameters: boolean;
+}
+
+export interface GatewayResponse {
+  responseType: string;
+  statusCode?: string;
+  responseTemplates?: Record<string, string>;
+  responseParameters?: Record<string, string>;
 }
 
 /** What GetRestApi(s) answer: the record without its children. */
 export function restApiShape(api: RestApi): Record<string, unknown> {
-  const { resources: _r, deployments: _d, stages: _s, region: _region, ...shape } = api;
+  const { resources: _r, deployments: _d, stages: _s, region: _region, models: _m, validators: _v, gatewayResponses: _g, ...shape } = api;
   return shape;
 }
 

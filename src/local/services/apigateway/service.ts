@@ -4,12 +4,16 @@
  * uses) and the data plane (`execute-api`): deployed stages served at
  * `/_aws/execute-api/{apiId}/{stage}/{path}` and `{apiId}.execute-api.localhost:{port}/{stage}/{path}`,
  * through Lambda proxy integrations, with AWS_IAM (SigV4) enforced against the keys the local AWS knows
- * (auth/credentials.ts), stage throttling (rate and burst) and access logs to CloudWatch Logs. State
+ * (auth/credentials.ts), body validation against models (JSON Schema draft 4) by request validators,
+ * gateway responses (status, headers, templates with `$context.error.*`), stage throttling (rate and
+ * burst) and access logs to CloudWatch Logs. State
  * lives under `<data-dir>/apigateway`, one JSON record per API.
  *
  * Leaves out: HTTP and WebSocket APIs (v2), integrations other than AWS_PROXY to Lambda (AWS, HTTP,
  * MOCK are stored; invoking them answers 500), authorizers (CUSTOM, COGNITO_USER_POOLS), API keys and
- * usage plans, request validators and models, gateway responses, mapping templates, binary media types
+ * usage plans, request parameter validation, mapping templates (gateway response templates substitute
+ * `$context.error.*` and `$context.requestId` only), the control API for models, validators and gateway
+ * responses (CloudFormation creates them), binary media types
  * (bodies are passed as text), resource policies (stored, not enforced), the caller's IAM permissions
  * (any known key may invoke), Lambda resource policies (not checked), update operations (PATCH),
  * custom domain names, caching, canary settings, X-Ray tracing (the flag is stored), and TestInvokeMethod.
