@@ -13,9 +13,12 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signedFetch } from '../../src/ops/signed-fetch.js';
 import { runTap, type TapRun } from '../helpers/cli.js';
+
+// Every step runs the real binary (or the AWS CLI) several times: generous on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-api-'));
 const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
