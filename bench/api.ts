@@ -31,7 +31,7 @@ const percentile = (values: number[], p: number) => {
 
 try {
   await tap('deploy', '--json');
-  const file = join(cwd, 'bench.json');
+  const file = join(cwd, 'bench.ndjson');
   writeFileSync(file, `${Array.from({ length: 100 }, (_, i) => JSON.stringify({ shipment_id: `s${i}`, status: 'delivered', timestamp: '2026-01-01T00:00:00Z' })).join('\n')}\n`);
   await tap('upload', file, '--wait', '--json');
   const url = (JSON.parse(await tap('api', 'url', '--json')) as { url: string }).url;
@@ -39,8 +39,8 @@ try {
 
   const get = async () => {
     const started = performance.now();
-    const res = await signedFetch({ url: `${url}files/bench.json`, region: 'us-east-1', credentials });
-    if (res.status !== 200) throw new Error(`GET /files/bench.json: ${res.status} ${res.text}`);
+    const res = await signedFetch({ url: `${url}files/bench.ndjson`, region: 'us-east-1', credentials });
+    if (res.status !== 200) throw new Error(`GET /files/bench.ndjson: ${res.status} ${res.text}`);
     return performance.now() - started;
   };
   for (let i = 0; i < 5; i++) await get(); // warm workers and connections
@@ -56,11 +56,11 @@ try {
   const viaApi: number[] = [];
   const viaStatus: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    viaApi.push(await wall('api', 'get', '/files/bench.json', '--json'));
-    viaStatus.push(await wall('status', '--file', 'bench.json', '--json'));
+    viaApi.push(await wall('api', 'get', '/files/bench.ndjson', '--json'));
+    viaStatus.push(await wall('status', '--file', 'bench.ndjson', '--json'));
   }
-  console.log(summarize('tap api get /files/bench.json', viaApi));
-  console.log(summarize('tap status --file bench.json', viaStatus));
+  console.log(summarize('tap api get /files/bench.ndjson', viaApi));
+  console.log(summarize('tap status --file bench.ndjson', viaStatus));
   console.log(`ratio api get / status --file: ${(median(viaApi) / median(viaStatus)).toFixed(2)}`);
 } finally {
   await runTap(['local', 'stop'], { cwd, env });
