@@ -39,7 +39,7 @@ describe('tap synth (the real binary)', () => {
     const run = await runTap(['synth', '--env', 'prod', '--out', 'out', '--validate', '--json'], { cwd: tempDir() });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).findings).toEqual([]);
-  });
+  }, 180_000); // two bundles, the whole template validation and both rule packs: close to a minute on a loaded machine
 
   it('rejects a bad --env with a clear message, exit code 2, no stack trace and nothing written', async () => {
     const cwd = tempDir();
