@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TapError, UserError } from '../ops/errors.js';
+import { registerApi } from './commands/api.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
 import { registerDlq } from './commands/dlq.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDlq(program);
   registerLogs(program);
+  registerApi(program);
   return program;
 }
 

@@ -9,6 +9,11 @@ export const ENV = {
   metadataTable: 'METADATA_TABLE',
   eventsTable: 'EVENTS_TABLE',
   environment: 'TAP_ENV',
+  /** The API handler's: where uploads go, the queues whose depths it reports, the alarms' name prefix. */
+  bucket: 'UPLOAD_BUCKET',
+  ingestQueueUrl: 'INGEST_QUEUE_URL',
+  dlqUrl: 'DLQ_URL',
+  alarmPrefix: 'ALARM_PREFIX',
 } as const;
 
 /** S3 prefixes. Only `incoming/` triggers processing, so outputs never re-trigger the pipeline. */
@@ -34,6 +39,8 @@ export const OUTPUT = {
   alarmTopic: 'AlarmTopicArn',
   metricsNamespace: 'MetricsNamespace',
   environment: 'Environment',
+  apiUrl: 'ApiUrl',
+  apiId: 'ApiId',
 } as const;
 
 /** The metadata table's GSI that lists files by status and time. */

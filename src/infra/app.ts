@@ -26,6 +26,7 @@ export interface BuiltApp {
 export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const envName = validateEnvName(options.envName);
   const bundle = await bundleHandler('processor', options.outDir);
+  const apiBundle = await bundleHandler('api', options.outDir);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -36,6 +37,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const stack = new TapStack(app, stackName(envName), {
     envName,
     processorCodeDir: bundle.dir,
+    apiCodeDir: apiBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     description: `tap shipment file pipeline (${envName})`,
     synthesizer: new CliCredentialsStackSynthesizer({

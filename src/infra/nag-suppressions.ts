@@ -1,6 +1,7 @@
 import { Validations, type Stack } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { PREFIX } from '../handlers/contract.js';
+import type { PartnerApi } from './api.js';
 import type { Ingest } from './ingest.js';
 import type { Monitoring } from './monitoring.js';
 import type { Processor } from './processor.js';
@@ -12,6 +13,7 @@ export interface SuppressionTargets {
   readonly ingest: Ingest;
   readonly processor: Processor;
   readonly monitoring: Monitoring;
+  readonly partnerApi: PartnerApi;
 }
 
 /**
@@ -69,4 +71,49 @@ export function acknowledgeAcceptedFindings(_stack: Stack, t: SuppressionTargets
         'state stays visible in CloudWatch; a dead-letter queue for alarm e-mails would need an alarm of its own.',
     });
   }
+
+  acknowledgePartnerApi(t.partnerApi, bucketPattern, t.envName);
+}
+
+/** The partner API's accepted findings (src/infra/api.ts). */
+function acknowledgePartnerApi(api: PartnerApi, bucketPattern: string, envName: string): void {
+  const role = api.fn.role as Role;
+  for (const prefix of [PREFIX.incoming, PREFIX.rejected]) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketPattern}/${prefix}*]`,
+      reason: `Objects under ${prefix} have user-chosen keys; the handler may only ${prefix === PREFIX.incoming ? 'sign uploads into and read' : 'read'} that prefix, with named actions.`,
+    });
+  }
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:tap-${envName}-*]`,
+    reason: "GET /status reports the states of this environment's alarms: DescribeAlarms on the alarms named tap-<env>-*, nothing else.",
+  });
+  Validations.of(api.api).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: "API Gateway's account-level CloudWatch role (needed for access and execution logs) uses AWS's managed policy made for exactly that role.",
+    },
+    {
+      id: 'AwsSolutions-COG4',
+      reason: 'Every method requires AWS_IAM (SigV4): partners call with IAM credentials of their own account or role; there are no end users for a Cognito user pool.',
+    },
+    {
+      id: 'AwsSolutions-APIG3',
+      reason: 'Only SigV4-signed requests reach the integration and the stage is throttled; a WAF web ACL would add cost without a rule that applies to signed machine traffic.',
+    },
+    {
+      id: 'Serverless-APIGWXrayEnabled',
+      reason: 'Tracing is off by default (cost); access logs carry the request id, caller, status and latency of every request.',
+    },
+  );
+  Validations.of(api.fn).acknowledge(
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason: 'The handler is invoked synchronously by API Gateway only; a function DLQ applies to asynchronous invocations, and callers see every error.',
+    },
+    {
+      id: 'Serverless-LambdaTracing',
+      reason: "Tracing is off by default (cost), like the API's stage; the handler logs every error in JSON to its own log group.",
+    },
+  );
 }

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays } from './environment.js';
 import { Ingest } from './ingest.js';
+import { PartnerApi } from './api.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
 import { Processor } from './processor.js';
@@ -16,6 +17,8 @@ export interface TapStackProps extends StackProps {
   readonly envName: string;
   /** Folder with the bundled processor (see bundle.ts). */
   readonly processorCodeDir: string;
+  /** Folder with the bundled API handler. */
+  readonly apiCodeDir: string;
   readonly alarmEmail?: string;
 }
 
@@ -63,6 +66,19 @@ export class TapStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
+    const partnerApi = new PartnerApi(this, 'PartnerApi', {
+      envName,
+      codeDir: props.apiCodeDir,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      bucketArn: uploads.bucketArn,
+      bucketName: uploads.bucket.bucketName,
+      metadata: tables.metadata,
+      ingestQueue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      alarmPrefix: `tap-${envName}-`,
+    });
+
     for (const [key, value] of Object.entries({ Project: 'tap', Environment: envName, ManagedBy: 'tap' })) {
       Tags.of(this).add(key, value);
     }
@@ -81,11 +97,13 @@ export class TapStack extends Stack {
       alarmTopic: monitoring.topic.topicArn,
       metricsNamespace: metricsNamespace(envName),
       environment: envName,
+      apiUrl: partnerApi.api.url,
+      apiId: partnerApi.api.restApiId,
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
     }
 
-    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring });
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi });
   }
 }

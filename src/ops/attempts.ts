@@ -7,25 +7,14 @@
  * retry is due when the message's visibility timeout, which started when it was received for that
  * invocation, runs out.
  */
+import type { FailedAttempt } from '../shared/file-status.js';
 import type { Clients } from './clients.js';
 import type { LogLine } from './log-lines.js';
 import { logs } from './logs.js';
 import type { Pipeline } from './pipeline.js';
 import { silentReporter } from './reporter.js';
 
-/** An invocation about the file that ended without a result. */
-export interface FailedAttempt {
-  readonly requestId: string;
-  /** When the invocation started (≈ when the message was received). */
-  readonly startedAt: string;
-  /** When it ended. */
-  readonly endedAt: string;
-  readonly outcome: 'timeout' | 'crash';
-  /** `Task timed out after 120.00 seconds`, or the runtime's error type (`Runtime.ExitError`). */
-  readonly detail: string;
-  /** About when the message becomes visible again: the start plus the queue's visibility timeout. */
-  readonly retryDueAt?: string;
-}
+export type { FailedAttempt } from '../shared/file-status.js';
 
 /** How far back to look: the longest a message can wait for its retry (12 h visibility) is rare; 2 h is the stack's 6 × 15 min, and some. */
 const LOOK_BACK_MS = 2 * 60 * 60_000;

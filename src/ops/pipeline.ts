@@ -26,6 +26,8 @@ export interface Pipeline {
   readonly metadataTable: string;
   readonly statusIndex: string;
   readonly logGroup: string;
+  /** The partner API's invoke URL as the stack outputs it (absent on stacks from before the API). */
+  readonly apiUrl?: string;
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -86,6 +88,7 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     metadataTable: need(OUTPUT.metadataTable),
     statusIndex: outputs[OUTPUT.statusIndex] || STATUS_INDEX,
     logGroup: need(OUTPUT.logGroup),
+    ...(outputs[OUTPUT.apiUrl] && { apiUrl: outputs[OUTPUT.apiUrl] }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

@@ -5,15 +5,14 @@
  * each receive adds one to every message's receive count.
  */
 import type { ProcessingStatus } from '../handlers/contract.js';
-import type { RejectLine } from '../handlers/split.js';
-import { type FailedAttempt, lastFailedAttempt } from './attempts.js';
+import { type FileStatus, fileStatus as sharedFileStatus } from '../shared/file-status.js';
+import { lastFailedAttempt } from './attempts.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
-import { closestKeys, incomingKey } from './keys.js';
-import { type FileRun, fileHistory, recentRuns, someFileNames } from './metadata.js';
-import { type ObjectHead, firstRejects, headObject, someKeys } from './objects.js';
+import { incomingKey } from './keys.js';
+import { type FileRun, recentRuns } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
-import { type QueueMessage, mentions, peek, queueDepth } from './queue-messages.js';
+import { queueDepth } from './queue-messages.js';
 import { step, type Reporter } from './reporter.js';
 
 export interface StatusOptions {
@@ -28,36 +27,7 @@ export interface StatusOptions {
   readonly lookInDlq?: boolean;
 }
 
-/** One file: its history, newest first, and what there is to know about it. */
-export interface FileStatus {
-  readonly kind: 'file';
-  readonly key: string;
-  readonly bucket: string;
-  /** Whether anything is known about the key: a processing, the object, or a dead-lettered message. */
-  readonly known: boolean;
-  /** Runs that match --status/--since, at most `limit` of them; `matchingRuns` counts them all. */
-  readonly runs: FileRun[];
-  readonly matchingRuns: number;
-  /** Every processing recorded for the key. */
-  readonly totalRuns: number;
-  /** s3:// locations of the latest run's outputs. */
-  readonly outputs: { readonly processed?: string; readonly rejected?: string; readonly quarantine?: string };
-  /** The first rejected records of the latest run that had any, with their reasons. */
-  readonly rejects: RejectLine[];
-  /** Messages about this file in the dead-letter queue (among the first 100 looked at), when looked. */
-  readonly deadLettered: QueueMessage[];
-  /**
-   * The DLQ: how many messages wait there (from its attributes), and whether they were looked at.
-   * When looked, receive counts include that look.
-   */
-  readonly dlq: { readonly messages: number; readonly looked: boolean };
-  /** When there is no history: the object as it is in the bucket (uploaded, not yet processed). */
-  readonly object?: ObjectHead;
-  /** When there is no history: the last attempt, if it timed out or crashed, and when its retry is due. */
-  readonly lastAttempt?: FailedAttempt;
-  /** When the key is unknown: the closest keys that exist. */
-  readonly suggestions: string[];
-}
+export type { FileStatus } from '../shared/file-status.js';
 
 /** Recent files of the window, newest first, with totals over the whole window. */
 export interface RecentStatus {
@@ -80,9 +50,6 @@ export interface RecentStatus {
 export type StatusResult = FileStatus | RecentStatus;
 
 const TOTALS_CAP = 5_000;
-const SUGGESTION_SCAN = 2_000;
-const REJECT_SAMPLE = 5;
-const DLQ_LOOK = 100;
 
 export async function status(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
   try {
@@ -94,49 +61,11 @@ export async function status(clients: Clients, pipeline: Pipeline, options: Stat
 
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
   const [docs, s3, sqs] = await Promise.all([clients.documents(), clients.s3(), clients.sqs()]);
-  const now = options.now ?? Date.now();
-  const [history, depth] = await Promise.all([fileHistory(docs, pipeline.metadataTable, key), queueDepth(sqs, pipeline.dlqUrl)]);
-  const looked = Boolean(options.lookInDlq) && depth.visible > 0;
-  const deadLettered = looked ? (await peek(sqs, pipeline.dlqUrl, DLQ_LOOK, depth.visible)).filter((m) => mentions(m, key)) : [];
-  const matching = history.filter(
-    (r) => (!options.status || r.status === options.status) && (options.sinceMs === undefined || Date.parse(r.uploadedAt) >= now - options.sinceMs),
-  );
-  const latest = history[0];
-  const at = (k: string | undefined) => (k ? `s3://${pipeline.bucket}/${k}` : undefined);
-  const locations = { processed: at(latest?.processedKey), rejected: at(latest?.rejectedKey), quarantine: at(latest?.quarantineKey) };
-  const outputs: FileStatus['outputs'] = Object.fromEntries(Object.entries(locations).filter(([, v]) => v));
-  const withRejects = history.find((r) => r.rejectedKey);
-  const rejects = withRejects?.rejectedKey ? await firstRejects(s3, pipeline.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
-
-  let object: ObjectHead | undefined;
-  let lastAttempt: FailedAttempt | undefined;
-  let suggestions: string[] = [];
-  if (!history.length) {
-    object = await headObject(s3, pipeline.bucket, key);
-    if (object) lastAttempt = await lastFailedAttempt(clients, pipeline, key, now);
-    if (!object && !deadLettered.length) {
-      suggestions = await step(reporter, 'Looking for similar keys', async () => {
-        const [names, keys] = await Promise.all([someFileNames(docs, pipeline.metadataTable, SUGGESTION_SCAN), someKeys(s3, pipeline.bucket, 'incoming/', SUGGESTION_SCAN)]);
-        return closestKeys(key, [...names, ...keys]);
-      });
-    }
-  }
-  return {
-    kind: 'file',
-    key,
-    bucket: pipeline.bucket,
-    known: history.length > 0 || object !== undefined || deadLettered.length > 0,
-    runs: matching.slice(0, options.limit),
-    matchingRuns: matching.length,
-    totalRuns: history.length,
-    outputs,
-    rejects,
-    deadLettered,
-    dlq: { messages: depth.visible + depth.inFlight, looked },
-    ...(object && { object }),
-    ...(lastAttempt && { lastAttempt }),
-    suggestions,
-  };
+  return sharedFileStatus({ docs, s3, sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
+    ...options,
+    around: (label, work) => step(reporter, label, work),
+    lastAttempt: (k, now) => lastFailedAttempt(clients, pipeline, k, now),
+  });
 }
 
 async function recentStatus(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<RecentStatus> {

@@ -33,6 +33,8 @@ export interface UploadOptions {
   readonly tempDir?: string;
   readonly partSize?: number;
   readonly queueSize?: number;
+  /** Through the partner API (POST /files, then the presigned POST it answers) instead of straight to S3. */
+  readonly viaApi?: boolean;
 }
 
 /** One uploaded file. */
@@ -79,10 +81,14 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
   const files = [...inputs, ...(generated ? [generated.file] : [])];
 
   try {
-    const s3 = await clients.s3();
     const uploaded: UploadedFile[] = [];
     for (const [i, file] of files.entries()) {
-      uploaded.push(await uploadOne(s3, pipeline.bucket, keyOf(file.name), file, { i, of: files.length }, options, reporter));
+      const position = { i, of: files.length };
+      uploaded.push(
+        options.viaApi
+          ? await uploadThroughApi(clients, pipeline, keyOf(file.name), file, position, options, reporter)
+          : await uploadOne(await clients.s3(), pipeline.bucket, keyOf(file.name), file, position, options, reporter),
+      );
     }
     let outcomes: Outcome[] | undefined;
     if (options.waitMs !== undefined) {
@@ -148,4 +154,24 @@ async function uploadOne(
       : 'no parts were left behind';
     throw interrupted(`the upload of ${key} was aborted and ${left}.${position.i ? ` The ${position.i} file(s) before it were uploaded.` : ''}`);
   }
+}
+
+async function uploadThroughApi(
+  clients: Clients,
+  pipeline: Pipeline,
+  key: string,
+  file: InputFile,
+  position: { i: number; of: number },
+  options: UploadOptions,
+  reporter: Reporter,
+): Promise<UploadedFile> {
+  const { askUploadPermission, postWithPermission } = await import('./api-upload.js');
+  const counter = `[${position.i + 1}/${position.of}]`;
+  const started = performance.now();
+  reporter.emit({ type: 'info', message: `${counter} Asking the API for an upload permission for ${key}` });
+  const permission = await askUploadPermission(clients, pipeline, key, file.size, options.signal);
+  const result = await postWithPermission(permission, file.path, options.signal);
+  const ms = Math.round(performance.now() - started);
+  reporter.emit({ type: 'done', message: `${counter} Uploaded ${result.key} through the API`, ms });
+  return { path: file.path, key: result.key, size: file.size, parts: 1, ms, ...(result.versionId && { versionId: result.versionId }), ...(result.etag && { etag: result.etag }) };
 }

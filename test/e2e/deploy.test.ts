@@ -99,7 +99,7 @@ describe('tap deploy on the local AWS', () => {
     tap.restore('dist/infra/processor.js');
     const recovered = json(await run('deploy', '--env', 'dev', '--alarm-email', 'ops@example.com', '--json'));
     expect(recovered.outcome).toBe('no-changes'); // the rollback left exactly the last good version
-  });
+  }, 180_000); // an update, its rollback and a second deploy of the whole stack (the partner API included)
 
   it('a failed first deploy (ROLLBACK_COMPLETE) is deleted and created again by the next deploy', async () => {
     tap.edit('dist/infra/processor.js', (t) => t.replace('memorySize: 1024', 'memorySize: 1'));

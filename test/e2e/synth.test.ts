@@ -17,7 +17,7 @@ describe('tap synth (the real binary)', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ stackName: 'TapStack-dev', env: 'dev', outDir: 'out' });
-    expect(result.resources['AWS::Lambda::Function']).toBe(1);
+    expect(result.resources['AWS::Lambda::Function']).toBe(2); // the processor and the API handler
     expect(result.outputs).toContain('UploadBucketName');
     const template = JSON.parse(readFileSync(join(cwd, result.templateFile), 'utf8'));
     expect(Object.keys(template.Resources)).toHaveLength(result.resourceCount);
@@ -39,7 +39,7 @@ describe('tap synth (the real binary)', () => {
     const run = await runTap(['synth', '--env', 'prod', '--out', 'out', '--validate', '--json'], { cwd: tempDir() });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).findings).toEqual([]);
-  });
+  }, 180_000); // two bundles, the whole template validation and both rule packs: close to a minute on a loaded machine
 
   it('rejects a bad --env with a clear message, exit code 2, no stack trace and nothing written', async () => {
     const cwd = tempDir();

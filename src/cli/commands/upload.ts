@@ -8,6 +8,7 @@ interface UploadFlags extends OperateFlags {
   timeout: string;
   generate?: string;
   badRatio: string;
+  viaApi: boolean;
 }
 
 export function registerUpload(program: Command): void {
@@ -19,12 +20,14 @@ export function registerUpload(program: Command): void {
     .option('--wait', 'follow each file until it is processed, dead-lettered or --timeout passes (exit code 1 if any did not succeed)', false)
     .option('--timeout <duration>', 'how long --wait waits: seconds or a duration (90, 2m)', '120')
     .option('--generate <records>', 'also upload a generated test file with this many shipment records')
-    .option('--bad-ratio <fraction>', 'share of invalid records in the generated file (0..1, or 10%)', '0');
+    .option('--bad-ratio <fraction>', 'share of invalid records in the generated file (0..1, or 10%)', '0')
+    .option('--via-api', "upload as a partner does: ask the API (POST /files) for a permission, then send the file to S3 with it", false);
   operateOptions(command, [
     'tap upload shipments.json --wait',
     'tap upload ./exports --prefix 2026/01        # every readable file in ./exports',
     "tap upload 'data/**/*.csv' --env staging",
     'tap upload --generate 10000 --bad-ratio 0.05 --wait --json',
+    'tap upload shipments.json --via-api --wait',
   ]).action(async (paths: string[], flags: UploadFlags) => {
     // Flags first: a bad value must fail before anything is resolved or uploaded.
     const generate = flags.generate === undefined ? undefined : { count: parseCount(flags.generate, '--generate', { max: 50_000_000 }), badRatio: parseRatio(flags.badRatio, '--bad-ratio') };
@@ -34,7 +37,7 @@ export function registerUpload(program: Command): void {
       const result = await upload(
         clients,
         pipeline,
-        { inputs: paths, cwd: process.cwd(), ...(flags.prefix && { prefix: flags.prefix }), ...(generate && { generate }), ...(waitMs !== undefined && { waitMs }), signal, progressIntervalMs },
+        { inputs: paths, cwd: process.cwd(), ...(flags.prefix && { prefix: flags.prefix }), ...(generate && { generate }), ...(waitMs !== undefined && { waitMs }), signal, progressIntervalMs, viaApi: flags.viaApi },
         reporter,
       );
       print(formatUpload(result, { json: flags.json, style }));

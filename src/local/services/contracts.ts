@@ -54,4 +54,6 @@ export interface LogsApi extends LocalService {
 export interface LambdaApi extends LocalService {
   /** An asynchronous (Event) invocation from another service, e.g. an S3 notification. */
   invokeAsyncByArn(functionArn: string, payload: string): Promise<void>;
+  /** A synchronous (RequestResponse) invocation from another service, e.g. API Gateway's proxy integration. */
+  invokeByArn(functionArn: string, payload: string): Promise<{ payload: string; functionError?: string }>;
 }

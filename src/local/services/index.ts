@@ -1,4 +1,5 @@
 import type { ServiceFactory } from '../service.js';
+import { apigatewayService, executeApiService } from './apigateway/service.js';
 import { cloudformationService } from './cloudformation/service.js';
 import { cloudwatchService } from './cloudwatch/service.js';
 import { dynamodbService } from './dynamodb/service.js';
@@ -14,4 +15,7 @@ import { ssmService } from './ssm/service.js';
 import { stsService } from './sts/service.js';
 
 /** Every service the local AWS runs, by factory. */
-export const ALL_SERVICES: readonly ServiceFactory[] = [dynamodbService, stsService, iamService, logsService, snsService, cloudwatchService, ssmService, sqsService, lambdaService, s3Service, secretsManagerService, stepFunctionsService, cloudformationService];
+export const ALL_SERVICES: readonly ServiceFactory[] = [
+  dynamodbService, stsService, iamService, logsService, snsService, cloudwatchService, ssmService, sqsService, lambdaService,
+  s3Service, apigatewayService, executeApiService, secretsManagerService, stepFunctionsService, cloudformationService,
+];

@@ -79,8 +79,8 @@ describe('the stack as a whole', () => {
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
     expect(types).not.toContain('Custom::S3BucketNotifications');
     expect(dev.template.toJSON().Parameters ?? {}).not.toHaveProperty('BootstrapVersion');
-    // Exactly one function: the processor (no auto-delete or notification handlers).
-    dev.template.resourceCountIs('AWS::Lambda::Function', 1);
+    // Exactly two functions: the processor and the API handler (no auto-delete or notification handlers).
+    dev.template.resourceCountIs('AWS::Lambda::Function', 2);
   });
 
   it('publishes assets to the tap-owned asset bucket, filled in per account and region at deploy', () => {
@@ -114,7 +114,7 @@ describe('the stack as a whole', () => {
 
 describe('queues', () => {
   it('ingest queue: encrypted, TLS-only, visibility six times the function timeout, redrive to the DLQ', () => {
-    const fn = Object.values(dev.template.findResources('AWS::Lambda::Function'))[0]!;
+    const fn = Object.values(dev.template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'tap-dev-processor' } }))[0]!;
     const [dlqId] = Object.keys(dev.template.findResources('AWS::SQS::Queue', { Properties: { QueueName: 'tap-dev-ingest-dlq' } }));
     const ingest = Object.values(dev.template.findResources('AWS::SQS::Queue', { Properties: { QueueName: 'tap-dev-ingest' } }))[0]!;
     expect(ingest.Properties.SqsManagedSseEnabled).toBe(true);

@@ -10,7 +10,7 @@ import type { LogsApi } from '../contracts.js';
 import type { CodeStore } from './code.js';
 import { invocationEvents, logTail, type Report } from './invocation-log.js';
 import { functionArn, type FunctionRecord } from './model.js';
-import { bootstrapPath, isNodeRuntime } from './runtime.js';
+import { bootstrapPath, isNodeRuntime, LOCAL_LAMBDA_CREDENTIALS } from './runtime.js';
 import type { LocalLambda } from './service.js';
 import { exitError, newStreamName, Worker, type ErrorResponse, type Outcome } from './worker.js';
 
@@ -231,9 +231,9 @@ export class Runner {
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_REGION: fn.region,
       AWS_DEFAULT_REGION: fn.region,
-      AWS_ACCESS_KEY_ID: 'ASIATAPLOCALLAMBDA00',
-      AWS_SECRET_ACCESS_KEY: 'tap-local-lambda-secret',
-      AWS_SESSION_TOKEN: 'tap-local-lambda-session',
+      AWS_ACCESS_KEY_ID: LOCAL_LAMBDA_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_LAMBDA_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: LOCAL_LAMBDA_CREDENTIALS.sessionToken,
       // Not reserved in AWS, but locally the function must talk to the local AWS, whatever it set.
       AWS_ENDPOINT_URL: this.ctx.endpoint(),
     };

@@ -30,3 +30,10 @@ export async function bootstrapPath(dataDir: string): Promise<string> {
 export function isNodeRuntime(runtime: string | undefined): boolean {
   return runtime !== undefined && /^nodejs\d+\.x$/.test(runtime);
 }
+
+/** The credentials functions run with; the local AWS knows them (auth/credentials.ts) so what they presign verifies. */
+export const LOCAL_LAMBDA_CREDENTIALS = {
+  accessKeyId: 'ASIATAPLOCALLAMBDA00',
+  secretAccessKey: 'tap-local-lambda-secret',
+  sessionToken: 'tap-local-lambda-session',
+} as const;

@@ -107,6 +107,11 @@ export function lambdaService(ctx: LocalContext): LocalLambda {
       const fn = store.get(region, functionArn);
       await asyncInvoker.enqueue(fn, payload, randomUUID());
     },
+    async invokeByArn(functionArn: string, payload: string) {
+      const region = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):/.exec(functionArn)?.[1] ?? 'us-east-1';
+      const result = await runner.invoke(store.get(region, functionArn), payload);
+      return { payload: result.payload, ...(result.functionError && { functionError: result.functionError }) };
+    },
     async reset() {
       await stop();
       await removeIfExists(dir);

@@ -12,6 +12,7 @@ import type { Handler } from './http.js';
 import { listObjectVersions, listObjects, listObjectsV2 } from './list-ops.js';
 import * as mpu from './multipart-ops.js';
 import * as objectOps from './object-ops.js';
+import { postObject } from './post-object.js';
 
 type Route = readonly [operation: string, handler: Handler];
 
@@ -71,7 +72,7 @@ function bucketRoute(method: string, q: URLSearchParams): Route {
       return ['DeleteBucket', bucketOps.deleteBucket];
     case 'POST':
       if (q.has('delete')) return ['DeleteObjects', objectOps.deleteObjects];
-      throw notImplemented('s3', 'PostObject');
+      return ['PostObject', postObject];
     default:
       throw methodNotAllowed();
   }

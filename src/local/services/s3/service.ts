@@ -7,11 +7,14 @@
  * ranges, conditional requests, checksums, copy, tagging), multipart uploads, and event notifications
  * to SQS and Lambda.
  *
- * Leaves out: authorization (signatures are not verified; bucket policies, ACLs and public access
- * blocks are stored, not enforced; presigned URLs are accepted without checking them), lifecycle
+ * Presigned URLs and POST policies are verified (presigned.ts, post-policy.ts) against the keys the
+ * local AWS knows; form uploads (POST object) are accepted with a valid policy.
+ *
+ * Leaves out: authorization of header-signed requests (their signatures are not verified; bucket
+ * policies, ACLs and public access blocks are stored, not enforced), lifecycle
  * expiration (rules are stored only), CORS preflight answers, website hosting, replication, object
  * lock / retention / legal hold, SSE-C and real encryption (SSE headers are reported, bytes are stored
- * plain), POST object (HTML form uploads), SelectObjectContent, RestoreObject, GetObjectAttributes,
+ * plain), anonymous POST object (a form without a policy is refused), SelectObjectContent, RestoreObject, GetObjectAttributes,
  * bucket analytics/metrics/inventory, notifications to SNS topics and EventBridge (configurations are
  * stored, nothing is delivered), `s3:ObjectTagging` / `s3:ObjectAcl` events, checking that a Lambda
  * destination exists when notifications are configured (queues are checked), directory buckets, and
@@ -26,6 +29,7 @@ import type { LocalContext } from '../../service.js';
 import type { S3Api } from '../contracts.js';
 import type { Op } from './http.js';
 import { Notifier, newHostId } from './notifications.js';
+import { isPresigned, verifyPresigned } from './presigned.js';
 import { route } from './routes.js';
 import { S3Store } from './store.js';
 
@@ -51,6 +55,7 @@ export function s3Service(ctx: LocalContext): S3Service {
     async handle(req: ServiceRequest, res: ServerResponse) {
       const { bucket, key } = address(req);
       const query = new URLSearchParams(rawQuery(req));
+      if (isPresigned(rawQuery(req))) verifyPresigned(req, (req.raw.url ?? '/').split('?')[0]!, rawQuery(req));
       const [name, handler] = route(req.method, bucket, key, query, req.header('x-amz-copy-source') !== undefined);
       ctx.faults.maybeFail('s3', name);
       const op: Op = { req, res, bucket, key, query, hostId: newHostId(), name, store, notifier, local: ctx };

@@ -1,4 +1,6 @@
 /** Resource type → provider. A type not listed fails the deploy with an event naming it. */
+import * as apigateway from './apigateway.js';
+import * as apigatewayExtras from './apigateway-extras.js';
 import * as custom from './custom.js';
 import * as dynamodb from './dynamodb.js';
 import * as iam from './iam.js';
@@ -14,6 +16,15 @@ import * as stepfunctions from './stepfunctions.js';
 import type { ResourceProvider } from './types.js';
 
 const PROVIDERS: Record<string, ResourceProvider> = {
+  'AWS::ApiGateway::Account': apigateway.account,
+  'AWS::ApiGateway::Deployment': apigateway.deployment,
+  'AWS::ApiGateway::GatewayResponse': apigatewayExtras.gatewayResponse,
+  'AWS::ApiGateway::Method': apigateway.method,
+  'AWS::ApiGateway::Model': apigatewayExtras.model,
+  'AWS::ApiGateway::RequestValidator': apigatewayExtras.requestValidator,
+  'AWS::ApiGateway::Resource': apigateway.resource,
+  'AWS::ApiGateway::RestApi': apigateway.restApi,
+  'AWS::ApiGateway::Stage': apigateway.stage,
   'AWS::CDK::Metadata': misc.cdkMetadata,
   'AWS::CloudFormation::WaitConditionHandle': misc.waitConditionHandle,
   'AWS::CloudWatch::Alarm': monitoring.alarm,

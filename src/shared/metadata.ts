@@ -1,0 +1,108 @@
+/**
+ * Reading the metadata table, which the processor writes (src/handlers/ports.ts MetadataItem): one
+ * item per processing of a file version, keyed by filename and the S3 event's time.
+ */
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ProcessingStatus } from '../handlers/contract.js';
+import type { MetadataItem } from '../handlers/ports.js';
+
+/** One processing of one version of a file, as the commands show it. */
+export interface FileRun {
+  readonly key: string;
+  /** The S3 event's time (the table's sort key): when the version was uploaded. */
+  readonly uploadedAt: string;
+  readonly status: ProcessingStatus;
+  readonly recordsProcessed: number;
+  readonly recordsRejected: number;
+  readonly durationMs: number;
+  readonly size: number;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly processedAt?: string;
+  readonly format?: string;
+  readonly error?: string;
+  readonly processedKey?: string;
+  readonly rejectedKey?: string;
+  readonly quarantineKey?: string;
+}
+
+export function toFileRun(item: Partial<MetadataItem>): FileRun {
+  const optional = <K extends string, V>(name: K, value: V | undefined) => (value === undefined || value === '' ? {} : ({ [name]: value } as Record<K, V>));
+  return {
+    key: item.filename ?? '',
+    uploadedAt: item.upload_timestamp ?? '',
+    status: item.processing_status ?? 'FAILED',
+    recordsProcessed: Number(item.records_processed ?? 0),
+    recordsRejected: Number(item.records_rejected ?? 0),
+    durationMs: Number(item.processing_duration_ms ?? 0),
+    size: Number(item.file_size ?? 0),
+    ...optional('versionId', item.version_id),
+    ...optional('etag', item.etag),
+    ...optional('processedAt', item.processed_at),
+    ...optional('format', item.format),
+    ...optional('error', item.error_message),
+    ...optional('processedKey', item.processed_key),
+    ...optional('rejectedKey', item.rejected_key),
+    ...optional('quarantineKey', item.quarantine_key),
+  };
+}
+
+/** Every processing of `key`, newest first. */
+export async function fileHistory(docs: DynamoDBDocumentClient, table: string, key: string): Promise<FileRun[]> {
+  const { runs } = await queryRuns(docs, {
+    TableName: table,
+    KeyConditionExpression: 'filename = :f',
+    ExpressionAttributeValues: { ':f': key },
+    ScanIndexForward: false,
+  });
+  return runs;
+}
+
+export interface RecentQuery {
+  readonly status: ProcessingStatus;
+  /** ISO time: only files uploaded at or after it. */
+  readonly since: string;
+  /** Stop after this many items (the window may hold more). */
+  readonly max: number;
+}
+
+/** Files of one status uploaded since a time, newest first, from the by-status index. */
+export function recentRuns(docs: DynamoDBDocumentClient, table: string, index: string, query: RecentQuery): Promise<{ runs: FileRun[]; more: boolean }> {
+  return queryRuns(
+    docs,
+    {
+      TableName: table,
+      IndexName: index,
+      KeyConditionExpression: 'processing_status = :s AND upload_timestamp >= :t',
+      ExpressionAttributeValues: { ':s': query.status, ':t': query.since },
+      ScanIndexForward: false,
+    },
+    query.max,
+  );
+}
+
+/** Runs a query through the SDK's paginator, up to `max` items; `more` says whether it stopped early. */
+async function queryRuns(docs: DynamoDBDocumentClient, input: QueryCommandInput, max = Infinity): Promise<{ runs: FileRun[]; more: boolean }> {
+  const { paginateQuery } = await import('@aws-sdk/lib-dynamodb');
+  const runs: FileRun[] = [];
+  for await (const page of paginateQuery({ client: docs, pageSize: Math.min(1000, max) }, input)) {
+    runs.push(...(page.Items ?? []).map((i) => toFileRun(i as MetadataItem)));
+    if (runs.length >= max) return { runs: runs.slice(0, max), more: runs.length > max || page.LastEvaluatedKey !== undefined };
+  }
+  return { runs, more: false };
+}
+
+/** Up to `max` distinct file names from the table, for "did you mean". A bounded scan: never the whole table. */
+export async function someFileNames(docs: DynamoDBDocumentClient, table: string, max: number): Promise<string[]> {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const names = new Set<string>();
+  let start: Record<string, unknown> | undefined;
+  let scanned = 0;
+  do {
+    const page = await docs.send(new ScanCommand({ TableName: table, ProjectionExpression: 'filename', Limit: 1000, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) names.add(String(item['filename']));
+    scanned += page.ScannedCount ?? page.Items?.length ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start && scanned < max);
+  return [...names];
+}
