@@ -101,7 +101,8 @@ describe('space given back', () => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/gone/group' }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: '/gone/group', logStreamName: 's' }));
     await logs.send(new PutLogEventsCommand({ logGroupName: '/gone/group', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message: 'x'.repeat(10_000) }] }));
-    const created = filesUnder(local.dataDir).filter((f) => !before.has(f));
+    // LevelDB may write files of its own meanwhile (compactions started by the tests before): not ours to check here.
+    const created = filesUnder(local.dataDir).filter((f) => !before.has(f) && !f.startsWith(join(local.dataDir, 'dynamodb')));
     expect(created.length).toBeGreaterThan(3);
 
     await s3.send(new DeleteObjectCommand({ Bucket: 'gone-bucket', Key: 'a.bin' }));
