@@ -10,7 +10,9 @@ export interface ReporterOptions {
 export async function createReporter(options: ReporterOptions): Promise<Reporter> {
   const stream = options.stream ?? process.stderr;
   if (options.json) return ndjsonReporter(stream);
-  if (stream.isTTY && !process.env.CI) return spinnerReporter(stream);
+  // A terminal of no width (a pty nobody sized, as under `script` without a terminal) cannot hold a
+  // spinner: ora would compute endless lines to clear. It gets plain lines.
+  if (stream.isTTY && !process.env.CI && (stream.columns ?? 0) > 0) return spinnerReporter(stream);
   return lineReporter(stream);
 }
 
@@ -49,7 +51,8 @@ export function stopSpinners(): void {
 
 async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ stream });
+  // discardStdin would put stdin in raw mode: Ctrl-C becomes a byte that a busy event loop reads late.
+  const spinner = ora({ stream, discardStdin: false });
   active.add(spinner);
   return {
     emit(event) {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { INTERRUPTED_EXIT_CODE } from '../ops/abort.js';
 import { TapError, UserError } from '../ops/errors.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
@@ -37,6 +38,8 @@ export async function run(argv: string[]): Promise<void> {
   } catch (error) {
     stopSpinners();
     process.exitCode = report(error, debug);
+    // Stopped by Ctrl-C: what was left running (a poll of AWS) must not keep the process alive.
+    if (process.exitCode === INTERRUPTED_EXIT_CODE) process.exit(INTERRUPTED_EXIT_CODE);
   }
 }
 
@@ -47,7 +50,8 @@ function report(error: unknown, debug: boolean): number {
   }
   const write = (text: string) => process.stderr.write(`${text}\n`);
   if (error instanceof UserError) {
-    write(`Error: ${error.message}`);
+    // Ctrl-C is the user's choice, not a failure: its message says what was left, without "Error:".
+    write(error.exitCode === INTERRUPTED_EXIT_CODE ? error.message : `Error: ${error.message}`);
     if (debug) write(error.stack ?? '');
     return error.exitCode;
   }
