@@ -278,12 +278,13 @@ async function deleteChangeSet(clients: Clients, stackName: string, id: string):
   if (state?.status === 'REVIEW_IN_PROGRESS') await cfn.send(new DeleteStackCommand({ StackName: stackName }));
 }
 
-export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter): Promise<void> {
+/** Deletes a stack and follows it to the end; `resources` (when known) is the total its progress counts to. */
+export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter, resources = 0): Promise<void> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = await clients.cloudformation();
   const before = await latestEventId(cfn, id);
   await cfn.send(new DeleteStackCommand({ StackName: id }));
-  const result = await followStack(cfn, { name: stackName, id }, before, 0, reporter);
+  const result = await followStack(cfn, { name: stackName, id }, before, resources, reporter);
   if (!result.ok) throw new UserError(failureMessage(stackName, result.status, result.failures), 1);
 }
 

@@ -68,7 +68,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     if (bucket && !retained.some((r) => r.physicalId === bucket)) {
       objectsDeleted = await step(reporter, `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
     }
-    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter));
+    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
     const { rmSync } = await import('node:fs');
     rmSync(deployedFile(options.stateDir, options.env), { force: true });
     return { stackName, existed: true, objectsDeleted, retained, durationMs: Math.round(performance.now() - started) };
