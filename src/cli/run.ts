@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { INTERRUPTED_EXIT_CODE } from '../ops/abort.js';
-import { TapError, UserError } from '../ops/errors.js';
+import { Declined, TapError, UserError } from '../ops/errors.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
 import { registerDlq } from './commands/dlq.js';
@@ -15,6 +17,7 @@ import { registerUpload } from './commands/upload.js';
 export function buildProgram(): Command {
   const program = new Command('tap')
     .description('Run a shipment-file pipeline (S3 → SQS → Lambda → DynamoDB) on AWS or on an embedded local AWS.')
+    .version(packageVersion(), '-V, --version', "print tap's version")
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError('(run `tap --help` for usage)')
     .exitOverride();
@@ -28,6 +31,12 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerLogs(program);
   return program;
+}
+
+/** The version in tap's package.json (dist/cli/run.js and src/cli/run.ts are both two levels below it). */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** The one place errors become exit codes and messages. */
@@ -51,7 +60,8 @@ function report(error: unknown, debug: boolean): number {
   const write = (text: string) => process.stderr.write(`${text}\n`);
   if (error instanceof UserError) {
     // Ctrl-C is the user's choice, not a failure: its message says what was left, without "Error:".
-    write(error.exitCode === INTERRUPTED_EXIT_CODE ? error.message : `Error: ${error.message}`);
+    // A declined confirmation is an answer, not a failure: also without "Error:" (exit 1, see Declined).
+    write(error.exitCode === INTERRUPTED_EXIT_CODE || error instanceof Declined ? error.message : `Error: ${error.message}`);
     if (debug) write(error.stack ?? '');
     return error.exitCode;
   }

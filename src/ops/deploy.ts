@@ -7,7 +7,7 @@ import { explainAwsError } from './aws-errors.js';
 import { createChangeSet, destructiveChanges, type PlannedChange } from './changeset.js';
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
-import { UserError } from './errors.js';
+import { Declined, UserError } from './errors.js';
 import { followStack, latestEventId, type FailedResource } from './follow.js';
 import { guardProtected } from './guard.js';
 import { codeOnlyChanges } from './hotswap.js';
@@ -149,7 +149,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
     if (sameJson(deployed, template) && sameJson(existing.tags, tags)) {
-      reporter.emit({ type: 'info', message: 'No changes: the deployed stack matches.' });
+      // Said once, by the result ("up to date: no changes").
       return finish('no-changes', []);
     }
     if (options.hotswap && !sameJson(existing.tags, tags)) {
@@ -193,7 +193,6 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
   stopIfAsked(`stopped after CloudFormation found nothing to change; ${unchanged}.`);
   if (changeSet.empty) {
-    reporter.emit({ type: 'info', message: 'No changes: CloudFormation found nothing to change.' });
     return finish('no-changes', []);
   }
 
@@ -209,7 +208,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       // Refused, or no way to ask: leave nothing behind (a CREATE change set leaves a stack too).
       if (!accepted) await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
     }
-    if (!accepted) throw new UserError('Deploy cancelled: nothing was changed.', 1);
+    if (!accepted) throw new Declined('Deploy cancelled: nothing was changed.');
   }
 
   const before = await attempt('reading the stack events', () => latestEventId(cfn, stackName));
