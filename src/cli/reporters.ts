@@ -75,7 +75,6 @@ const active = new Set<{ stop(): unknown }>();
 
 export function stopSpinners(): void {
   for (const spinner of active) spinner.stop();
-  active.clear();
 }
 
 async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
@@ -88,8 +87,10 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
   let since = Date.now();
   const show = () => {
     const seconds = Math.floor((Date.now() - since) / 1000);
-    // A message that carries its own clock (`· 3.2 s`, `(12 s)`) needs no second one.
-    spinner.text = seconds >= 2 && !/\d s\)?$/.test(text) ? `${text} (${seconds} s)` : text;
+    if (seconds < 2) spinner.text = text;
+    // A message that carries its own clock (`· 3.2 s`, `(12 s)`) has it kept running between events.
+    else if (/[\d.]+ s\)?$/.test(text)) spinner.text = text.replace(/[\d.]+ s(\)?)$/, `${seconds} s$1`);
+    else spinner.text = `${text} (${seconds} s)`;
   };
   const ticker = setInterval(() => spinner.isSpinning && show(), 1000);
   ticker.unref();

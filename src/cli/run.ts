@@ -44,6 +44,8 @@ export async function run(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   try {
     await buildProgram().parseAsync(argv);
+    // A spinner that progress started and nothing ended would keep the process alive.
+    stopSpinners();
   } catch (error) {
     stopSpinners();
     process.exitCode = report(error, debug);
