@@ -48,7 +48,7 @@ export function stateDir(): string {
 export async function askOnTerminal(question: string, withoutTerminal: string): Promise<string> {
   const { UserError } = await import('../ops/errors.js');
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UserError(`${question}\nThere is no terminal to ask: ${withoutTerminal}`);
+    throw new UserError(`This needs a confirmation (${whatIsAsked(question)}), and there is no terminal to ask on: ${withoutTerminal}`);
   }
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -57,6 +57,17 @@ export async function askOnTerminal(question: string, withoutTerminal: string): 
   } finally {
     rl.close();
   }
+}
+
+/**
+ * What a question is about, without the words that ask a person at a terminal ("Continue? [y/N]",
+ * "Type the environment name (dev) to go on:"): the error is read later, in a log.
+ */
+export function whatIsAsked(question: string): string {
+  return question
+    .replace(/\s*\[y\/N\]\s*$/, '')
+    .replace(/\s*(Continue\?|Type the environment name \([^)]*\) to go on:)\s*$/, '')
+    .replace(/[.?:]\s*$/, '');
 }
 
 /** A yes/no question; no terminal means no. */

@@ -10,7 +10,9 @@ export interface ReporterOptions {
 export async function createReporter(options: ReporterOptions): Promise<Reporter> {
   const stream = options.stream ?? process.stderr;
   if (options.json) return ndjsonReporter(stream);
-  if (stream.isTTY && !process.env.CI) return spinnerReporter(stream);
+  // A terminal of no width (a pty nobody sized, as under `script` without a terminal) cannot hold a
+  // spinner: ora would compute endless lines to clear. It gets plain lines.
+  if (stream.isTTY && !process.env.CI && (stream.columns ?? 0) > 0) return spinnerReporter(stream);
   return lineReporter(stream);
 }
 
@@ -18,8 +20,37 @@ function ndjsonReporter(stream: NodeJS.WritableStream): Reporter {
   return { emit: (event) => void stream.write(`${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`) };
 }
 
+/** Plain lines for a log: progress is throttled, the rest is written as it comes. */
 function lineReporter(stream: NodeJS.WritableStream): Reporter {
-  return { emit: (event) => void stream.write(`${plain(event)}\n`) };
+  return throttledLines((line) => void stream.write(`${line}\n`));
+}
+
+/** A log needs no more than this between two progress lines that say the same thing. */
+export const PROGRESS_LINE_INTERVAL_MS = 10_000;
+
+/**
+ * Progress as plain lines, for a pipe or CI: a line when the state changes (its counts, or its words
+ * with the numbers left out, so a ticking `(12 s)` is no change) and at most one per
+ * PROGRESS_LINE_INTERVAL_MS otherwise, not one per poll.
+ */
+export function throttledLines(write: (line: string) => void, now: () => number = Date.now): Reporter {
+  let lastState = '';
+  let lastAt = -Infinity;
+  return {
+    emit(event) {
+      if (event.type !== 'progress') {
+        lastState = '';
+        return write(plain(event));
+      }
+      // Byte counts move with every chunk: for them only the words (the file) make a new state.
+      const state = `${event.unit === 'bytes' ? '' : `${event.done}/${event.total}`} ${event.message.replace(/[\d.,]+/g, '#')}`;
+      const at = now();
+      if (state === lastState && at - lastAt < PROGRESS_LINE_INTERVAL_MS) return;
+      lastState = state;
+      lastAt = at;
+      write(plain(event));
+    },
+  };
 }
 
 function plain(event: ProgressEvent): string {
@@ -44,18 +75,35 @@ const active = new Set<{ stop(): unknown }>();
 
 export function stopSpinners(): void {
   for (const spinner of active) spinner.stop();
-  active.clear();
 }
 
 async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ stream });
+  // discardStdin would put stdin in raw mode: Ctrl-C becomes a byte that a busy event loop reads late.
+  const spinner = ora({ stream, discardStdin: false });
   active.add(spinner);
+  // Elapsed time on the spinner, so a long wait shows it is alive even when nothing else changes.
+  let text = '';
+  let since = Date.now();
+  const show = () => {
+    const seconds = Math.floor((Date.now() - since) / 1000);
+    if (seconds < 2) spinner.text = text;
+    // A message that carries its own clock (`· 3.2 s`, `(12 s)`) has it kept running between events.
+    else if (/[\d.]+ s\)?$/.test(text)) spinner.text = text.replace(/[\d.]+ s(\)?)$/, `${seconds} s$1`);
+    else spinner.text = `${text} (${seconds} s)`;
+  };
+  const ticker = setInterval(() => spinner.isSpinning && show(), 1000);
+  ticker.unref();
+  const begin = (message: string) => {
+    text = message;
+    since = Date.now();
+    spinner.start(message);
+  };
   return {
     emit(event) {
       switch (event.type) {
         case 'step':
-          spinner.start(event.message);
+          begin(event.message);
           break;
         case 'done':
           spinner.succeed(`${event.message} (${formatMs(event.ms)})`);
@@ -69,9 +117,14 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
         case 'warn':
           spinner.warn(event.message);
           break;
-        case 'progress':
-          spinner.text = event.unit === 'bytes' ? `${bar(event.done, event.total)} ${event.message}` : `${counter(event)}${event.message}`;
+        case 'progress': {
+          // A wait that started no step of its own (upload's transfer and --wait) still gets a spinner.
+          const line = event.unit === 'bytes' ? `${bar(event.done, event.total)} ${event.message}` : `${counter(event)}${event.message}`;
+          if (!spinner.isSpinning) begin(line);
+          text = line;
+          show();
           break;
+        }
       }
     },
   };

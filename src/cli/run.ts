@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { TapError, UserError } from '../ops/errors.js';
+import { INTERRUPTED_EXIT_CODE } from '../ops/abort.js';
+import { Declined, TapError, UserError } from '../ops/errors.js';
 import { registerApi } from './commands/api.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
@@ -15,6 +18,7 @@ import { registerUpload } from './commands/upload.js';
 export function buildProgram(): Command {
   const program = new Command('tap')
     .description('Run a shipment-file pipeline (S3 → SQS → Lambda → DynamoDB) on AWS or on an embedded local AWS.')
+    .version(packageVersion(), '-V, --version', "print tap's version")
     .option('--debug', 'show stack traces for errors')
     .showHelpAfterError('(run `tap --help` for usage)')
     .exitOverride();
@@ -31,14 +35,24 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The version in tap's package.json (dist/cli/run.js and src/cli/run.ts are both two levels below it). */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 /** The one place errors become exit codes and messages. */
 export async function run(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   try {
     await buildProgram().parseAsync(argv);
+    // A spinner that progress started and nothing ended would keep the process alive.
+    stopSpinners();
   } catch (error) {
     stopSpinners();
     process.exitCode = report(error, debug);
+    // Stopped by Ctrl-C: what was left running (a poll of AWS) must not keep the process alive.
+    if (process.exitCode === INTERRUPTED_EXIT_CODE) process.exit(INTERRUPTED_EXIT_CODE);
   }
 }
 
@@ -49,7 +63,9 @@ function report(error: unknown, debug: boolean): number {
   }
   const write = (text: string) => process.stderr.write(`${text}\n`);
   if (error instanceof UserError) {
-    write(`Error: ${error.message}`);
+    // Ctrl-C is the user's choice, not a failure: its message says what was left, without "Error:".
+    // A declined confirmation is an answer, not a failure: also without "Error:" (exit 1, see Declined).
+    write(error.exitCode === INTERRUPTED_EXIT_CODE || error instanceof Declined ? error.message : `Error: ${error.message}`);
     if (debug) write(error.stack ?? '');
     return error.exitCode;
   }

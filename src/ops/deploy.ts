@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { synthesize } from '../infra/app.js';
+import { interrupted } from './abort.js';
 import { assetBucketName, isProtected, stackName as stackNameOf } from '../infra/environment.js';
 import { ensureAssetBucket } from './asset-bucket.js';
 import { fillPlaceholders, publishAssets, type Environment } from './assets.js';
@@ -7,11 +7,12 @@ import { explainAwsError } from './aws-errors.js';
 import { createChangeSet, destructiveChanges, type PlannedChange } from './changeset.js';
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
-import { UserError } from './errors.js';
+import { Declined, UserError } from './errors.js';
 import { followStack, latestEventId, type FailedResource } from './follow.js';
 import { guardProtected } from './guard.js';
 import { codeOnlyChanges } from './hotswap.js';
 import { step, type Reporter } from './reporter.js';
+import { SynthesisAborted, synthesizeOffThread } from './synth-worker.js';
 import { type DeploySettings, type GivenSettings, describeReused, isGuarded, rememberedSettings, resolveSettings, settingsTags } from './settings.js';
 import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson } from './stack-state.js';
 
@@ -32,6 +33,8 @@ export interface DeployOptions {
    * change needs consent.
    */
   confirm(question: string, changes: readonly PlannedChange[]): Promise<boolean>;
+  /** Ctrl-C: the deploy stops at the next safe point and says what it left behind (nothing, before execution). */
+  readonly signal?: AbortSignal;
 }
 
 export interface DeployResult {
@@ -78,9 +81,17 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const reusedLine = describeReused(settings, resolved.reused);
   if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
 
+  const { signal } = options;
+  const unchanged = 'nothing was changed on AWS';
+  const stopIfAsked = (state: string) => {
+    if (signal?.aborted) throw interrupted(state);
+  };
   const synth = await step(reporter, `Synthesizing ${stackName}`, () =>
-    synthesize({ envName: options.env, outDir: options.outDir, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }),
-  );
+    synthesizeOffThread({ envName: options.env, outDir: options.outDir, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }, signal),
+  ).catch((error: unknown) => {
+    throw error instanceof SynthesisAborted ? interrupted(`stopped while synthesizing; ${unchanged}.`) : error;
+  });
+  stopIfAsked(`stopped after synthesis; ${unchanged}.`);
   const env = await attempt('checking the account', () => environmentOf(clients));
   const s3 = await clients.s3();
   const bucket = assetBucketName(env.account, env.region);
@@ -89,6 +100,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   await attempt(`preparing the asset bucket ${bucket}`, () => ensureAssetBucket(s3, bucket, env.region, reporter, { tlsOnly }));
   const assets = await attempt('uploading assets', () => publishAssets(synth.assetManifestFile, env, s3, reporter));
   const assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
+  stopIfAsked(`stopped after uploading the assets (kept for the next deploy); the stack was not changed.`);
 
   // A CREATE change set that was never executed (an earlier deploy stopped at the question) leaves an
   // empty stack in REVIEW_IN_PROGRESS; CloudFormation takes another CREATE change set for it.
@@ -137,7 +149,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
     if (sameJson(deployed, template) && sameJson(existing.tags, tags)) {
-      reporter.emit({ type: 'info', message: 'No changes: the deployed stack matches.' });
+      // Said once, by the result ("up to date: no changes").
       return finish('no-changes', []);
     }
     if (options.hotswap && !sameJson(existing.tags, tags)) {
@@ -174,8 +186,13 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       createChangeSet(cfn, { stackName, type: existing ? 'UPDATE' : 'CREATE', template: templateSource, tags }),
     );
   });
+  if (signal?.aborted && !changeSet.empty) {
+    // The consent path's clean-up: the change set goes, and with it a new stack's REVIEW_IN_PROGRESS shell.
+    await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
+    throw interrupted(`stopped before the change set ran: it was deleted${existing ? '' : ' (and the empty new stack with it)'}; the stack was not changed.`);
+  }
+  stopIfAsked(`stopped after CloudFormation found nothing to change; ${unchanged}.`);
   if (changeSet.empty) {
-    reporter.emit({ type: 'info', message: 'No changes: CloudFormation found nothing to change.' });
     return finish('no-changes', []);
   }
 
@@ -191,7 +208,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       // Refused, or no way to ask: leave nothing behind (a CREATE change set leaves a stack too).
       if (!accepted) await attempt('deleting the change set', () => deleteChangeSet(clients, stackName, changeSet.id));
     }
-    if (!accepted) throw new UserError('Deploy cancelled: nothing was changed.', 1);
+    if (!accepted) throw new Declined('Deploy cancelled: nothing was changed.');
   }
 
   const before = await attempt('reading the stack events', () => latestEventId(cfn, stackName));
@@ -201,11 +218,23 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   });
   const followed = await attempt('following the deploy', () =>
     step(reporter, `${existing ? 'Updating' : 'Creating'} ${stackName} (${changeSet.changes.length} changes)`, () =>
-      followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter),
+      untilAborted(followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter), signal),
     ),
   );
+  if (followed === 'aborted') {
+    throw interrupted(
+      `stopped following; the change set had already started, so CloudFormation goes on ${existing ? 'updating' : 'creating'} ${stackName} ` +
+        '(a failure rolls it back). Run tap deploy again to see where it ended.',
+    );
+  }
   if (!followed.ok) throw new UserError(failureMessage(stackName, followed.status, followed.failures), 1);
   return finish(existing ? 'updated' : 'created', changeSet.changes);
+}
+
+/** The work's result, or 'aborted' as soon as the signal fires (the work itself goes on unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (!signal) return work;
+  return Promise.race([work, new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }))]);
 }
 
 async function environmentOf(clients: Clients): Promise<Environment> {
@@ -215,8 +244,8 @@ async function environmentOf(clients: Clients): Promise<Environment> {
   return { account: identity.Account ?? '', region: clients.target.region, partition };
 }
 
-function templateUrl(clients: Clients, env: Environment, synth: { assembly: { directory: string }; stackName: string }): string {
-  const manifest = JSON.parse(readFileSync(`${synth.assembly.directory}/manifest.json`, 'utf8'));
+function templateUrl(clients: Clients, env: Environment, synth: { assemblyDir: string; stackName: string }): string {
+  const manifest = JSON.parse(readFileSync(`${synth.assemblyDir}/manifest.json`, 'utf8'));
   const s3Url: string = manifest.artifacts[synth.stackName].properties.stackTemplateAssetObjectUrl;
   const [bucket, ...key] = fillPlaceholders(s3Url.replace(/^s3:\/\//, ''), env).split('/');
   const base = clients.target.endpoint ?? `https://s3.${env.region}.amazonaws.com`;
@@ -248,12 +277,13 @@ async function deleteChangeSet(clients: Clients, stackName: string, id: string):
   if (state?.status === 'REVIEW_IN_PROGRESS') await cfn.send(new DeleteStackCommand({ StackName: stackName }));
 }
 
-export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter): Promise<void> {
+/** Deletes a stack and follows it to the end; `resources` (when known) is the total its progress counts to. */
+export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter, resources = 0): Promise<void> {
   const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
   const cfn = await clients.cloudformation();
   const before = await latestEventId(cfn, id);
   await cfn.send(new DeleteStackCommand({ StackName: id }));
-  const result = await followStack(cfn, { name: stackName, id }, before, 0, reporter);
+  const result = await followStack(cfn, { name: stackName, id }, before, resources, reporter);
   if (!result.ok) throw new UserError(failureMessage(stackName, result.status, result.failures), 1);
 }
 

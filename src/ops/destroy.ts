@@ -5,7 +5,7 @@ import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { deployedFile } from './deploy-state.js';
 import { deleteAndWait } from './deploy.js';
-import { UserError } from './errors.js';
+import { Declined, UserError } from './errors.js';
 import { step, type Reporter } from './reporter.js';
 import { rememberedSettings } from './settings.js';
 import { deployedTemplate, describeStack, isInProgress } from './stack-state.js';
@@ -47,7 +47,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     if (rememberedSettings(state.tags).protected && !options.force) throw refuse(' (it was deployed with --protected)');
     if (isInProgress(state.status)) throw new UserError(`${stackName} is busy (${state.status}); wait for it to finish, then run tap destroy again.`);
     if (!options.yes && !(await options.confirm(`This deletes ${stackName} and every file, record and log in it. Type the environment name (${options.env}) to go on:`, options.env))) {
-      throw new UserError('Destroy cancelled: nothing was deleted.', 1);
+      throw new Declined('Destroy cancelled: nothing was deleted.');
     }
 
     const template = (await deployedTemplate(cfn, stackName)) as { Resources?: Record<string, { Type: string; DeletionPolicy?: string }> };
@@ -68,7 +68,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     if (bucket && !retained.some((r) => r.physicalId === bucket)) {
       objectsDeleted = await step(reporter, `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
     }
-    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter));
+    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
     const { rmSync } = await import('node:fs');
     rmSync(deployedFile(options.stateDir, options.env), { force: true });
     return { stackName, existed: true, objectsDeleted, retained, durationMs: Math.round(performance.now() - started) };

@@ -14,6 +14,7 @@ import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
 import { incomingKey } from './keys.js';
+import { type FileRun, fileHistory } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
@@ -62,14 +63,32 @@ const HOLD_SECONDS = 600;
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
   try {
     const sqs = await clients.sqs();
+    const following = options.waitMs !== undefined && !options.dryRun;
+    // A redriven version was processed before (that is how it got here): remember those runs before
+    // anything moves, so the wait follows the new run, not the earlier one's result.
+    // (Only with --file for now: with the whole DLQ an e2e case waited for a run that never came.)
+    const before = following && options.file !== undefined ? await runsOf(clients, pipeline, [incomingKey(options.file)]) : new Map<string, FileRun[]>();
     const result = options.file !== undefined ? await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter) : await redriveAll(sqs, pipeline, options, reporter);
     if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
-    const outcomes = await waitForOutcomes(clients, pipeline, followed(result.messages), { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) }, reporter);
+    const files = followed(result.messages);
+    const outcomes = await waitForOutcomes(
+      clients,
+      pipeline,
+      files.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
+      { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
+      reporter,
+    );
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
     return { ...result, outcomes };
   } catch (error) {
     throw explainAwsError(error, clients.target, 'redriving the dead-letter queue');
   }
+}
+
+/** Every run of these keys now, by key. */
+async function runsOf(clients: Clients, pipeline: Pipeline, keys: readonly string[]): Promise<Map<string, FileRun[]>> {
+  const docs = await clients.documents();
+  return new Map(await Promise.all(keys.map(async (key) => [key, await fileHistory(docs, pipeline.metadataTable, key)] as const)));
 }
 
 /** The file versions the messages name, once each. */

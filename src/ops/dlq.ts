@@ -5,7 +5,7 @@
  */
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
-import { UserError } from './errors.js';
+import { Declined, UserError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueDepth, type QueueMessage, peek, queueDepth } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
@@ -81,7 +81,7 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
     }
     const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';
     const question = `${guard}Delete all ${count} message(s) in ${name}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
-    if (!options.yes && !(await options.confirm(question))) throw new UserError('Purge cancelled: nothing was deleted.', 1);
+    if (!options.yes && !(await options.confirm(question))) throw new Declined('Purge cancelled: nothing was deleted.');
     const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
     try {
       await sqs.send(new PurgeQueueCommand({ QueueUrl: pipeline.dlqUrl }));

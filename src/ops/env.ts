@@ -6,8 +6,19 @@ export function parseEnvName(name: string): string {
   try {
     return validateEnvName(name);
   } catch (error) {
-    if (error instanceof InvalidEnvironmentError) throw new UserError(error.message);
+    if (error instanceof InvalidEnvironmentError) throw new UserError(`${error.message}${suggestion(name)}`);
     throw error;
+  }
+}
+
+/** ` Did you mean "dev-team"?` for "Dev Team", when a lower-cased, hyphenated form is valid. */
+function suggestion(name: string): string {
+  const candidate = name.trim().toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  if (!candidate || candidate === name) return '';
+  try {
+    return ` Did you mean "${validateEnvName(candidate)}"?`;
+  } catch {
+    return '';
   }
 }
 

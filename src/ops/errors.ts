@@ -14,6 +14,16 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * The user said no to a confirmation: a normal outcome, not a failure. Exit code 1 (what was asked
+ * did not happen, so a script must not go on as if it had), printed without "Error:".
+ */
+export class Declined extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
+
 export class TapError extends Error {
   override readonly name = 'TapError';
   constructor(message: string, options?: { cause?: unknown }) {

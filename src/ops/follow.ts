@@ -49,6 +49,8 @@ export async function followStack(
   const started = performance.now();
   const seen = new Set<string>();
   const settled = new Set<string>();
+  // Resources CloudFormation is working on now: a count that says the wait is not over.
+  const working = new Set<string>();
   const failures: FailedResource[] = [];
   const stackRef = stack.id ?? stack.name;
   // Only a terminal status after this operation's own *_IN_PROGRESS counts.
@@ -85,12 +87,18 @@ export async function followStack(
         }
         continue;
       }
-      if (TERMINAL.test(status)) settled.add(event.LogicalResourceId ?? '');
+      const id = event.LogicalResourceId ?? '';
+      if (TERMINAL.test(status)) {
+        settled.add(id);
+        working.delete(id);
+      } else if (status.endsWith('_IN_PROGRESS')) working.add(id);
+      const busy = working.size ? ` · ${working.size} in progress` : '';
       reporter.emit({
         type: 'progress',
-        message: `${event.LogicalResourceId} (${event.ResourceType}) ${status} · ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        message: `${id} (${event.ResourceType}) ${status}${busy} · ${((performance.now() - started) / 1000).toFixed(1)} s`,
         done: settled.size,
-        total: Math.max(total, settled.size),
+        // Unknown (0) or outgrown: what has settled plus what is still being worked on.
+        total: Math.max(total, settled.size + working.size),
       });
     }
     await new Promise((r) => setTimeout(r, delay));

@@ -36,7 +36,10 @@ export interface RecentStatus {
   readonly status?: ProcessingStatus;
   readonly runs: FileRun[];
   readonly totals: {
+    /** Distinct keys; succeeded/failed count each by its newest run. */
     readonly files: number;
+    /** Processing runs (one per upload of a key), when more than files. */
+    readonly uploads?: number;
     readonly succeeded: number;
     readonly failed: number;
     readonly recordsProcessed: number;
@@ -79,15 +82,18 @@ async function recentStatus(clients: Clients, pipeline: Pipeline, options: Statu
     queueDepth(sqs, pipeline.dlqUrl),
   ]);
   const all = pages.flatMap((p) => p.runs).sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt) || a.key.localeCompare(b.key));
+  // A key uploaded again is one file with two runs: totals count files, by each one's newest run.
+  const newest = [...new Map(all.toReversed().map((r) => [r.key, r])).values()];
   return {
     kind: 'recent',
     since,
     ...(options.status && { status: options.status }),
     runs: all.slice(0, options.limit),
     totals: {
-      files: all.length,
-      succeeded: all.filter((r) => r.status === 'SUCCESS').length,
-      failed: all.filter((r) => r.status === 'FAILED').length,
+      files: newest.length,
+      ...(all.length > newest.length && { uploads: all.length }),
+      succeeded: newest.filter((r) => r.status === 'SUCCESS').length,
+      failed: newest.filter((r) => r.status === 'FAILED').length,
       recordsProcessed: all.reduce((sum, r) => sum + r.recordsProcessed, 0),
       recordsRejected: all.reduce((sum, r) => sum + r.recordsRejected, 0),
       capped: pages.some((p) => p.more),

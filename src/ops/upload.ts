@@ -39,7 +39,8 @@ export interface UploadOptions {
 
 /** One uploaded file. */
 export interface UploadedFile {
-  readonly path: string;
+  /** The local file; absent for a generated one (a temporary file, deleted after the upload). */
+  readonly path?: string;
   readonly key: string;
   readonly size: number;
   readonly versionId?: string;
@@ -76,7 +77,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
       throw error;
     });
     generated = { file: { path, name, size: written.bytes }, summary: { ...written, key: keyOf(name) } };
-    reporter.emit({ type: 'info', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path}` });
+    reporter.emit({ type: 'info', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path} (deleted after the upload)` });
   }
   const files = [...inputs, ...(generated ? [generated.file] : [])];
 
@@ -105,7 +106,8 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
     }
     return {
       bucket: pipeline.bucket,
-      files: uploaded,
+      // The generated file's temporary path is gone once this returns: not worth naming.
+      files: uploaded.map(({ path, ...u }) => (path && path !== generated?.file.path ? { path, ...u } : u)),
       ...(generated && { generated: generated.summary }),
       ...(outcomes && { outcomes }),
       ok: !outcomes?.some(failed),

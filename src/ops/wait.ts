@@ -21,6 +21,11 @@ export interface Followed {
   readonly etag?: string;
   /** Wall clock (ms) after which its item may appear; older items of an unversioned key are not it. */
   readonly after: number;
+  /**
+   * `processedAt` of runs that were there before (a redriven version's earlier run: the table keeps one
+   * item per upload, and the new run overwrites it). These are not its outcome; the next run is.
+   */
+  readonly before?: readonly string[];
 }
 
 /** How a followed file ended. `waitedMs` counts from the start of the wait. */
@@ -37,6 +42,7 @@ export interface WaitOptions {
 
 /** Whether a metadata item is the outcome of this exact version. */
 export function isRunOf(run: FileRun, file: Followed): boolean {
+  if (file.before?.length && (run.processedAt === undefined || file.before.includes(run.processedAt))) return false;
   if (file.versionId) return run.versionId === file.versionId;
   const etag = file.etag?.replace(/"/g, '');
   return (!etag || run.etag?.replace(/"/g, '') === etag) && Date.parse(run.processedAt ?? run.uploadedAt) >= file.after - 5_000;
@@ -78,7 +84,10 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
       if (depth > seenDepth) await lookIntoDlq();
       seenDepth = depth;
     }
-    reporter.emit({ type: 'progress', message: `Waiting for the pipeline (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
+    // What it waits for: the file, or the first of those still being processed and how many more.
+    const waitingFor = files.filter((f) => !outcomes.has(f)).map((f) => f.key);
+    const which = waitingFor.length ? `: ${waitingFor[0]}${waitingFor.length > 1 ? ` and ${waitingFor.length - 1} more` : ''}` : '';
+    reporter.emit({ type: 'progress', message: `Waiting for the pipeline${which} (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
     if (outcomes.size === files.length) break;
     if (elapsed() >= options.timeoutMs) {
       // Before calling them timed out: a message that arrived while another left keeps the depth level.

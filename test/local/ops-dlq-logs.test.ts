@@ -87,6 +87,37 @@ describe('tap dlq (operations)', () => {
     expect(moved.Messages!.map((m) => JSON.parse(m.Body!).Records[0].s3.object.key)).toEqual(['incoming/target.json', 'incoming/target.json']);
   });
 
+  it('redrive --file --wait follows the new run, not the earlier result of that version', async () => {
+    const docs = await ops.clients.documents();
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const uploadedAt = new Date(Date.now() - 60_000).toISOString();
+    const run = (status: string, processedAt: string) => ({
+      filename: 'incoming/again.json', upload_timestamp: uploadedAt, processing_status: status, version_id: 'v0', processed_at: processedAt,
+    });
+    // The version failed a minute ago and its message went to the DLQ.
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('FAILED', new Date(Date.now() - 50_000).toISOString()) }));
+    await deadLetter('incoming/again.json');
+    // No processor runs here: the new run's item (same upload, so the same item) is written 1.5 s later.
+    const rerun = new Promise((r) => setTimeout(r, 1_500)).then(() =>
+      docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('SUCCESS', new Date().toISOString()) })),
+    );
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'again.json', dryRun: false, waitMs: 20_000 }, recordingReporter());
+    await rerun;
+    expect(result.outcomes).toHaveLength(1);
+    expect(result.outcomes![0]).toMatchObject({ key: 'incoming/again.json', versionId: 'v0', outcome: 'SUCCESS' });
+    expect(result.outcomes![0]!.waitedMs).toBeGreaterThanOrEqual(1_000);
+  }, 30_000);
+
+  it('redrive --file --wait without a new run times out instead of reporting the earlier one', async () => {
+    const docs = await ops.clients.documents();
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: { filename: 'incoming/stale.json', upload_timestamp: at, processing_status: 'FAILED', version_id: 'v0', processed_at: at } }));
+    await deadLetter('incoming/stale.json');
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'stale.json', dryRun: false, waitMs: 1_500 }, recordingReporter());
+    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/stale.json', outcome: 'TIMED_OUT' })]);
+  }, 30_000);
+
   it('redrive --dry-run shows what would move and moves nothing', async () => {
     await deadLetter('incoming/target.json', 'incoming/other.json');
     const result = await redrive(ops.clients, ops.pipeline, { file: 'incoming/target.json', dryRun: true }, recordingReporter());

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseAlarmEmail, parseEnvName } from '../../ops/env.js';
 import { addTargetOptions, clientsFor, confirmOnTerminal, stateDir, type TargetFlags } from '../context.js';
 import { terminalStyle } from '../format/style.js';
+import { trapInterrupt } from '../interrupt.js';
 import { createReporter } from '../reporters.js';
 import { envOption } from './options.js';
 
@@ -35,6 +36,7 @@ export function registerDeploy(program: Command): void {
       const protect = flags.protected === undefined ? undefined : flags.protected || null;
       const reporter = await createReporter({ json: flags.json });
       const clients = await clientsFor(flags, reporter);
+      const interrupt = trapInterrupt(reporter);
       try {
         const [{ deploy }, { formatDeploy }] = await Promise.all([import('../../ops/deploy.js'), import('../format/deploy.js')]);
         const result = await deploy(
@@ -45,6 +47,7 @@ export function registerDeploy(program: Command): void {
             stateDir: stateDir(),
             yes: flags.yes,
             hotswap: flags.hotswap,
+            signal: interrupt.signal,
             settings: { ...(alarmEmail !== undefined && { alarmEmail }), ...(protect !== undefined && { protected: protect }) },
             confirm: async (question, changes) => {
               const { formatChanges } = await import('../format/deploy.js');
@@ -57,6 +60,7 @@ export function registerDeploy(program: Command): void {
         );
         process.stdout.write(`${formatDeploy(result, { json: flags.json, style: await terminalStyle(process.stdout) })}\n`);
       } finally {
+        interrupt.release();
         clients.destroy();
       }
     });

@@ -89,5 +89,8 @@ export function registerDestroy(program: Command): void {
 }
 
 async function typeName(question: string, expected: string): Promise<boolean> {
-  return (await askOnTerminal(question, 're-run with --yes to confirm.')) === expected;
+  const answer = await askOnTerminal(question, 're-run with --yes to confirm.');
+  // "yes" or a typo: say what was expected, so the next try is right.
+  if (answer !== expected) process.stderr.write(`${answer ? `"${answer}" is not` : 'Nothing typed: not'} the environment name; destroying needs "${expected}" typed exactly.\n`);
+  return answer === expected;
 }

@@ -56,8 +56,12 @@ function print(json: boolean, value: unknown, text: string): void {
 export function registerLocal(program: Command): void {
   const local = program
     .command('local')
-    .description('The embedded local AWS: S3, SQS, DynamoDB, Lambda, CloudWatch Logs and STS on one endpoint, no Docker, no account')
+    .description(
+      'The embedded local AWS: S3, SQS, DynamoDB, Lambda, CloudWatch Logs, CloudFormation, IAM, STS, SNS, CloudWatch alarms and SSM on one endpoint, no Docker, no account',
+    )
     .addHelpText('after', '\nExamples:\n  $ tap local start\n  $ AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws s3 ls\n  $ tap local stop' +
+      '\n\nEnvironment: TAP_LOCAL_PORT (port, default 4566), TAP_LOCAL_DIR (data dir, default ~/.tap/local),' +
+      '\nTAP_LOCAL_ALLOWED_ORIGINS; every command that uses the local AWS reads the first two as well.' +
       '\n\nSecurity: it listens on 127.0.0.1 only and refuses requests from web pages whose origin is not' +
       '\nlocalhost/127.0.0.1/[::1] (allow others with --allow-origin or TAP_LOCAL_ALLOWED_ORIGINS).');
 

@@ -35,6 +35,7 @@ export function registerLogs(program: Command): void {
     };
     await operate(flags, async ({ clients, pipeline, reporter, signal, style }) => {
       const [{ logs }, { formatLogLine }] = await Promise.all([import('../../ops/logs.js'), import('../format/logs.js')]);
+      if (flags.follow) reporter.emit({ type: 'info', message: 'Following new lines as they arrive (Ctrl-C to stop)…' });
       const result = await logs(clients, pipeline, { ...filter, follow: flags.follow, signal, onLine: (line) => print(formatLogLine(line, { json: flags.json, style })) }, reporter);
       if (!result.lines && !flags.follow) reporter.emit({ type: 'info', message: `No matching lines in ${result.logGroup} in the last ${flags.since}.` });
     });

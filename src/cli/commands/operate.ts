@@ -10,7 +10,7 @@ import type { Pipeline } from '../../ops/pipeline.js';
 import type { Reporter } from '../../ops/reporter.js';
 import { addTargetOptions, clientsFor, stateDir, type TargetFlags } from '../context.js';
 import { type Style, terminalStyle } from '../format/style.js';
-import { createReporter } from '../reporters.js';
+import { createReporter, stopSpinners } from '../reporters.js';
 import { envOption } from './options.js';
 
 export interface OperateFlags extends TargetFlags {
@@ -58,7 +58,8 @@ export async function operate<T>(flags: OperateFlags, work: (op: Operation) => P
   }
 }
 
-/** Writes the command's result to stdout. */
+/** Writes the command's result to stdout, after ending a spinner that progress left turning. */
 export function print(text: string): void {
+  stopSpinners();
   process.stdout.write(`${text}\n`);
 }

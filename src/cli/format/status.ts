@@ -109,18 +109,20 @@ function recentLines(result: RecentStatus, style: Style): string[] {
   const what = result.status ? `${result.status} files` : 'Files';
   const shown = result.runs.length < t.files ? `; newest ${result.runs.length} of ${count(t.files)}${t.capped ? '+' : ''}` : '';
   const lines = [`${what} uploaded since ${shortTime(result.since)} UTC${shown}:`];
+  const withErrors = result.runs.some((r) => r.error);
   if (!result.runs.length) lines.push('  None.');
   else {
     lines.push(
       ...table([
-        [...RUN_HEADERS, 'KEY'].map(dim),
-        ...result.runs.map((r) => [...runCells(r, style), r.key]),
+        // Failed runs say why (a column only when some run has an error).
+        [...RUN_HEADERS, 'KEY', ...(withErrors ? ['ERROR'] : [])].map(dim),
+        ...result.runs.map((r) => [...runCells(r, style), r.key, ...(withErrors ? [cut(r.error ?? '', 60)] : [])]),
       ]),
     );
   }
   const more = t.capped ? ' (counted up to 5,000 per status)' : '';
   lines.push(
-    `Totals: ${plural(t.files, 'file')}${more}: ${count(t.succeeded)} succeeded, ${t.failed ? red(`${count(t.failed)} failed`) : '0 failed'}; ` +
+    `Totals: ${plural(t.files, 'file')}${t.uploads ? ` (${count(t.uploads)} uploads)` : ''}${more}: ${count(t.succeeded)} succeeded, ${t.failed ? red(`${count(t.failed)} failed`) : '0 failed'}; ` +
       `${count(t.recordsProcessed)} records processed, ${count(t.recordsRejected)} rejected.`,
   );
   if (result.dlqDepth) lines.push(red(`Dead-letter queue: ${plural(result.dlqDepth, 'message')}`) + ' (tap dlq peek)');

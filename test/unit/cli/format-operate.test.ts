@@ -151,6 +151,21 @@ describe('status output', () => {
     expect(text).toContain('Totals: 40 files: 38 succeeded, 2 failed; 12,345 records processed, 67 rejected.');
     expect(text).toContain('Dead-letter queue: 2 messages (tap dlq peek)');
   });
+
+  it('--status FAILED: an ERROR column says why; totals name files and, when more, uploads', () => {
+    const failed: RecentStatus = {
+      kind: 'recent',
+      since: '2026-01-04T10:00:00.000Z',
+      status: 'FAILED',
+      runs: [run({ key: 'incoming/b.json', status: 'FAILED', recordsProcessed: 0, recordsRejected: 0, error: 'Unexpected token } in JSON at line 3' })],
+      totals: { files: 1, uploads: 3, succeeded: 0, failed: 1, recordsProcessed: 0, recordsRejected: 0, capped: false },
+      dlqDepth: 0,
+    };
+    const text = formatStatus(failed, plain);
+    expect(text).toMatch(/STATUS\s+PROCESSED\s+REJECTED\s+DURATION\s+SIZE\s+KEY\s+ERROR/);
+    expect(text).toMatch(/incoming\/b\.json\s+Unexpected token \} in JSON at line 3/);
+    expect(text).toContain('Totals: 1 file (3 uploads): 0 succeeded, 1 failed;');
+  });
 });
 
 describe('dlq output', () => {
