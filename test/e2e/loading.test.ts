@@ -35,7 +35,8 @@ async function loadedBy(args: string[]): Promise<{ modules: string[]; code: numb
 }
 
 const heavyIn = (modules: string[]) => Object.keys(HEAVY).filter((name) => modules.some((m) => HEAVY[name]!.test(m)));
-const clientsIn = (modules: string[]) => [...new Set(modules.map((m) => /\/node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(m)?.[1]).filter(Boolean))].sort();
+const clientsIn = (modules: string[]): string[] =>
+  [...new Set(modules.flatMap((m) => /\/node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(m)?.[1] ?? []))].sort();
 
 describe('commands load only what they use', () => {
   it('the tracker sees ES modules and CommonJS ones (a check that can fail)', async () => {
