@@ -24,12 +24,12 @@ const HEAVY: Record<string, RegExp> = {
   'cdk-nag': /\/node_modules\/cdk-nag\//,
 };
 
-async function loadedBy(args: string[]): Promise<{ modules: string[]; code: number | null; stderr: string }> {
+async function loadedBy(args: string[], extraEnv: Record<string, string> = {}): Promise<{ modules: string[]; code: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tap-loading-'));
   const list = join(dir, 'modules.txt');
   const run = await runTap(args, {
     cwd: dir,
-    env: { HOME: dir, TAP_TRACK_MODULES: list, NODE_OPTIONS: `--import=${TRACKER}`, AWS_MAX_ATTEMPTS: '1' },
+    env: { HOME: dir, TAP_TRACK_MODULES: list, NODE_OPTIONS: `--import=${TRACKER}`, AWS_MAX_ATTEMPTS: '1', ...extraEnv },
   });
   return { modules: [...new Set(readFileSync(list, 'utf8').split('\n').filter(Boolean))], code: run.code, stderr: run.stderr };
 }
@@ -78,4 +78,21 @@ describe('commands load only what they use', () => {
     expect(clients).toContain('cloudformation');
     expect(clients.filter((c) => !allowed.includes(c))).toEqual([]);
   }, 60_000);
+
+  it('a command on the local AWS finds the running server without loading the emulator itself', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-loading-local-'));
+    const env = { TAP_LOCAL_DIR: dataDir };
+    const started = await runTap(['local', 'start', '--port', '0', '--json'], { cwd: dataDir, env });
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const { modules, stderr } = await loadedBy(['dlq', 'list', '--local'], env);
+      expect(stderr).toMatch(/Target: the local AWS at http:\/\/127\.0\.0\.1:\d+/);
+      // Reading server.json and the admin header: a handful of small modules, not the services.
+      const local = modules.filter((m) => HEAVY['the local AWS (src/local)']!.test(m)).map((m) => m.replace(/.*\/local\//, ''));
+      expect(local.sort()).toEqual(['admin-headers.js', 'data-dir.js', 'server-info.js', 'storage.js']);
+      expect(heavyIn(modules).filter((name) => name !== 'the local AWS (src/local)')).toEqual([]);
+    } finally {
+      await runTap(['local', 'stop'], { cwd: dataDir, env });
+    }
+  }, 120_000);
 });
