@@ -4,7 +4,7 @@
  * the heavy parts it does not need. The AWS-like target is an endpoint nobody listens on, so each
  * command fails fast at its first call, after loading everything it loads up to that call.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,9 @@ async function loadedBy(args: string[], extraEnv: Record<string, string> = {}): 
     cwd: dir,
     env: { HOME: dir, TAP_TRACK_MODULES: list, NODE_OPTIONS: `--import=${TRACKER}`, AWS_MAX_ATTEMPTS: '1', ...extraEnv },
   });
-  return { modules: [...new Set(readFileSync(list, 'utf8').split('\n').filter(Boolean))], code: run.code, stderr: run.stderr };
+  const modules = [...new Set(readFileSync(list, 'utf8').split('\n').filter(Boolean))];
+  rmSync(dir, { recursive: true, force: true });
+  return { modules, code: run.code, stderr: run.stderr };
 }
 
 const heavyIn = (modules: string[]) => Object.keys(HEAVY).filter((name) => modules.some((m) => HEAVY[name]!.test(m)));
@@ -93,6 +95,7 @@ describe('commands load only what they use', () => {
       expect(heavyIn(modules).filter((name) => name !== 'the local AWS (src/local)')).toEqual([]);
     } finally {
       await runTap(['local', 'stop'], { cwd: dataDir, env });
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
