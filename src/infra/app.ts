@@ -1,4 +1,4 @@
-import { App, CfnOutput, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib/core';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { bundleHandler } from './bundle.js';
 import { ASSET_BUCKET_PLACEHOLDER, FINGERPRINT_OUTPUT, stackName, validateEnvName } from './environment.js';
