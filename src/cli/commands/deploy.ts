@@ -45,6 +45,7 @@ export function registerDeploy(program: Command): void {
             stateDir: stateDir(),
             yes: flags.yes,
             hotswap: flags.hotswap,
+            variables: process.env,
             settings: { ...(alarmEmail !== undefined && { alarmEmail }), ...(protect !== undefined && { protected: protect }) },
             confirm: async (question, changes) => {
               const { formatChanges } = await import('../format/deploy.js');
