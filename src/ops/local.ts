@@ -7,7 +7,7 @@ import { ADMIN_HEADERS } from '../local/admin-headers.js';
 import type { DamageReport } from '../local/data-dir.js';
 import type { RunningServer } from '../local/run.js';
 import { readServerInfo, SERVER_INFO_FILE, type ServerInfo } from '../local/server-info.js';
-import { diskUsage, type Usage } from '../local/usage.js';
+import type { Usage } from '../local/usage.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
 
@@ -41,7 +41,7 @@ export const LOG_FILE = 'server.log';
  * With `usage`, also what it takes: the server answers for itself, a stopped one is measured on disk.
  */
 export async function localStatus(dataDir: string, options: { usage?: boolean } = {}): Promise<LocalState> {
-  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await diskUsage(dataDir) } } : {});
+  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await (await import('../local/usage.js')).diskUsage(dataDir) } } : {});
   const info = readServerInfo(dataDir);
   if (!info) return { running: false, dataDir, ...(await measured()) };
   if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info, ...(await measured()) };
