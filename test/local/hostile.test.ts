@@ -12,21 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_HEADERS } from '../../src/local/admin.js';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
 import { abortMidBody, rawRequest, type RawResponse } from '../helpers/raw-http.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = Number(process.env.TAP_FUZZ_SEED ?? 20261201);
 const BUDGET_MS = 12_000;
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shape = 'json' | 'query' | 'rest-json' | 'xml' | 'admin';
 

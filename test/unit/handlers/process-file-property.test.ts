@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../../../src/handlers/process-file.js';
 import { type LocalPorts, localPorts } from './helpers/local-ports.js';
+import { prng } from '../../helpers/prng.js';
 
 let aws: LocalPorts;
 let eventsWritten = 0;
@@ -20,17 +21,6 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Piece = string | Buffer;
 interface Generated {
