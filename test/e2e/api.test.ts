@@ -117,8 +117,14 @@ describe('the partner API with the real binary', () => {
     expect([notJson.status, JSON.parse(notJson.text).message]).toEqual([400, expect.stringMatching(/^Invalid request body: \[Invalid JSON/)]);
     const dots = await tap('api', 'post', '/files', '--data', '{"filename":"../x.json","contentType":"application/json","size":3}', '--json');
     expect(parsed(dots).message).toMatch(/without \. or \.\. segments/);
-    const huge = await signedFetch({ url: `${url}files`, method: 'POST', body: JSON.stringify({ filename: 'a'.repeat(11 * 1024 * 1024) }), region: 'us-east-1', credentials: local });
-    expect(huge.status).toBe(413);
+    // Over API Gateway's 10 MB: refused from the Content-Length before the body is read. The answer is a
+    // 413, unless the server's close after answering reaches the client while it is still sending
+    // (EPIPE/ECONNRESET, as with AWS); either way the body is refused and the next request is served.
+    const huge = await signedFetch({ url: `${url}files`, method: 'POST', body: JSON.stringify({ filename: 'a'.repeat(11 * 1024 * 1024) }), region: 'us-east-1', credentials: local }).then(
+      (r) => r.status,
+      (error: Error) => ((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message),
+    );
+    expect([413, 'EPIPE', 'ECONNRESET']).toContain(huge);
     expect((await tap('api', 'post', '/files', '--data', '{not json', '--json')).code).toBe(2);
   });
 
