@@ -1,11 +1,2 @@
-/** mulberry32: a small, fast seeded PRNG, the same sequence for the same seed everywhere (so failures reproduce). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG tap's own generator uses (mulberry32): the same seed, the same sequence, so failures reproduce. */
+export { random as prng } from '../../src/ops/generate.js';
