@@ -4,17 +4,8 @@
  */
 import * as extras from '../../apigateway/extras.js';
 import type { LocalApiGateway } from '../../apigateway/service.js';
-import { bool, isNotFound, type ProviderContext, type ResourceProvider } from './types.js';
-
-const apis = (ctx: ProviderContext) => ctx.local.service<LocalApiGateway>('apigateway').apis;
-
-async function ignoreGone(action: () => Promise<unknown>): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
+import { apis, ignoreGone } from './apigateway.js';
+import { bool, type ResourceProvider } from './types.js';
 
 export const model: ResourceProvider = {
   attributes: [],

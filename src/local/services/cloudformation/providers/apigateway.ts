@@ -8,9 +8,10 @@ import type { Method, Stage } from '../../apigateway/model.js';
 import { randomUUID } from 'node:crypto';
 import { bool, isNotFound, tagRecord, type Props, type ProviderContext, type ResourceProvider } from './types.js';
 
-const apis = (ctx: ProviderContext) => ctx.local.service<LocalApiGateway>('apigateway').apis;
+export const apis = (ctx: ProviderContext) => ctx.local.service<LocalApiGateway>('apigateway').apis;
 
-async function ignoreGone(action: () => Promise<unknown>): Promise<void> {
+/** Deleting what is already gone succeeds, as CloudFormation's delete does. */
+export async function ignoreGone(action: () => Promise<unknown>): Promise<void> {
   try {
     await action();
   } catch (error) {
