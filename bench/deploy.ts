@@ -1,12 +1,14 @@
 /**
  * `tap deploy` wall times on the local AWS: first deploy, unchanged deploy, hotswap deploy (after a
- * handler edit), and the unchanged deploy relative to `tap synth` alone. Each run uses a fresh copy of
- * tap (so the handler can be edited) and a fresh local AWS.
+ * handler edit), and the unchanged deploy relative to `tap synth` alone and to issue 14's goal,
+ * `tap --help` + 0.5 s (an unchanged deploy reads the stack once and synthesizes nothing). Each run
+ * uses a fresh copy of tap (so the handler can be edited) and a fresh local AWS.
  *   npm run build && npx tsx bench/deploy.ts [--runs 5]
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median, summarize } from './stats.js';
 
@@ -30,7 +32,7 @@ function timed(dir: string, args: string[]): number {
   return ms;
 }
 
-const samples = { synth: [] as number[], first: [] as number[], unchanged: [] as number[], hotswap: [] as number[], localStart: [] as number[] };
+const samples = { synth: [] as number[], first: [] as number[], unchanged: [] as number[], hotswap: [] as number[], localStart: [] as number[], help: [] as number[] };
 for (let i = 0; i < runs; i++) {
   const dir = copyOfTap();
   try {
@@ -38,6 +40,7 @@ for (let i = 0; i < runs; i++) {
     samples.synth.push(timed(dir, ['synth', '--env', 'bench', '--out', join(dir, 'out'), '--json']));
     samples.first.push(timed(dir, ['deploy', '--env', 'bench', '--json']));
     samples.unchanged.push(timed(dir, ['deploy', '--env', 'bench', '--json']));
+    samples.help.push(timed(dir, ['--help']));
     appendFileSync(join(dir, 'src', 'handlers', 'processor.ts'), `\nexport const benchEdit = ${i};\n`);
     samples.hotswap.push(timed(dir, ['deploy', '--env', 'bench', '--hotswap', '--json']));
   } finally {
@@ -50,4 +53,8 @@ console.log(summarize('tap synth', samples.synth));
 console.log(summarize('tap deploy: first', samples.first));
 console.log(summarize('tap deploy: unchanged', samples.unchanged));
 console.log(summarize('tap deploy --hotswap (code edit)', samples.hotswap));
-console.log(`\nunchanged deploy / synth = ${(median(samples.unchanged) / median(samples.synth)).toFixed(2)}× (medians, ${runs} runs)`);
+console.log(summarize('tap --help', samples.help));
+const goal = median(samples.help) + 500;
+console.log(`\nload average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`unchanged deploy ${median(samples.unchanged).toFixed(0)} ms vs tap --help + 0.5 s = ${goal.toFixed(0)} ms: ${median(samples.unchanged) <= goal ? 'within' : 'over'} the goal`);
+console.log(`unchanged deploy / synth = ${(median(samples.unchanged) / median(samples.synth)).toFixed(2)}× (medians, ${runs} runs)`);

@@ -1,45 +1,76 @@
 /**
- * `tap synth` wall time side by side with `cdk synth` (the stock CLI from the aws-cdk devDependency)
- * of the same app. Both run the same compiled code from dist/ in a fresh process each time, cold cache.
- *   npm run build && npm run bench:synth [-- --runs 7]
+ * `tap synth` side by side with the stock `cdk synth` (the aws-cdk devDependency's CLI) of the same app
+ * (bench/cdk-app.mjs), run by run interleaved so load on the machine hits all alike; whole processes.
+ *   - tap synth, nothing changed: the output folder holds the previous synth (its fingerprint matches);
+ *   - tap synth, something changed: a copy of tap whose handler is edited before each run (a full synth
+ *     into the same folder, as after an edit);
+ *   - cdk synth: into a fresh folder each time (cdk synth has no reuse).
+ * Issue 14's goals: ≥ 5× faster than cdk synth when nothing changed, ≥ 2× when something did.
+ *   npm run build && npm run bench:synth [-- --runs 5]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { median, summarize } from './stats.js';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
 const root = join(import.meta.dirname, '..');
+const env = { ...process.env, CI: '1', CDK_DISABLE_VERSION_CHECK: '1' };
 
-function time(cmd: string, args: string[]): number {
-  const out = mkdtempSync(join(tmpdir(), 'tap-bench-synth-'));
+function time(cmd: string, args: string[], cwd = root): number {
   const started = performance.now();
-  const result = spawnSync(cmd, args.map((a) => a.replace('{out}', out)), {
-    cwd: root,
-    env: { ...process.env, CI: '1', CDK_DISABLE_VERSION_CHECK: '1' },
-    encoding: 'utf8',
-  });
+  const result = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
   const ms = performance.now() - started;
-  rmSync(out, { recursive: true, force: true });
   if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${result.stderr}`);
   return ms;
 }
 
-const cases: Array<[string, string, string[]]> = [
-  ['tap --help (start-up)', process.execPath, ['bin/tap.js', '--help']],
-  ['tap synth --env dev', process.execPath, ['bin/tap.js', 'synth', '--env', 'dev', '--out', '{out}', '--json']],
-  ['tap synth --env dev --validate', process.execPath, ['bin/tap.js', 'synth', '--env', 'dev', '--out', '{out}', '--validate', '--json']],
-  ['cdk synth (same app)', join(root, 'node_modules/.bin/cdk'), ['synth', '--app', `${process.execPath} bench/cdk-app.mjs`, '--output', '{out}', '--quiet', '--no-notices', '--no-version-reporting']],
+/** A copy of tap (bin, dist, src, package.json; node_modules linked) whose handler can be edited. */
+function copyOfTap(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tap-bench-synth-copy-'));
+  for (const entry of ['bin', 'dist', 'src', 'package.json']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'tap-bench-synth-'));
+const copy = copyOfTap();
+const kept = join(work, 'kept');
+const edited = join(work, 'edited');
+const tapSynth = (out: string, bin = join(root, 'bin', 'tap.js')) => [bin, 'synth', '--env', 'dev', '--out', out, '--json'];
+const cdkSynth = (out: string): [string, string[]] => [
+  join(root, 'node_modules/.bin/cdk'),
+  ['synth', '--app', `${process.execPath} bench/cdk-app.mjs`, '--output', out, '--quiet', '--no-notices', '--no-version-reporting'],
 ];
 
-const medians = new Map<string, number>();
-for (const [name, cmd, args] of cases) {
-  time(cmd, args); // warm the file system cache once
-  const samples = Array.from({ length: runs }, () => time(cmd, args));
-  medians.set(name, median(samples));
-  console.log(summarize(name, samples));
+const samples = { unchanged: [] as number[], changed: [] as number[], cdk: [] as number[], help: [] as number[] };
+try {
+  // Warm the file system cache, and leave a synth in `kept` and in `edited` to reuse or replace.
+  time(process.execPath, tapSynth(kept));
+  time(process.execPath, tapSynth(edited, join(copy, 'bin', 'tap.js')));
+  time(...cdkSynth(join(work, 'cdk-warm')));
+  for (let i = 0; i < runs; i++) {
+    samples.unchanged.push(time(process.execPath, tapSynth(kept)));
+    appendFileSync(join(copy, 'src', 'handlers', 'processor.ts'), `\nexport const benchEdit${i} = ${i};\n`);
+    samples.changed.push(time(process.execPath, tapSynth(edited, join(copy, 'bin', 'tap.js'))));
+    const out = join(work, `cdk-${i}`);
+    samples.cdk.push(time(...cdkSynth(out)));
+    rmSync(out, { recursive: true, force: true });
+    samples.help.push(time(process.execPath, [join(root, 'bin', 'tap.js'), '--help']));
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(copy, { recursive: true, force: true });
 }
-const tap = medians.get('tap synth --env dev')!;
-const cdk = medians.get('cdk synth (same app)')!;
-console.log(`\ncdk synth / tap synth = ${(cdk / tap).toFixed(2)}× (median over ${runs} runs)`);
+
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${runs} runs each, interleaved`);
+console.log(summarize('tap synth, nothing changed', samples.unchanged));
+console.log(summarize('tap synth, a handler changed', samples.changed));
+console.log(summarize('cdk synth (same app)', samples.cdk));
+console.log(summarize('tap --help (start-up)', samples.help));
+const cdk = median(samples.cdk);
+console.log(`\ncdk synth / tap synth, nothing changed = ${(cdk / median(samples.unchanged)).toFixed(2)}× (goal ≥ 5×)`);
+console.log(`cdk synth / tap synth, a handler changed = ${(cdk / median(samples.changed)).toFixed(2)}× (goal ≥ 2×)`);

@@ -32,7 +32,7 @@ export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promis
       env: process.env,
       localDataDir: resolve(defaultDataDir()),
       localPort: parsePort(process.env.TAP_LOCAL_PORT ?? '4566'),
-      localAllowedOrigins: allowedOrigins(undefined),
+      localAllowedOrigins: await allowedOrigins(undefined),
     },
     reporter,
   );

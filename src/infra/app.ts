@@ -1,7 +1,7 @@
-import { App, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib/core';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { bundleHandler } from './bundle.js';
-import { ASSET_BUCKET_PLACEHOLDER, stackName, validateEnvName } from './environment.js';
+import { ASSET_BUCKET_PLACEHOLDER, FINGERPRINT_OUTPUT, stackName, validateEnvName } from './environment.js';
 import { TapStack } from './stack.js';
 
 export interface BuildOptions {
@@ -11,6 +11,8 @@ export interface BuildOptions {
   readonly alarmEmail?: string;
   /** Run CDK's built-in CloudFormation template validation (costs seconds). */
   readonly validate?: boolean;
+  /** The fingerprint of the inputs (src/ops/fingerprint.ts), recorded as a stack output. */
+  readonly fingerprint?: string;
 }
 
 export interface BuiltApp {
@@ -45,6 +47,9 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
       bucketPrefix: 'assets/',
     }),
   });
+  if (options.fingerprint) {
+    new CfnOutput(stack, FINGERPRINT_OUTPUT, { value: options.fingerprint, description: 'What this template was built from (tap deploy skips the synth when it matches)' });
+  }
   return { app, stack, bundleBytes: bundle.bytes };
 }
 

@@ -46,3 +46,9 @@ export const ASSET_BUCKET_PLACEHOLDER = 'tap-assets-${AWS::AccountId}-${AWS::Reg
 export function assetBucketName(account: string, region: string): string {
   return `tap-assets-${account}-${region}`;
 }
+
+/**
+ * The stack output that holds the fingerprint of the inputs it was synthesized from (src/ops/fingerprint.ts),
+ * so a deploy can tell from DescribeStacks alone that nothing changed.
+ */
+export const FINGERPRINT_OUTPUT = 'TapFingerprint';

@@ -1,4 +1,4 @@
-import { Validations, type Stack } from 'aws-cdk-lib';
+import { Validations, type Stack } from 'aws-cdk-lib/core';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { PREFIX } from '../handlers/contract.js';
 import type { PartnerApi } from './api.js';

@@ -1,26 +1,10 @@
 import { join } from 'node:path';
 import { LocalAws } from './server.js';
 import { ALL_SERVICES } from './services/index.js';
-import { readJsonIfExistsSync, removeIfExistsSync, writeFileAtomicSync } from './storage.js';
+import { removeIfExistsSync, writeFileAtomicSync } from './storage.js';
 
-/** What a running local AWS writes into its data dir so that other processes can find it. */
-export interface ServerInfo {
-  readonly pid: number;
-  readonly port: number;
-  readonly endpoint: string;
-  readonly dataDir: string;
-  readonly startedAt: string;
-}
-
-export const SERVER_INFO_FILE = 'server.json';
-
-export function readServerInfo(dataDir: string): ServerInfo | undefined {
-  try {
-    return readJsonIfExistsSync<ServerInfo>(join(dataDir, SERVER_INFO_FILE));
-  } catch {
-    return undefined; // torn by a crash mid-start (outside a running server, a damaged file throws): nothing runs from it
-  }
-}
+export { type ServerInfo, SERVER_INFO_FILE, readServerInfo } from './server-info.js';
+import { type ServerInfo, SERVER_INFO_FILE, readServerInfo } from './server-info.js';
 
 export interface RunningServer {
   readonly aws: LocalAws;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { interrupted } from './abort.js';
-import { assetBucketName, isProtected, stackName as stackNameOf } from '../infra/environment.js';
+import { assetBucketName, FINGERPRINT_OUTPUT, isProtected, stackName as stackNameOf } from '../infra/environment.js';
 import { ensureAssetBucket } from './asset-bucket.js';
 import { fillPlaceholders, publishAssets, type Environment } from './assets.js';
 import { explainAwsError } from './aws-errors.js';
@@ -8,13 +8,16 @@ import { createChangeSet, destructiveChanges, type PlannedChange } from './chang
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { Declined, UserError } from './errors.js';
-import { followStack, latestEventId, type FailedResource } from './follow.js';
+import { deleteAndWait, failureMessage } from './delete-stack.js';
+import { followStack, latestEventId } from './follow.js';
+import { fingerprint } from './fingerprint.js';
 import { guardProtected } from './guard.js';
 import { codeOnlyChanges } from './hotswap.js';
 import { step, type Reporter } from './reporter.js';
 import { SynthesisAborted, synthesizeOffThread } from './synth-worker.js';
 import { type DeploySettings, type GivenSettings, describeReused, isGuarded, rememberedSettings, resolveSettings, settingsTags } from './settings.js';
-import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson } from './stack-state.js';
+import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson, type StackState } from './stack-state.js';
+import { synthesizeOnce, type SynthOutput, withoutFingerprint } from './synth-cache.js';
 
 export interface DeployOptions {
   readonly env: string;
@@ -28,6 +31,8 @@ export interface DeployOptions {
   readonly settings?: GivenSettings;
   /** Templates larger than this (bytes) go through S3 as a TemplateURL; CloudFormation's limit by default. */
   readonly inlineTemplateLimit?: number;
+  /** The process's environment variables: the CDK_* ones aws-cdk-lib reads are part of the fingerprint. */
+  readonly variables?: Record<string, string | undefined>;
   /**
    * Asks the user, showing the planned changes; the CLI refuses without a TTY. Called only when a
    * change needs consent.
@@ -81,16 +86,35 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const reusedLine = describeReused(settings, resolved.reused);
   if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
 
+  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap', ...settingsTags(settings) };
+  const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
+  let assetCounts = { uploaded: 0, skipped: 0 };
+  const finish = (outcome: DeployResult['outcome'], changes: PlannedChange[], state?: StackState) =>
+    finishDeploy({ clients, options, stackName, settings, reused: resolved.reused, started }, { outcome, changes, assets: assetCounts }, state);
+
+  // The stack was deployed from these very inputs (its fingerprint output) with these settings (its tags):
+  // nothing to synthesize, upload or change.
+  if (existing && isSettled(existing.status) && existing.outputs[FINGERPRINT_OUTPUT] === print.digest && sameJson(existing.tags, tags)) {
+    reporter.emit({ type: 'info', message: 'No changes: the deployed stack was built from the same sources, dependencies and settings.' });
+    return finish('no-changes', [], existing);
+  }
+
   const { signal } = options;
   const unchanged = 'nothing was changed on AWS';
   const stopIfAsked = (state: string) => {
     if (signal?.aborted) throw interrupted(state);
   };
-  const synth = await step(reporter, `Synthesizing ${stackName}`, () =>
-    synthesizeOffThread({ envName: options.env, outDir: options.outDir, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }, signal),
+  const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
+    step(reporter, `Synthesizing ${stackName}`, () =>
+      synthesizeOffThread(
+        { envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) },
+        signal,
+      ),
+    ),
   ).catch((error: unknown) => {
     throw error instanceof SynthesisAborted ? interrupted(`stopped while synthesizing; ${unchanged}.`) : error;
   });
+  if (synth.reused) reporter.emit({ type: 'info', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
   stopIfAsked(`stopped after synthesis; ${unchanged}.`);
   const env = await attempt('checking the account', () => environmentOf(clients));
   const s3 = await clients.s3();
@@ -99,7 +123,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const tlsOnly = !target.endpoint?.startsWith('http://');
   await attempt(`preparing the asset bucket ${bucket}`, () => ensureAssetBucket(s3, bucket, env.region, reporter, { tlsOnly }));
   const assets = await attempt('uploading assets', () => publishAssets(synth.assetManifestFile, env, s3, reporter));
-  const assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
+  assetCounts = { uploaded: assets.uploaded.length, skipped: assets.skipped.length };
   stopIfAsked(`stopped after uploading the assets (kept for the next deploy); the stack was not changed.`);
 
   // A CREATE change set that was never executed (an earlier deploy stopped at the question) leaves an
@@ -118,37 +142,9 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const template = synth.template;
-  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap', ...settingsTags(settings) };
-  const finish = async (outcome: DeployResult['outcome'], changes: PlannedChange[]): Promise<DeployResult> => {
-    const state = await attempt('reading the outputs', () => describeStack(cfn, stackName));
-    const outputs = state?.outputs ?? {};
-    const outputsFile = saveDeployed(options.stateDir, {
-      env: options.env,
-      stackName,
-      region: target.region,
-      target: target.kind,
-      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-      outputs,
-      deployedAt: new Date().toISOString(),
-      ...(settings.protected && { protected: true }),
-    });
-    return {
-      stackName,
-      env: options.env,
-      target: { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
-      outcome,
-      changes,
-      outputs,
-      outputsFile,
-      assets: assetCounts,
-      durationMs: Math.round(performance.now() - started),
-      settings: { ...settings, reused: resolved.reused },
-    };
-  };
-
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
-    if (sameJson(deployed, template) && sameJson(existing.tags, tags)) {
+    if (sameJson(withoutFingerprint(deployed), withoutFingerprint(template)) && sameJson(existing.tags, tags)) {
       // Said once, by the result ("up to date: no changes").
       return finish('no-changes', []);
     }
@@ -156,7 +152,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
       const what = resolved.changed.length ? `the settings changed (${resolved.changed.join(', ')})` : "the stack's tags changed";
       reporter.emit({ type: 'info', message: `Not only code: ${what}, so this is a full deploy instead of a hotswap.` });
     } else if (options.hotswap) {
-      const code = codeOnlyChanges(deployed, template);
+      const code = codeOnlyChanges(withoutFingerprint(deployed), withoutFingerprint(template));
       if (code) {
         const changes = code.map((c): PlannedChange => ({ action: 'Modify', logicalId: c.logicalId, type: 'AWS::Lambda::Function', replacement: 'False' }));
         await guardProtected({
@@ -237,6 +233,60 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
   return Promise.race([work, new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }))]);
 }
 
+interface DeployContext {
+  readonly clients: Clients;
+  readonly options: DeployOptions;
+  readonly stackName: string;
+  readonly settings: DeploySettings;
+  readonly reused: DeployResult['settings']['reused'];
+  readonly started: number;
+}
+
+/** The result, after saving the outputs to `.tap/<env>.json`; `state` is the stack if it was just read. */
+async function finishDeploy(
+  context: DeployContext,
+  result: Pick<DeployResult, 'outcome' | 'changes' | 'assets'>,
+  state?: StackState,
+): Promise<DeployResult> {
+  const { clients, options, stackName, settings } = context;
+  const { target } = clients;
+  const now = state ?? (await describeOrExplain(clients, stackName));
+  const { [FINGERPRINT_OUTPUT]: _fingerprint, ...outputs } = now?.outputs ?? {};
+  const outputsFile = saveDeployed(options.stateDir, {
+    env: options.env,
+    stackName,
+    region: target.region,
+    target: target.kind,
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    outputs,
+    deployedAt: new Date().toISOString(),
+    ...(settings.protected && { protected: true }),
+  });
+  return {
+    stackName,
+    env: options.env,
+    target: { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
+    ...result,
+    outputs,
+    outputsFile,
+    durationMs: Math.round(performance.now() - context.started),
+    settings: { ...settings, reused: context.reused },
+  };
+}
+
+async function describeOrExplain(clients: Clients, stackName: string): Promise<StackState | undefined> {
+  try {
+    return await describeStack(await clients.cloudformation(), stackName);
+  } catch (error) {
+    throw explainAwsError(error, clients.target, 'reading the outputs');
+  }
+}
+
+/** A stack whose last operation finished and left it usable (its outputs are those of its template). */
+function isSettled(status: string): boolean {
+  return !isInProgress(status) && !needsRecreate(status) && !status.includes('FAILED') && status !== 'REVIEW_IN_PROGRESS';
+}
+
 async function environmentOf(clients: Clients): Promise<Environment> {
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const identity = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
@@ -244,7 +294,7 @@ async function environmentOf(clients: Clients): Promise<Environment> {
   return { account: identity.Account ?? '', region: clients.target.region, partition };
 }
 
-function templateUrl(clients: Clients, env: Environment, synth: { assemblyDir: string; stackName: string }): string {
+function templateUrl(clients: Clients, env: Environment, synth: SynthOutput): string {
   const manifest = JSON.parse(readFileSync(`${synth.assemblyDir}/manifest.json`, 'utf8'));
   const s3Url: string = manifest.artifacts[synth.stackName].properties.stackTemplateAssetObjectUrl;
   const [bucket, ...key] = fillPlaceholders(s3Url.replace(/^s3:\/\//, ''), env).split('/');
@@ -275,28 +325,4 @@ async function deleteChangeSet(clients: Clients, stackName: string, id: string):
   // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it goes too.
   const state = await describeStack(cfn, stackName);
   if (state?.status === 'REVIEW_IN_PROGRESS') await cfn.send(new DeleteStackCommand({ StackName: stackName }));
-}
-
-/** Deletes a stack and follows it to the end; `resources` (when known) is the total its progress counts to. */
-export async function deleteAndWait(clients: Clients, id: string, stackName: string, reporter: Reporter, resources = 0): Promise<void> {
-  const { DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
-  const cfn = await clients.cloudformation();
-  const before = await latestEventId(cfn, id);
-  await cfn.send(new DeleteStackCommand({ StackName: id }));
-  const result = await followStack(cfn, { name: stackName, id }, before, resources, reporter);
-  if (!result.ok) throw new UserError(failureMessage(stackName, result.status, result.failures), 1);
-}
-
-export function failureMessage(stackName: string, status: string, failures: FailedResource[]): string {
-  const outcome: Record<string, string> = {
-    ROLLBACK_COMPLETE: 'The first deploy was rolled back: nothing of it remains. The next tap deploy starts over.',
-    UPDATE_ROLLBACK_COMPLETE: 'The update was rolled back: the previous version is in place and working.',
-    UPDATE_ROLLBACK_FAILED: 'The rollback failed too: the stack needs attention (see its events).',
-    ROLLBACK_FAILED: 'The rollback failed: delete the stack (tap destroy) and deploy again.',
-    DELETE_FAILED: 'Some resources could not be deleted; they are listed above.',
-  };
-  const causes = failures
-    .filter((f) => !/cancelled|Resource creation cancelled|Resource update cancelled/i.test(f.reason))
-    .map((f) => `  - ${f.logicalId} (${f.type}): ${f.reason}`);
-  return [`Deploying ${stackName} failed (${status}).`, ...(causes.length ? causes : failures.map((f) => `  - ${f.logicalId}: ${f.reason}`)), outcome[status] ?? ''].filter(Boolean).join('\n');
 }

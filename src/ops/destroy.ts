@@ -4,7 +4,7 @@ import { OUTPUT } from '../handlers/contract.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { deployedFile } from './deploy-state.js';
-import { deleteAndWait } from './deploy.js';
+import { deleteAndWait } from './delete-stack.js';
 import { Declined, UserError } from './errors.js';
 import { step, type Reporter } from './reporter.js';
 import { rememberedSettings } from './settings.js';

@@ -1,11 +1,12 @@
 import type { TemplateDiff } from '@aws-cdk/cloudformation-diff';
-import { synthesize } from '../infra/app.js';
 import { stackName as stackNameOf } from '../infra/environment.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
+import { fingerprint } from './fingerprint.js';
 import { step, type Reporter } from './reporter.js';
 import { type DeploySettings, describeReused, rememberedSettings, resolveSettings } from './settings.js';
 import { deployedTemplate, describeStack } from './stack-state.js';
+import { synthesizeOnce, withoutFingerprint } from './synth-cache.js';
 
 export interface ResourceChange {
   readonly logicalId: string;
@@ -26,7 +27,7 @@ export interface DiffResult {
 }
 
 /** What a deploy would change: the synthesized template against the deployed one. */
-export async function diff(clients: Clients, options: { env: string; outDir: string }, reporter: Reporter): Promise<DiffResult> {
+export async function diff(clients: Clients, options: { env: string; outDir: string; variables?: Record<string, string | undefined> }, reporter: Reporter): Promise<DiffResult> {
   const stackName = stackNameOf(options.env);
   reporter.emit({ type: 'info', message: `Target: ${clients.target.description}` });
   const cfn = await clients.cloudformation();
@@ -47,11 +48,18 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
   } catch (error) {
     throw explainAwsError(error, clients.target, 'reading the deployed stack');
   }
-  const synth = await step(reporter, `Synthesizing ${stackName}`, () =>
-    synthesize({ envName: options.env, outDir: options.outDir, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) }),
+  // The same synthesis a deploy does (and reuses): same fingerprint, same output folder.
+  const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
+  const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
+    step(reporter, `Synthesizing ${stackName}`, async () => {
+      const { synthesize } = await import('../infra/app.js');
+      return synthesize({ envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) });
+    }),
   );
+  if (synth.reused) reporter.emit({ type: 'info', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
   const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
-  const templateDiff = fullDiff(current, synth.template);
+  // The fingerprint output says where a template came from, not what it deploys.
+  const templateDiff = fullDiff(withoutFingerprint(current) as Record<string, unknown>, withoutFingerprint(synth.template) as Record<string, unknown>);
   const resources: ResourceChange[] = [];
   templateDiff.resources.forEachDifference((logicalId, change) => {
     resources.push({ logicalId, type: change.newResourceType ?? change.oldResourceType ?? '?', impact: change.changeImpact });

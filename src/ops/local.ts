@@ -2,10 +2,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_HEADERS } from '../local/admin.js';
+// Only what finds and talks to a running local AWS; the emulator itself (local/run.js) loads for `serve`.
+import { ADMIN_HEADERS } from '../local/admin-headers.js';
 import type { DamageReport } from '../local/data-dir.js';
-import { readServerInfo, SERVER_INFO_FILE, startRecordedServer, type RunningServer, type ServerInfo } from '../local/run.js';
-import { diskUsage, type Usage } from '../local/usage.js';
+import type { RunningServer } from '../local/run.js';
+import { readServerInfo, SERVER_INFO_FILE, type ServerInfo } from '../local/server-info.js';
+import type { Usage } from '../local/usage.js';
 import { TapError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
 
@@ -39,7 +41,7 @@ export const LOG_FILE = 'server.log';
  * With `usage`, also what it takes: the server answers for itself, a stopped one is measured on disk.
  */
 export async function localStatus(dataDir: string, options: { usage?: boolean } = {}): Promise<LocalState> {
-  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await diskUsage(dataDir) } } : {});
+  const measured = async (): Promise<{ usage?: LocalUsage }> => (options.usage && existsSync(dataDir) ? { usage: { disk: await (await import('../local/usage.js')).diskUsage(dataDir) } } : {});
   const info = readServerInfo(dataDir);
   if (!info) return { running: false, dataDir, ...(await measured()) };
   if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info, ...(await measured()) };
@@ -101,6 +103,7 @@ export async function serveLocal(options: LocalOptions): Promise<RunningServer> 
   if (state.running) {
     throw new UserError(`A local AWS is already running for ${options.dataDir} at ${state.info.endpoint}. Stop it first: tap local stop`);
   }
+  const { startRecordedServer } = await import('../local/run.js');
   return startRecordedServer(options);
 }
 

@@ -1,7 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { lookUpCredentials } from './credentials.js';
 import { UserError } from './errors.js';
-import { startLocal } from './local.js';
 import type { Reporter } from './reporter.js';
 
 /** Where commands send their AWS calls. Every command resolves its target the same way. */
@@ -89,6 +88,8 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
 }
 
 async function local(options: TargetOptions, region: string, reporter: Reporter): Promise<Target> {
+  // The emulator's modules (src/local) load only when the local AWS is the target.
+  const { startLocal } = await import('./local.js');
   const started = await startLocal(
     {
       dataDir: options.localDataDir,

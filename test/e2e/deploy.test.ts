@@ -41,6 +41,7 @@ describe('tap deploy on the local AWS', () => {
     expect(result).toMatchObject({ stackName: 'TapStack-dev', outcome: 'created', target: { kind: 'local' } });
     expect(result.outputs.UploadBucketName).toBe('tap-dev-uploads-000000000000-us-east-1');
     expect(JSON.parse(readFileSync(join(cwd, '.tap', 'dev.json'), 'utf8')).outputs).toEqual(result.outputs);
+    expect(result.outputs).not.toHaveProperty('TapFingerprint'); // tap's own bookkeeping, not the user's
     endpoint = result.target.endpoint;
   });
 
@@ -48,9 +49,15 @@ describe('tap deploy on the local AWS', () => {
     const changeSets = async () =>
       (await client(CloudFormationClient).send(new ListChangeSetsCommand({ StackName: 'TapStack-dev' }))).Summaries ?? [];
     const before = await changeSets();
-    const result = json(await run('deploy', '--env', 'dev', '--json'));
+    const unchanged = await run('deploy', '--env', 'dev', '--json');
+    const result = json(unchanged);
     expect(result.outcome).toBe('no-changes');
     expect(await changeSets()).toEqual(before);
+    // The stack's fingerprint matched: no synthesis, no asset upload.
+    expect(unchanged.stderr).toContain('built from the same sources, dependencies and settings');
+    expect(unchanged.stderr).not.toContain('Synthesizing');
+    expect(result.outputs).toEqual(JSON.parse(readFileSync(join(cwd, '.tap', 'dev.json'), 'utf8')).outputs);
+    expect(result.outputs.UploadBucketName).toBe('tap-dev-uploads-000000000000-us-east-1');
   });
 
   it('diff exits 0 when there is nothing to deploy', async () => {

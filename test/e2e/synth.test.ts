@@ -52,6 +52,33 @@ describe('tap synth (the real binary)', () => {
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
+  it('reuses its previous output when nothing that shapes it changed (and says so); --force and another env rebuild', async () => {
+    const cwd = tempDir();
+    const synth = async (...extra: string[]) => {
+      const run = await runTap(['synth', '--out', 'out', '--json', ...extra], { cwd });
+      expect(run.code, run.stderr).toBe(0);
+      return { result: JSON.parse(run.stdout), events: run.stderr.trim().split('\n').map((l) => JSON.parse(l)) };
+    };
+    const first = await synth();
+    expect(first.result.reused).toBe(false);
+    const template = readFileSync(join(cwd, first.result.templateFile), 'utf8');
+    expect(JSON.parse(template).Outputs.TapFingerprint.Value).toBe(first.result.fingerprint);
+    expect(first.result.outputs).not.toContain('TapFingerprint');
+
+    const again = await synth();
+    expect(again.result).toMatchObject({ reused: true, fingerprint: first.result.fingerprint, resourceCount: first.result.resourceCount });
+    expect(again.events.map((e) => e.type)).toEqual(['info']);
+    expect(again.events[0].message).toContain('Nothing that shapes TapStack-dev changed since the last synth');
+    expect(readFileSync(join(cwd, again.result.templateFile), 'utf8')).toBe(template);
+
+    const forced = await synth('--force');
+    expect(forced.result).toMatchObject({ reused: false, fingerprint: first.result.fingerprint });
+    const other = await synth('--env', 'qa');
+    expect(other.result.reused).toBe(false);
+    expect(other.result.fingerprint).not.toBe(first.result.fingerprint);
+    expect((await synth('--env', 'qa', '--alarm-email', 'ops@example.com')).result.reused).toBe(false);
+  }, 180_000);
+
   it('takes the environment from TAP_ENV', async () => {
     const run = await runTap(['synth', '--out', 'out', '--json'], { cwd: tempDir(), env: { TAP_ENV: 'qa' } });
     expect(run.code).toBe(0);

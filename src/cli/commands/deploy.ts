@@ -48,6 +48,7 @@ export function registerDeploy(program: Command): void {
             yes: flags.yes,
             hotswap: flags.hotswap,
             signal: interrupt.signal,
+            variables: process.env,
             settings: { ...(alarmEmail !== undefined && { alarmEmail }), ...(protect !== undefined && { protected: protect }) },
             confirm: async (question, changes) => {
               const { formatChanges } = await import('../format/deploy.js');

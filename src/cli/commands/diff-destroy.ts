@@ -28,7 +28,7 @@ export function registerDiff(program: Command): void {
       const clients = await clientsFor(flags, reporter);
       try {
         const { diff } = await import('../../ops/diff.js');
-        const result = await diff(clients, { env, outDir: join(stateDir(), 'build', env) }, reporter);
+        const result = await diff(clients, { env, outDir: join(stateDir(), 'build', env), variables: process.env }, reporter);
         if (flags.json) {
           const { diff: _full, ...data } = result;
           process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);

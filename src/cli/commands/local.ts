@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { parseOriginList } from '../../local/front-door.js';
 import { UserError } from '../../ops/errors.js';
 import { createReporter } from '../reporters.js';
 
@@ -37,9 +36,14 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** `--allow-origin` values, else TAP_LOCAL_ALLOWED_ORIGINS (comma-separated), checked. */
-export function allowedOrigins(flag: readonly string[] | undefined): string[] {
+/**
+ * `--allow-origin` values, else TAP_LOCAL_ALLOWED_ORIGINS (comma-separated), checked. The checker is
+ * the front door's (src/local), loaded only when there is something to check.
+ */
+export async function allowedOrigins(flag: readonly string[] | undefined): Promise<string[]> {
   const values = flag?.length ? flag : [process.env.TAP_LOCAL_ALLOWED_ORIGINS ?? ''];
+  if (values.every((v) => v.trim() === '')) return [];
+  const { parseOriginList } = await import('../../local/front-door.js');
   try {
     return parseOriginList(values);
   } catch (error) {
@@ -75,7 +79,7 @@ export function registerLocal(program: Command): void {
     .action(async (flags: LocalFlags) => {
       const { startLocal } = await import('../../ops/local.js');
       const reporter = await createReporter({ json: flags.json });
-      const options = { port: parsePort(flags.port), dataDir: dataDirOf(flags), allowedOrigins: allowedOrigins(flags.allowOrigin) };
+      const options = { port: parsePort(flags.port), dataDir: dataDirOf(flags), allowedOrigins: await allowedOrigins(flags.allowOrigin) };
       const result = await startLocal(options, reporter);
       const { info } = result;
       print(flags.json, result, [
@@ -130,7 +134,7 @@ export function registerLocal(program: Command): void {
     .action(async (flags: LocalFlags) => {
       const { serveLocal } = await import('../../ops/local.js');
       const dataDir = dataDirOf(flags);
-      const origins = allowedOrigins(flags.allowOrigin);
+      const origins = await allowedOrigins(flags.allowOrigin);
       let server;
       try {
         server = await serveLocal({ dataDir, port: parsePort(flags.port), allowedOrigins: origins });

@@ -13,9 +13,10 @@ export function registerSynth(program: Command): void {
     .option('--out <dir>', 'where to write the template and assets', 'cdk.out')
     .option('--alarm-email <address>', 'subscribe this e-mail address to the alarm topic')
     .option('--validate', "run CDK's template validation and the cdk-nag security rules", false)
+    .option('--force', 'synthesize even when nothing that shapes the template changed since the last synth into --out', false)
     .option('--json', 'print the result as JSON', false)
     .addHelpText('after', '\nExamples:\n  $ tap synth --env dev\n  $ tap synth --env prod --validate --out build/prod')
-    .action(async (opts: { env: string; out: string; alarmEmail?: string; validate: boolean; json: boolean }) => {
+    .action(async (opts: { env: string; out: string; alarmEmail?: string; validate: boolean; force: boolean; json: boolean }) => {
       const env = parseEnvName(opts.env);
       const alarmEmail = opts.alarmEmail === undefined ? undefined : parseAlarmEmail(opts.alarmEmail);
       const [{ synth }, { formatSynth }] = await Promise.all([import('../../ops/synth.js'), import('../format/synth.js')]);
@@ -25,6 +26,8 @@ export function registerSynth(program: Command): void {
           env,
           outDir: resolve(opts.out),
           validate: opts.validate,
+          force: opts.force,
+          variables: process.env,
           ...(alarmEmail ? { alarmEmail } : {}),
         },
         reporter,

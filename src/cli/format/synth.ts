@@ -7,7 +7,7 @@ export function formatSynth(result: SynthResult, options: { json: boolean; style
   if (options.json) return JSON.stringify(result, null, 2);
   const { bold, dim, green, red } = options.style;
   const lines = [
-    `${green('✓')} Synthesized ${bold(result.stackName)} in ${formatMs(result.durationMs)}`,
+    `${green('✓')} ${result.reused ? 'Reused the synthesized' : 'Synthesized'} ${bold(result.stackName)} in ${formatMs(result.durationMs)}`,
     `  template: ${result.templateFile}`,
     `  assets:   ${result.assetManifestFile} ${dim(`(processor bundle ${formatBytes(result.bundleBytes)})`)}`,
     `  ${result.resourceCount} resources:`,
