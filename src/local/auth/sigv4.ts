@@ -1,7 +1,8 @@
 /**
  * Verifies AWS Signature Version 4 on a request, in both forms: the `Authorization` header and the
  * query string (presigned URLs). The canonical request is rebuilt from only what the client says it
- * signed (`SignedHeaders`), the signature recomputed with the secret of the local AWS's known key, and
+ * signed (`SignedHeaders`), the signature recomputed with the secret of the key the caller's
+ * credential source finds (auth/credentials.ts: built-in pairs and the local IAM's Active keys), and
  * compared in constant time. The callers (API Gateway, S3) turn a failure into their own AWS answer.
  *
  * Canonical URI: S3 signs the path as sent; every other service signs it URI-encoded once more
@@ -9,7 +10,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { knownCredential, type KnownCredential } from './credentials.js';
+import type { CredentialSource, KnownCredential } from './credentials.js';
 
 export interface SignedParts {
   readonly method: string;
@@ -64,10 +65,11 @@ export function readClaim(parts: SignedParts): SignatureClaim | SigV4Failure {
   return { kind: 'missing' };
 }
 
-export function verifySigV4(parts: SignedParts, claimed?: SignatureClaim): SigV4Result {
+/** Verifies against the key `credentials` finds for the claimed access key id. */
+export async function verifySigV4(parts: SignedParts, credentials: Pick<CredentialSource, 'find'>, claimed?: SignatureClaim): Promise<SigV4Result> {
   const claim = claimed ?? readClaim(parts);
   if ('kind' in claim) return { ok: false, ...claim };
-  const credential = knownCredential(claim.accessKeyId);
+  const credential = await credentials.find(claim.accessKeyId);
   if (!credential) return { ok: false, kind: 'unknown-key', claim };
   const key = signingKey(credential.secretAccessKey, claim.scope);
   let first: { canonicalRequest: string; stringToSign: string } | undefined;

@@ -57,3 +57,18 @@ export interface LambdaApi extends LocalService {
   /** A synchronous (RequestResponse) invocation from another service, e.g. API Gateway's proxy integration. */
   invokeByArn(functionArn: string, payload: string): Promise<{ payload: string; functionError?: string }>;
 }
+
+/** An access key the local IAM created, as a signature check needs it. */
+export interface IamKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly userName: string;
+  readonly userArn: string;
+}
+
+export interface IamApi extends LocalService {
+  /** The key if it exists and is Active; undefined for an unknown, Inactive or deleted key. */
+  activeAccessKey(accessKeyId: string): Promise<IamKey | undefined>;
+  /** Records a verified use of the key (GetAccessKeyLastUsed). */
+  noteAccessKeyUse(accessKeyId: string, serviceName: string, region: string): Promise<void>;
+}

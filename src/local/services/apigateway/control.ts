@@ -4,6 +4,7 @@
  */
 import { AwsError, notImplemented } from '../../errors.js';
 import type { ServiceRequest } from '../../request.js';
+import { createModel, createValidator, deleteGatewayResponse, deleteModel, deleteValidator, putGatewayResponse } from './extras.js';
 import { deploymentShape, restApiShape, type Integration, type Method, type Stage } from './model.js';
 import { badRequest, methodOf, resourceOf, type ApiStore } from './store.js';
 
@@ -59,6 +60,27 @@ const ROUTES: readonly Route[] = [
     return ok(stage);
   }],
   ['DELETE', re(`${API}/stages/([^/]+)`), async ({ p, store }) => (await store.deleteStage(p[0]!, p[1]!), ok(undefined, 202))],
+  // Request validators, models and gateway responses: what a method's request validation uses.
+  ['POST', re(`${API}/requestvalidators`), async ({ p, body, store }) => {
+    const b = await body();
+    return ok(await createValidator(store, p[0]!, { name: typeof b.name === 'string' ? b.name : undefined, validateRequestBody: b.validateRequestBody === true, validateRequestParameters: b.validateRequestParameters === true }), 201);
+  }],
+  ['GET', re(`${API}/requestvalidators`), async ({ p, store }) => ok({ item: Object.values((await store.get(p[0]!)).validators ?? {}) })],
+  ['GET', re(`${API}/requestvalidators/([^/]+)`), async ({ p, store }) => {
+    const validator = (await store.get(p[0]!)).validators?.[p[1]!];
+    if (!validator) throw new AwsError('NotFoundException', 'Invalid Request Validator identifier specified', 404);
+    return ok(validator);
+  }],
+  ['DELETE', re(`${API}/requestvalidators/([^/]+)`), async ({ p, store }) => (await deleteValidator(store, p[0]!, p[1]!), ok(undefined, 202))],
+  ['POST', re(`${API}/models`), async ({ p, body, store }) => ok(await createModel(store, p[0]!, await body()), 201)],
+  ['GET', re(`${API}/models`), async ({ p, store }) => ok({ item: Object.values((await store.get(p[0]!)).models ?? {}) })],
+  ['DELETE', re(`${API}/models/([^/]+)`), async ({ p, store }) => (await deleteModel(store, p[0]!, p[1]!), ok(undefined, 202))],
+  ['PUT', re(`${API}/gatewayresponses/([^/]+)`), async ({ p, body, store }) => {
+    const b = await body();
+    const response = await putGatewayResponse(store, p[0]!, { responseType: p[1]!, ...(b.statusCode !== undefined && { statusCode: String(b.statusCode) }), ...(b.responseParameters && { responseParameters: b.responseParameters }), ...(b.responseTemplates && { responseTemplates: b.responseTemplates }) });
+    return ok({ ...response, defaultResponse: false }, 201);
+  }],
+  ['DELETE', re(`${API}/gatewayresponses/([^/]+)`), async ({ p, store }) => (await deleteGatewayResponse(store, p[0]!, p[1]!), ok(undefined, 202))],
 ];
 
 async function putStage(store: ApiStore, apiId: string, input: Partial<Stage>, mode: 'create' | 'upsert'): Promise<Stage> {

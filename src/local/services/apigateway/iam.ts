@@ -1,9 +1,10 @@
 /**
  * AWS_IAM authorization of an execute-api request: the SigV4 signature (header or query form) must
- * verify against a key the local AWS knows, within API Gateway's clock skew, scoped to `execute-api`.
- * Failures answer as API Gateway does: 403 with `x-amzn-ErrorType` and `{"message": …}`.
+ * verify against a key the local AWS knows (built-in pairs, Active keys of the local IAM), within API
+ * Gateway's clock skew, scoped to `execute-api`. Failures answer as API Gateway does: 403 with
+ * `x-amzn-ErrorType` and `{"message": …}`; an Inactive or deleted IAM key is an unknown one, as on AWS.
  */
-import type { KnownCredential } from '../../auth/credentials.js';
+import type { CredentialSource, KnownCredential } from '../../auth/credentials.js';
 import { amzDate, readClaim, verifySigV4, type SignedParts } from '../../auth/sigv4.js';
 import { AwsError } from '../../errors.js';
 
@@ -17,7 +18,7 @@ export interface Caller {
   readonly accessKeyId: string;
 }
 
-export function authorizeIam(parts: SignedParts, region: string, now = new Date()): Caller {
+export async function authorizeIam(parts: SignedParts, region: string, credentials: CredentialSource, now = new Date()): Promise<Caller> {
   const claim = readClaim(parts);
   if ('kind' in claim) {
     if (claim.kind === 'missing') throw forbidden('MissingAuthenticationTokenException', 'Missing Authentication Token');
@@ -39,8 +40,11 @@ export function authorizeIam(parts: SignedParts, region: string, now = new Date(
     const end = new Date(claim.date.getTime() + (claim.expiresSeconds ?? 0) * 1000);
     throw forbidden('InvalidSignatureException', `Signature expired: ${amzDate(end)} is now earlier than ${amzDate(now)}`);
   }
-  const result = verifySigV4(parts, claim);
-  if (result.ok) return { credential: result.credential, accessKeyId: claim.accessKeyId };
+  const result = await verifySigV4(parts, credentials, claim);
+  if (result.ok) {
+    await credentials.used(result.credential, 'execute-api', region);
+    return { credential: result.credential, accessKeyId: claim.accessKeyId };
+  }
   if (result.kind === 'unknown-key') throw forbidden('UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (result.kind === 'mismatch') {
     throw forbidden(

@@ -3,6 +3,7 @@
  * integration, answer with what the function returned, and write the stage's access log line.
  */
 import type { ServerResponse } from 'node:http';
+import { localCredentials, type CredentialSource } from '../../auth/credentials.js';
 import { AwsError } from '../../errors.js';
 import type { ServiceRequest } from '../../request.js';
 import type { LocalContext } from '../../service.js';
@@ -14,7 +15,7 @@ import { invokeTarget, matchRoute, type InvokeTarget } from './routing.js';
 import type { RestApi } from './model.js';
 import type { ApiStore } from './store.js';
 import { Throttle } from './throttle.js';
-import { sendGatewayResponse, validateBody } from './validation.js';
+import { sendGatewayResponse, validateBody, validateParameters } from './validation.js';
 
 /** API Gateway's payload limit (10 MB). */
 const MAX_BODY = 10 * 1024 * 1024;
@@ -25,11 +26,14 @@ const internalError = () => gatewayError(500, 'InternalServerErrorException', 'I
 
 export class Invoker {
   private readonly throttle = new Throttle();
+  private readonly credentials: CredentialSource;
 
   constructor(
     private readonly ctx: LocalContext,
     private readonly store: ApiStore,
-  ) {}
+  ) {
+    this.credentials = localCredentials(ctx);
+  }
 
   async handle(req: ServiceRequest, res: ServerResponse): Promise<void> {
     const started = new Date();
@@ -67,10 +71,12 @@ export class Invoker {
 
     let caller: Caller | undefined;
     if (match.method.authorizationType === 'AWS_IAM') {
-      caller = authorizeIam({ method: req.method, rawPath, rawQuery, headers: req.headers, rawHeaders: req.raw.rawHeaders, body, service: 'execute-api' }, api.region);
+      const parts = { method: req.method, rawPath, rawQuery, headers: req.headers, rawHeaders: req.raw.rawHeaders, body, service: 'execute-api' as const };
+      caller = await authorizeIam(parts, api.region, this.credentials);
     } else if (match.method.authorizationType !== 'NONE') {
       throw gatewayError(500, 'InternalServerErrorException', `tap local does not run ${match.method.authorizationType} authorizers.`);
     }
+    validateParameters(api, match.method, { headers: req.headers, query: new URLSearchParams(rawQuery), pathParameters: match.pathParameters });
     validateBody(api, match.method, req.header('content-type'), body);
     if (!this.throttle.admit(api.id, stage, `${match.resource.path}/${match.method.httpMethod}`)) {
       throw gatewayError(429, 'TooManyRequestsException', 'Too Many Requests');

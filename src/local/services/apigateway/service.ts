@@ -4,19 +4,22 @@
  * uses) and the data plane (`execute-api`): deployed stages served at
  * `/_aws/execute-api/{apiId}/{stage}/{path}` and `{apiId}.execute-api.localhost:{port}/{stage}/{path}`,
  * through Lambda proxy integrations, with AWS_IAM (SigV4) enforced against the keys the local AWS knows
- * (auth/credentials.ts), body validation against models (JSON Schema draft 4) by request validators,
- * gateway responses (status, headers, templates with `$context.error.*`), stage throttling (rate and
- * burst) and access logs to CloudWatch Logs. State
- * lives under `<data-dir>/apigateway`, one JSON record per API.
+ * (auth/credentials.ts: the built-in pairs and the Active access keys of the local IAM; an Inactive or
+ * deleted key answers 403 as an unknown one), request validation by request validators (required
+ * path/query/header parameters: 400 "Missing required request parameters: […]"; bodies against models
+ * in JSON Schema draft 4), gateway responses (status, headers, templates with `$context.error.*`),
+ * stage throttling (rate and burst) and access logs to CloudWatch Logs. The control API covers REST
+ * APIs, resources, methods, integrations, deployments, stages, request validators, models and gateway
+ * responses. State lives under `<data-dir>/apigateway`, one JSON record per API.
  *
  * Leaves out: HTTP and WebSocket APIs (v2), integrations other than AWS_PROXY to Lambda (AWS, HTTP,
  * MOCK are stored; invoking them answers 500), authorizers (CUSTOM, COGNITO_USER_POOLS), API keys and
- * usage plans, request parameter validation, mapping templates (gateway response templates substitute
- * `$context.error.*` and `$context.requestId` only), the control API for models, validators and gateway
- * responses (CloudFormation creates them), binary media types
- * (bodies are passed as text), resource policies (stored, not enforced), the caller's IAM permissions
- * (any known key may invoke), Lambda resource policies (not checked), update operations (PATCH),
- * custom domain names, caching, canary settings, X-Ray tracing (the flag is stored), and TestInvokeMethod.
+ * usage plans, mapping templates (gateway response templates substitute `$context.error.*` and
+ * `$context.requestId` only), request parameter mapping (declared parameters are checked, not
+ * renamed), binary media types (bodies are passed as text), resource policies (stored, not enforced),
+ * the caller's IAM permissions (any known key may invoke: policies are not evaluated), Lambda resource
+ * policies (not checked), update operations (PATCH), custom domain names, caching, canary settings,
+ * X-Ray tracing (the flag is stored), and TestInvokeMethod.
  */
 import type { ServerResponse } from 'node:http';
 import { AwsError } from '../../errors.js';

@@ -1,7 +1,10 @@
 /**
- * Request validation and gateway responses. A method with a body validator and a model checks the
- * body against the model's JSON Schema (draft 4) before the integration runs: 400 "Invalid request
- * body", with `$context.error.validationErrorString` for APIs whose BAD_REQUEST_BODY response shows it.
+ * Request validation and gateway responses. A method whose validator checks parameters needs every
+ * required `method.request.{path,querystring,header}.X` present and not blank: 400 "Missing required
+ * request parameters: [X, Y]" (BAD_REQUEST_PARAMETERS), checked before the body. A method with a body
+ * validator and a model checks the body against the model's JSON Schema (draft 4) before the
+ * integration runs: 400 "Invalid request body", with `$context.error.validationErrorString` for APIs
+ * whose BAD_REQUEST_BODY response shows it.
  * Errors the stage answers itself can be reshaped by the API's gateway responses (status, template).
  */
 import type { ServerResponse } from 'node:http';
@@ -20,6 +23,34 @@ export class GatewayFailure extends AwsError {
     readonly validationErrorString = '',
   ) {
     super(code, message, status);
+  }
+}
+
+/** What a request carries, for the required-parameter check. */
+export interface RequestParameters {
+  /** Header values by lower-cased name. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly query: URLSearchParams;
+  readonly pathParameters: Readonly<Record<string, string>> | null;
+}
+
+export function validateParameters(api: RestApi, method: Method, request: RequestParameters): void {
+  const validator = method.requestValidatorId ? api.validators?.[method.requestValidatorId] : undefined;
+  if (!validator?.validateRequestParameters || !method.requestParameters) return;
+  const missing: string[] = [];
+  for (const [name, required] of Object.entries(method.requestParameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const m = /^method\.request\.(path|querystring|header)\.(.+)$/.exec(name);
+    if (!required || !m) continue;
+    const [, where, param] = m as unknown as [string, 'path' | 'querystring' | 'header', string];
+    const values =
+      where === 'header' ? [request.headers[param.toLowerCase()] ?? []].flat()
+      : where === 'querystring' ? request.query.getAll(param)
+      : [request.pathParameters?.[param] ?? ''];
+    // "Included and not blank", as API Gateway's documentation puts it.
+    if (!values.some((v) => v.trim() !== '')) missing.push(param);
+  }
+  if (missing.length > 0) {
+    throw new GatewayFailure(400, 'BadRequestException', `Missing required request parameters: [${missing.join(', ')}]`, 'BAD_REQUEST_PARAMETERS');
   }
 }
 

@@ -1,27 +1,43 @@
 /**
- * IAM: roles, inline and managed policies, stored and returned, never enforced (every request is
- * allowed). Leaves out users, groups, instance profiles, policy versions beyond v1, access keys, and
- * policy simulation. Policy documents come back URL-encoded, as AWS returns them.
+ * IAM: roles, inline and managed policies, users and their access keys, stored and returned. Policies
+ * are never enforced (every request is allowed). Access keys are real credentials: API Gateway's
+ * AWS_IAM methods and S3's presigned URLs and POST policies accept an Active key's signatures
+ * (auth/credentials.ts) and record its last use; an Inactive or deleted key is refused there. At most
+ * two keys per user (LimitExceeded), ids `AKIA…` (20 characters), secrets of 40.
+ *
+ * Leaves out: groups, instance profiles, login profiles, MFA, the user-policy actions (a template's
+ * user policies are stored only), user tagging after creation, policy versions beyond v1, policy
+ * simulation, root access keys (CreateAccessKey without UserName works only when signed with a key of
+ * the user), and pagination (lists answer whole). Policy documents come back URL-encoded, as AWS's do.
+ * State: `<data-dir>/iam/{roles,policies,users,access-keys}/<name>.json` (names via names.ts).
  */
 import { mergeTags } from '../../tags.js';
 import type { ServerResponse } from 'node:http';
 import { AwsError } from '../../errors.js';
 import { parseQueryParams, queryTags as tags, sendQueryError, sendQueryResult } from '../../protocols/query.js';
 import type { ServiceRequest } from '../../request.js';
-import type { LocalContext, LocalService } from '../../service.js';
+import type { LocalContext } from '../../service.js';
 import { serviceDir } from '../../storage.js';
+import type { IamApi, IamKey } from '../contracts.js';
 import { IamStore, type ManagedPolicy, type Role } from './store.js';
+import { userOperations, type Operation } from './user-ops.js';
+import { UserStore } from './users.js';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 type Params = Map<string, string>;
-type Operation = (p: Params) => Promise<Record<string, unknown> | undefined>;
 
-export interface IamService extends LocalService {
+/** Last uses are written at most this often per key and place (AWS, too, records them late). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface IamService extends IamApi {
   readonly store: IamStore;
+  readonly users: UserStore;
 }
 
 export function iamService(ctx: LocalContext): IamService {
   const store = new IamStore(serviceDir(ctx.dataDir, 'iam'), ctx.accountId);
+  const users = new UserStore(serviceDir(ctx.dataDir, 'iam'), ctx.accountId);
+  const noted = new Map<string, { at: number; where: string }>();
   const required = (p: Params, name: string) => {
     const value = p.get(name);
     if (!value) throw new AwsError('ValidationError', `The request must contain the parameter ${name}.`);
@@ -132,23 +148,44 @@ export function iamService(ctx: LocalContext): IamService {
     },
     DeletePolicy: async (p) => void (await store.deletePolicy(required(p, 'PolicyArn'))),
     ListPolicies: async () => ({ Policies: members((await store.listPolicies()).map(policyXml)), IsTruncated: false }),
+    ...userOperations(users),
   };
 
   return {
     name: 'iam',
     store,
+    users,
+    async activeAccessKey(accessKeyId): Promise<IamKey | undefined> {
+      const key = await users.findKey(accessKeyId);
+      if (!key || key.Status !== 'Active') return undefined;
+      const user = await users.findUser(key.UserName);
+      if (!user) return undefined;
+      return { accessKeyId, secretAccessKey: key.SecretAccessKey, userName: user.UserName, userArn: user.Arn };
+    },
+    async noteAccessKeyUse(accessKeyId, serviceName, region) {
+      const where = `${serviceName} ${region}`;
+      const last = noted.get(accessKeyId);
+      if (last && last.where === where && Date.now() - last.at < LAST_USED_RESOLUTION_MS) return;
+      noted.set(accessKeyId, { at: Date.now(), where });
+      if (noted.size > 10_000) noted.clear();
+      await users.noteUse(accessKeyId, serviceName, region);
+    },
     async handle(req: ServiceRequest, res: ServerResponse) {
       const params = parseQueryParams((await req.body()).toString('utf8'), req.url);
       const action = params.get('Action') ?? '';
       ctx.faults.maybeFail('iam', action);
       const operation = operations[action];
       if (!operation) throw new AwsError('InvalidAction', `tap local's IAM does not implement ${action || '(no Action)'}.`);
-      sendQueryResult(res, req.requestId, action, await operation(params), XMLNS);
+      sendQueryResult(res, req.requestId, action, await operation(params, req), XMLNS);
     },
     sendError(req, res, error) {
       sendQueryError(res, req.requestId, error, XMLNS);
     },
-    reset: () => store.reset(),
+    async reset() {
+      noted.clear();
+      await users.reset();
+      await store.reset();
+    },
   };
 }
 

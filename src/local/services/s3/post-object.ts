@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localCredentials } from '../../auth/credentials.js';
 import { AwsError } from '../../errors.js';
 import { preconditionFailed } from './errors.js';
 import { eventSource, sendEmpty, sendXml, versionHeader, type Handler } from './http.js';
@@ -36,7 +37,7 @@ export const postObject: Handler = async (op) => {
   const key = rawKey.replace(/\$\{filename\}/g, file.name);
   fields.set('key', key);
   const bytes = Buffer.from(await file.arrayBuffer());
-  checkPolicy({ fields, size: bytes.length }, op.bucket);
+  await checkPolicy({ fields, size: bytes.length }, op.bucket, localCredentials(op.local));
   assertKey(key);
 
   const tmpPath = join(op.store.tmpDir, `${randomBytes(12).toString('hex')}.part`);

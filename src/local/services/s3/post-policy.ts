@@ -5,7 +5,7 @@
  * Answers as S3 does: 403 AccessDenied "Invalid according to Policy: …", 400 EntityTooLarge/Small.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { knownCredential } from '../../auth/credentials.js';
+import type { CredentialSource } from '../../auth/credentials.js';
 import { parseAmzDate, signingKey } from '../../auth/sigv4.js';
 import { AwsError } from '../../errors.js';
 
@@ -20,11 +20,11 @@ export interface PostForm {
 /** Fields a policy need not mention. */
 const EXEMPT = new Set(['x-amz-signature', 'file', 'policy']);
 
-export function checkPolicy(form: PostForm, bucket: string, now = new Date()): void {
+export async function checkPolicy(form: PostForm, bucket: string, credentials: CredentialSource, now = new Date()): Promise<void> {
   const policy64 = form.fields.get('policy');
   const signature = form.fields.get('x-amz-signature');
   if (!policy64 || !signature) throw new AwsError('AccessDenied', 'Access Denied', 403);
-  verifyPolicySignature(form, policy64, signature);
+  await verifyPolicySignature(form, policy64, signature, credentials);
   let policy: { expiration?: unknown; conditions?: unknown };
   try {
     policy = JSON.parse(Buffer.from(policy64, 'base64').toString('utf8'));
@@ -70,14 +70,14 @@ function normalize(condition: unknown): Check {
   throw new AwsError('InvalidPolicyDocument', `Invalid Policy: Invalid Condition: ${JSON.stringify(condition)}`, 400);
 }
 
-function verifyPolicySignature(form: PostForm, policy64: string, signature: string): void {
+async function verifyPolicySignature(form: PostForm, policy64: string, signature: string, credentials: CredentialSource): Promise<void> {
   if (form.fields.get('x-amz-algorithm') !== 'AWS4-HMAC-SHA256') {
     throw new AwsError('InvalidArgument', 'POST requires the x-amz-algorithm AWS4-HMAC-SHA256 field (SigV4).', 400);
   }
   const credential = (form.fields.get('x-amz-credential') ?? '').split('/');
   const date = parseAmzDate(form.fields.get('x-amz-date') ?? '');
   if (credential.length !== 5 || !date) throw new AwsError('InvalidArgument', 'POST requires the x-amz-credential and x-amz-date fields.', 400);
-  const known = knownCredential(credential[0]!);
+  const known = await credentials.find(credential[0]!);
   if (!known) {
     throw new AwsError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { fields: { AWSAccessKeyId: credential[0]! } });
   }
@@ -89,4 +89,5 @@ function verifyPolicySignature(form: PostForm, policy64: string, signature: stri
       fields: { AWSAccessKeyId: credential[0]!, StringToSign: policy64, SignatureProvided: signature },
     });
   }
+  await credentials.used(known, 's3', credential[2]!);
 }

@@ -1,10 +1,12 @@
 /**
  * Presigned URLs (query-string SigV4): S3 checks them, so the local S3 does too. A request whose query
- * carries `X-Amz-Signature` must be signed by a key the local AWS knows (auth/credentials.ts), within
+ * carries `X-Amz-Signature` must be signed by a key the local AWS knows (auth/credentials.ts: built-in
+ * pairs and the local IAM's Active keys; an Inactive or deleted key is InvalidAccessKeyId), within
  * `X-Amz-Date` + `X-Amz-Expires` (at most 7 days), over exactly the headers it names, and every
  * `x-amz-*` header it sends must be among them. Header-signed SDK requests are not checked (the local
  * AWS accepts any credentials there, as before).
  */
+import type { CredentialSource } from '../../auth/credentials.js';
 import { readClaim, verifySigV4 } from '../../auth/sigv4.js';
 import { AwsError } from '../../errors.js';
 import type { ServiceRequest } from '../../request.js';
@@ -18,7 +20,7 @@ export function isPresigned(rawQuery: string): boolean {
   return /(^|&)X-Amz-Signature=/.test(rawQuery);
 }
 
-export function verifyPresigned(req: ServiceRequest, rawPath: string, rawQuery: string, now = new Date()): void {
+export async function verifyPresigned(req: ServiceRequest, rawPath: string, rawQuery: string, credentials: CredentialSource, now = new Date()): Promise<void> {
   const parts = { method: req.method, rawPath, rawQuery, headers: req.headers, rawHeaders: req.raw.rawHeaders, service: 's3' as const };
   const claim = readClaim(parts);
   if ('kind' in claim) {
@@ -36,8 +38,8 @@ export function verifyPresigned(req: ServiceRequest, rawPath: string, rawQuery: 
   if (!claim.signedHeaders.includes('host')) throw accessDenied('The request must sign the host header.');
   const unsigned = Object.keys(req.headers).filter((h) => h.startsWith('x-amz-') && !claim.signedHeaders.includes(h));
   if (unsigned.length > 0) throw accessDenied('There were headers present in the request which were not signed', { HeadersNotSigned: unsigned.join(', ') });
-  const result = verifySigV4(parts, claim);
-  if (result.ok) return;
+  const result = await verifySigV4(parts, credentials, claim);
+  if (result.ok) return credentials.used(result.credential, 's3', claim.scope.region);
   if (result.kind === 'unknown-key') {
     throw new AwsError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { fields: { AWSAccessKeyId: claim.accessKeyId } });
   }

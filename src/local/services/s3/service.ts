@@ -22,6 +22,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { localCredentials } from '../../auth/credentials.js';
 import { AwsError } from '../../errors.js';
 import { sendRestXmlError } from '../../protocols/rest.js';
 import type { ServiceRequest } from '../../request.js';
@@ -43,6 +44,7 @@ export function s3Service(ctx: LocalContext): S3Service {
   const root = join(ctx.dataDir, 's3');
   const store = new S3Store(root);
   const notifier = new Notifier(ctx, store, root);
+  const credentials = localCredentials(ctx);
 
   return {
     name: 's3',
@@ -55,7 +57,7 @@ export function s3Service(ctx: LocalContext): S3Service {
     async handle(req: ServiceRequest, res: ServerResponse) {
       const { bucket, key } = address(req);
       const query = new URLSearchParams(rawQuery(req));
-      if (isPresigned(rawQuery(req))) verifyPresigned(req, (req.raw.url ?? '/').split('?')[0]!, rawQuery(req));
+      if (isPresigned(rawQuery(req))) await verifyPresigned(req, (req.raw.url ?? '/').split('?')[0]!, rawQuery(req), credentials);
       const [name, handler] = route(req.method, bucket, key, query, req.header('x-amz-copy-source') !== undefined);
       ctx.faults.maybeFail('s3', name);
       const op: Op = { req, res, bucket, key, query, hostId: newHostId(), name, store, notifier, local: ctx };

@@ -1,7 +1,7 @@
 /**
  * AWS::IAM::Role (Ref = name; GetAtt Arn, RoleId), AWS::IAM::Policy (inline policy on roles; Ref = a
  * generated id), AWS::IAM::ManagedPolicy (Ref = ARN; GetAtt PolicyArn, PolicyId, …), stored through
- * the IAM service's store. Users and groups are left out (the local IAM has none).
+ * the IAM service's store. Users and access keys: iam-users.ts. Groups are left out (the local IAM has none).
  */
 import type { LocalContext } from '../../../service.js';
 import type { IamService } from '../../iam/service.js';

@@ -4,6 +4,7 @@ import * as apigatewayExtras from './apigateway-extras.js';
 import * as custom from './custom.js';
 import * as dynamodb from './dynamodb.js';
 import * as iam from './iam.js';
+import * as iamUsers from './iam-users.js';
 import * as lambda from './lambda.js';
 import * as logs from './logs.js';
 import * as misc from './misc.js';
@@ -32,6 +33,8 @@ const PROVIDERS: Record<string, ResourceProvider> = {
   'AWS::IAM::Role': iam.role,
   'AWS::IAM::Policy': iam.policy,
   'AWS::IAM::ManagedPolicy': iam.managedPolicy,
+  'AWS::IAM::User': iamUsers.user,
+  'AWS::IAM::AccessKey': iamUsers.accessKey,
   'AWS::Lambda::Function': lambda.fn,
   'AWS::Lambda::EventSourceMapping': lambda.eventSourceMapping,
   'AWS::Lambda::Permission': lambda.permission,
