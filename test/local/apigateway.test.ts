@@ -7,11 +7,14 @@ import {
   APIGatewayClient,
   CreateDeploymentCommand,
   CreateResourceCommand,
+  CreateRequestValidatorCommand,
   CreateRestApiCommand,
   CreateStageCommand,
+  GetRequestValidatorsCommand,
   GetResourcesCommand,
   GetRestApisCommand,
   GetStagesCommand,
+  PutGatewayResponseCommand,
   PutIntegrationCommand,
   PutMethodCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -34,12 +37,14 @@ let local: LocalHarness;
 let gateway: APIGatewayClient;
 let apiId: string;
 let base: string;
+let functionArn: string;
 
 beforeAll(async () => {
   local = await startLocal();
   gateway = new APIGatewayClient({ ...local.clientConfig, maxAttempts: 1 });
   const lambda = new LambdaClient(local.clientConfig);
   const fn = await createFunction(lambda, 'api-echo', { 'index.mjs': ECHO });
+  functionArn = fn.FunctionArn!;
   lambda.destroy();
   const api = await gateway.send(new CreateRestApiCommand({ name: 'partner', endpointConfiguration: { types: ['REGIONAL'] } }));
   apiId = api.id!;
@@ -227,6 +232,59 @@ describe('AWS_IAM', () => {
     const res = await fetch(`${base}/status`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/execute-api/aws4_request' } });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toMatch(/requires 'SignedHeaders' parameter/);
+  });
+});
+
+describe('request parameter validation', () => {
+  /** A small API of its own: GET /search needs ?q and an x-partner header when the validator says so. */
+  async function searchApi(validateRequestParameters: boolean) {
+    const api = await gateway.send(new CreateRestApiCommand({ name: `search-${validateRequestParameters}` }));
+    const root = (await gateway.send(new GetResourcesCommand({ restApiId: api.id! }))).items!.find((r) => r.path === '/')!;
+    const validator = await gateway.send(new CreateRequestValidatorCommand({ restApiId: api.id!, name: 'params', validateRequestParameters, validateRequestBody: false }));
+    const search = await gateway.send(new CreateResourceCommand({ restApiId: api.id!, parentId: root.id!, pathPart: 'search' }));
+    await gateway.send(new PutMethodCommand({
+      restApiId: api.id!, resourceId: search.id!, httpMethod: 'GET', authorizationType: 'NONE', requestValidatorId: validator.id!,
+      requestParameters: { 'method.request.querystring.q': true, 'method.request.header.x-partner': true, 'method.request.querystring.page': false },
+    }));
+    await gateway.send(new PutIntegrationCommand({
+      restApiId: api.id!, resourceId: search.id!, httpMethod: 'GET', type: 'AWS_PROXY', integrationHttpMethod: 'POST',
+      uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+    }));
+    await gateway.send(new CreateDeploymentCommand({ restApiId: api.id!, stageName: 'v1' }));
+    return { id: api.id!, validatorId: validator.id!, url: `${local.endpoint}/_aws/execute-api/${api.id}/v1/search` };
+  }
+
+  it('answers a missing or blank required parameter 400 with the names, before the integration runs', async () => {
+    const api = await searchApi(true);
+    expect((await gateway.send(new GetRequestValidatorsCommand({ restApiId: api.id }))).items).toEqual([
+      { id: api.validatorId, name: 'params', validateRequestBody: false, validateRequestParameters: true },
+    ]);
+    const none = await fetch(api.url);
+    expect([none.status, none.headers.get('x-amzn-errortype')]).toEqual([400, 'BadRequestException']);
+    expect(await none.json()).toEqual({ message: 'Missing required request parameters: [x-partner, q]' });
+    const blank = await fetch(`${api.url}?q=`, { headers: { 'X-Partner': 'acme' } });
+    expect([blank.status, await blank.json()]).toEqual([400, { message: 'Missing required request parameters: [q]' }]);
+    const noHeader = await fetch(`${api.url}?q=shoes&x-partner=acme`);
+    expect(await noHeader.json()).toEqual({ message: 'Missing required request parameters: [x-partner]' });
+    // The optional one (page) may be left out; header names match in any case.
+    const ok = await fetch(`${api.url}?q=shoes`, { headers: { 'X-Partner': 'acme' } });
+    expect(ok.status).toBe(200);
+    expect(json(await ok.text())).toMatchObject({ resource: '/search', queryStringParameters: { q: 'shoes' } });
+  });
+
+  it('lets the BAD_REQUEST_PARAMETERS gateway response reshape the answer', async () => {
+    const api = await searchApi(true);
+    await gateway.send(new PutGatewayResponseCommand({
+      restApiId: api.id, responseType: 'BAD_REQUEST_PARAMETERS', statusCode: '422',
+      responseTemplates: { 'application/json': '{"error":$context.error.messageString}' },
+    }));
+    const res = await fetch(api.url, { headers: { 'x-partner': 'acme' } });
+    expect([res.status, await res.json()]).toEqual([422, { error: 'Missing required request parameters: [q]' }]);
+  });
+
+  it('does not check parameters when the validator validates only bodies', async () => {
+    const api = await searchApi(false);
+    expect((await fetch(api.url)).status).toBe(200);
   });
 });
 
