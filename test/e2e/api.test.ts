@@ -1,7 +1,7 @@
 /**
  * The partner API with the real binary: one pipeline deployed with `tap deploy` to the local AWS,
- * then the API as tap calls it, as a raw (mis)signed client calls it, and through its upload
- * permissions; then clients no one here wrote (curl --aws-sigv4, the AWS CLI), skipped visibly when
+ * then the API as tap calls it, as a raw (mis)signed client calls it, as a partner calls it with a key
+ * made through the local IAM, and through its upload permissions; then clients no one here wrote (curl --aws-sigv4, the AWS CLI), skipped visibly when
  * they are not installed.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -136,6 +137,34 @@ describe('the partner API with the real binary', () => {
     const expired = await signedFetch({ url: `${url}status`, region: 'us-east-1', credentials: local, signingDate: new Date(Date.now() - 10 * 60_000) });
     expect(expired.status).toBe(403);
     expect(JSON.parse(expired.text).message).toMatch(/^Signature expired/);
+  });
+
+  it('a partner signing with a key made through the local IAM: 200, then 403 once the key is deactivated, and once deleted', async () => {
+    // Arrange: a user and an access key, made as an administrator would (the IAM API, real SDK).
+    const endpoint = url.slice(0, url.indexOf('/_aws/'));
+    const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials: local });
+    await iam.send(new CreateUserCommand({ UserName: 'partner-acme' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'partner-acme' }))).AccessKey!;
+    // Act: the partner runs tap against that endpoint with the key in the standard variables.
+    const asPartner = () =>
+      runTap(['api', 'get', '/status', '--json', '--env', 'api', '--endpoint-url', endpoint], {
+        cwd,
+        env: { ...env, AWS_ACCESS_KEY_ID: key.AccessKeyId!, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey!, AWS_REGION: 'us-east-1' },
+      });
+    const ok = await asPartner();
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(parsed(ok)).toMatchObject({ environment: 'api', latest: expect.any(Object) });
+
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'partner-acme', AccessKeyId: key.AccessKeyId, Status: 'Inactive' }));
+    const inactive = await asPartner();
+    expect([inactive.code, parsed(inactive).message]).toEqual([1, 'The security token included in the request is invalid.']);
+
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'partner-acme', AccessKeyId: key.AccessKeyId, Status: 'Active' }));
+    expect((await asPartner()).code).toBe(0);
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'partner-acme', AccessKeyId: key.AccessKeyId }));
+    const deleted = await asPartner();
+    expect([deleted.code, parsed(deleted).message]).toEqual([1, 'The security token included in the request is invalid.']);
+    iam.destroy();
   });
 
   it('S3 refuses an upload over the declared size, and an expired permission', async () => {
