@@ -199,6 +199,15 @@ describe.skipIf(!hasCurl)(`curl --aws-sigv4 against the API${hasCurl ? '' : ' (s
     const wrong = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:execute-api', '--user', 'tap-local:nope', `${url}status`, '-o', '/dev/null', '-w', '%{http_code}']);
     expect(wrong.stdout).toBe('403');
   });
+
+  it('signs with a partner key made through the local IAM', async () => {
+    const iam = new IAMClient({ endpoint: url.slice(0, url.indexOf('/_aws/')), region: 'us-east-1', credentials: local });
+    await iam.send(new CreateUserCommand({ UserName: 'partner-curl' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'partner-curl' }))).AccessKey!;
+    iam.destroy();
+    const { stdout } = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:execute-api', '--user', `${key.AccessKeyId}:${key.SecretAccessKey}`, `${url}status`, '-o', '/dev/null', '-w', '%{http_code}']);
+    expect(stdout).toBe('200');
+  });
 });
 
 describe.skipIf(!hasAws)(`the AWS CLI against the API's control plane${hasAws ? '' : ' (skipped: aws is not installed)'}`, () => {
