@@ -29,6 +29,7 @@ import {
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedFetch } from '../../src/ops/signed-fetch.js';
 import { createStack, deleteStack, output, updateStack } from '../helpers/cloudformation.js';
@@ -130,8 +131,12 @@ describe('users and access keys, as IAM answers them', () => {
     const asUser = new IAMClient({ ...local.clientConfig, credentials: keysOf(key), maxAttempts: 1 });
     const rotated = (await asUser.send(new CreateAccessKeyCommand({}))).AccessKey!;
     expect(rotated.UserName).toBe('self-service');
-    expect((await asUser.send(new GetUserCommand({}))).User?.UserName).toBe('self-service');
+    const me = (await asUser.send(new GetUserCommand({}))).User!;
+    expect(me.UserName).toBe('self-service');
     asUser.destroy();
+    const sts = new STSClient({ ...local.clientConfig, credentials: keysOf(key) });
+    expect(await sts.send(new GetCallerIdentityCommand({}))).toMatchObject({ Arn: me.Arn, UserId: me.UserId, Account: '000000000000' });
+    sts.destroy();
     // The built-in test key stands for no IAM user: the call must name one.
     await expect(iam.send(new CreateAccessKeyCommand({}))).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/pass UserName/) });
   });

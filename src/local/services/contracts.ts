@@ -64,6 +64,8 @@ export interface IamKey {
   readonly secretAccessKey: string;
   readonly userName: string;
   readonly userArn: string;
+  /** `AIDA…`, what GetCallerIdentity answers as UserId. */
+  readonly userId: string;
 }
 
 export interface IamApi extends LocalService {

@@ -160,7 +160,7 @@ export function iamService(ctx: LocalContext): IamService {
       if (!key || key.Status !== 'Active') return undefined;
       const user = await users.findUser(key.UserName);
       if (!user) return undefined;
-      return { accessKeyId, secretAccessKey: key.SecretAccessKey, userName: user.UserName, userArn: user.Arn };
+      return { accessKeyId, secretAccessKey: key.SecretAccessKey, userName: user.UserName, userArn: user.Arn, userId: user.UserId };
     },
     async noteAccessKeyUse(accessKeyId, serviceName, region) {
       const where = `${serviceName} ${region}`;
