@@ -2,7 +2,9 @@
  * The partner API on the local AWS, with the real binary (`tap deploy` to a private local AWS, which
  * runs as its own process, as `tap local start` runs it):
  *   1. signed GET /files/{key} round trip (SigV4 signing + API Gateway + Lambda proxy + the file status
- *      reads): p50 and p95 over N sequential requests, after warm-up;
+ *      reads): p50 and p95 over N sequential requests, after warm-up; signed with the built-in key and,
+ *      alternating with it, with a partner's key made through the local IAM (its secret is looked up
+ *      on disk for every request);
  *   2. `tap api get /files/<key>` wall time next to `tap status --file <key>` (both as processes).
  *   npx tsx bench/api.ts [--requests 100] [--runs 5]
  */
@@ -10,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { signedFetch } from '../src/ops/signed-fetch.js';
 import { runTap } from '../test/helpers/cli.js';
 import { median, summarize } from './stats.js';
@@ -36,17 +39,28 @@ try {
   await tap('upload', file, '--wait', '--json');
   const url = (JSON.parse(await tap('api', 'url', '--json')) as { url: string }).url;
   const credentials = { accessKeyId: 'tap-local', secretAccessKey: 'tap-local' };
+  const iam = new IAMClient({ endpoint: url.slice(0, url.indexOf('/_aws/')), region: 'us-east-1', credentials });
+  await iam.send(new CreateUserCommand({ UserName: 'bench-partner' }));
+  const made = (await iam.send(new CreateAccessKeyCommand({ UserName: 'bench-partner' }))).AccessKey!;
+  iam.destroy();
+  const partner = { accessKeyId: made.AccessKeyId!, secretAccessKey: made.SecretAccessKey! };
 
-  const get = async () => {
+  const get = async (credentials: { accessKeyId: string; secretAccessKey: string }) => {
     const started = performance.now();
     const res = await signedFetch({ url: `${url}files/bench.ndjson`, region: 'us-east-1', credentials });
     if (res.status !== 200) throw new Error(`GET /files/bench.ndjson: ${res.status} ${res.text}`);
     return performance.now() - started;
   };
-  for (let i = 0; i < 5; i++) await get(); // warm workers and connections
+  for (let i = 0; i < 5; i++) await get(credentials); // warm workers and connections
   const samples: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) samples.push(await get());
-  console.log(`signed GET /files/{key} round trip: p50 ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (n=${REQUESTS})`);
+  const partnerSamples: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    samples.push(await get(credentials));
+    partnerSamples.push(await get(partner));
+  }
+  const line = (what: string, values: number[]) => `signed GET /files/{key} round trip, ${what}: p50 ${percentile(values, 50).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms (n=${REQUESTS})`;
+  console.log(line('built-in key tap-local', samples));
+  console.log(line('partner key from the local IAM', partnerSamples));
 
   const wall = async (...args: string[]) => {
     const started = performance.now();
