@@ -2,6 +2,8 @@
  * IAM users and their access keys. A key is stored by its id (`access-keys/<id>.json`) so that a
  * signature check finds its secret with one read; a user's keys are the files that name the user.
  * Writes go through one queue: the two-keys limit and DeleteConflict hold under concurrent calls.
+ * Keys and users read once are kept in memory (every write goes through here, so the copy stays
+ * true): a signature check with an IAM key costs no disk read after the first.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -55,6 +57,9 @@ export function validateUserName(name: string): void {
 
 export class UserStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Found records by key id / user name; only what exists, so unknown ids cannot grow it. */
+  private readonly keyCache = new Map<string, AccessKey>();
+  private readonly userCache = new Map<string, User>();
 
   constructor(
     private readonly dir: string,
@@ -91,14 +96,28 @@ export class UserStore {
         InlinePolicies: {},
         AttachedPolicyArns: [],
       };
-      await writeJsonAtomic(this.userPath(user.UserName), user);
+      await this.writeUser(user);
       return user;
     });
   }
 
-  findUser(name: string): Promise<User | undefined> {
-    if (!USER_NAME.test(name)) return Promise.resolve(undefined);
-    return readJsonIfExists<User>(this.userPath(name), { lost: `IAM user ${name}` });
+  async findUser(name: string): Promise<User | undefined> {
+    if (!USER_NAME.test(name)) return undefined;
+    const cached = this.userCache.get(name);
+    if (cached) return structuredClone(cached);
+    const user = await readJsonIfExists<User>(this.userPath(name), { lost: `IAM user ${name}` });
+    if (user) this.userCache.set(name, structuredClone(user));
+    return user;
+  }
+
+  private async writeUser(user: User): Promise<void> {
+    await writeJsonAtomic(this.userPath(user.UserName), user);
+    this.userCache.set(user.UserName, structuredClone(user));
+  }
+
+  private async writeKey(key: AccessKey): Promise<void> {
+    await writeJsonAtomic(this.keyPath(key.AccessKeyId), key);
+    this.keyCache.set(key.AccessKeyId, structuredClone(key));
   }
 
   async getUser(name: string): Promise<User> {
@@ -111,7 +130,7 @@ export class UserStore {
     return this.serial(async () => {
       const user = await this.getUser(name);
       change(user);
-      await writeJsonAtomic(this.userPath(name), user);
+      await this.writeUser(user);
       return user;
     });
   }
@@ -123,6 +142,7 @@ export class UserStore {
       if (Object.keys(user.InlinePolicies).length || user.AttachedPolicyArns.length) {
         throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
       }
+      this.userCache.delete(name);
       await removeIfExists(this.userPath(name));
     });
   }
@@ -144,15 +164,19 @@ export class UserStore {
         Status: 'Active',
         CreateDate: new Date().toISOString(),
       };
-      await writeJsonAtomic(this.keyPath(key.AccessKeyId), key);
+      await this.writeKey(key);
       return key;
     });
   }
 
   /** The key with this id, whoever owns it; undefined if there is none. */
-  findKey(accessKeyId: string): Promise<AccessKey | undefined> {
-    if (!KEY_ID.test(accessKeyId)) return Promise.resolve(undefined);
-    return readJsonIfExists<AccessKey>(this.keyPath(accessKeyId), { lost: `IAM access key ${accessKeyId}` });
+  async findKey(accessKeyId: string): Promise<AccessKey | undefined> {
+    if (!KEY_ID.test(accessKeyId)) return undefined;
+    const cached = this.keyCache.get(accessKeyId);
+    if (cached) return structuredClone(cached);
+    const key = await readJsonIfExists<AccessKey>(this.keyPath(accessKeyId), { lost: `IAM access key ${accessKeyId}` });
+    if (key) this.keyCache.set(accessKeyId, structuredClone(key));
+    return key;
   }
 
   /** The user's key, as UpdateAccessKey / DeleteAccessKey find it: another user's key is "not found". */
@@ -172,7 +196,7 @@ export class UserStore {
     return this.serial(async () => {
       const key = await this.keyOf(userName, accessKeyId);
       key.Status = status;
-      await writeJsonAtomic(this.keyPath(accessKeyId), key);
+      await this.writeKey(key);
       return key;
     });
   }
@@ -180,6 +204,7 @@ export class UserStore {
   deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
     return this.serial(async () => {
       await this.keyOf(userName, accessKeyId);
+      this.keyCache.delete(accessKeyId);
       await removeIfExists(this.keyPath(accessKeyId));
     });
   }
@@ -190,12 +215,14 @@ export class UserStore {
       const key = await this.findKey(accessKeyId);
       if (!key) return;
       key.LastUsed = { Date: when.toISOString(), ServiceName: serviceName, Region: region };
-      await writeJsonAtomic(this.keyPath(accessKeyId), key);
+      await this.writeKey(key);
     });
   }
 
   async reset(): Promise<void> {
     await this.serial(async () => {
+      this.keyCache.clear();
+      this.userCache.clear();
       await removeIfExists(join(this.dir, 'users'));
       await removeIfExists(join(this.dir, 'access-keys'));
     });
