@@ -39,7 +39,9 @@ const BASELINE = { create: [151, 63], delete: [137, 12] } as const;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tap-bench-cfn-'));
 const port = 20_000 + Math.floor(Math.random() * 40_000);
-const server = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
+// --cpu-prof <dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const server = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(import.meta.dirname, '../src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const endpoint = await new Promise<string>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
 import { fsName } from '../../names.js';
 import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { outsideSyncBatch } from '../../sync-batch.js';
 import { isSettled } from './engine/events.js';
 import type { StackRecord } from './model.js';
 
@@ -84,7 +85,8 @@ export class StackStore {
     const next = previous.then(async () => {
       if (!this.dirty.delete(id)) return;
       const written = marker(stack);
-      await writeJsonAtomic(this.path(id), stack);
+      // Durable when it resolves: the engine's group commit (sync-batch.ts) is for its resources.
+      await outsideSyncBatch(() => writeJsonAtomic(this.path(id), stack));
       this.onDisk.set(id, written);
     });
     this.writing.set(id, next);
