@@ -57,6 +57,17 @@ function tmpName(path: string): string {
   return `${path}.${process.pid}-${(tmpCount++).toString(36)}.tmp`;
 }
 
+/**
+ * A new version of a file that exists durably already, its data synced but not its folder: after a
+ * power failure the file holds this version or an earlier one, each a state it really had. The next
+ * writeFileAtomic of the file (its folder sync) makes this one durable too. Never inside a batch.
+ */
+export async function replaceFileUnsynced(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tmpName(path);
+  await writeFile(tmp, data, { mode: FILE_MODE, flush: true });
+  await rename(tmp, path);
+}
+
 /** A batch for `inSyncBatch` whose commit syncs with this module's fsync. */
 export function createSyncBatch(): SyncBatch {
   return new SyncBatch(fsyncPath);
