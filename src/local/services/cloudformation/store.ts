@@ -112,10 +112,15 @@ export class StackStore {
    * status at the latest) covers it. Throws at once if the store is closed, so the operation stops.
    */
   record(stack: StackRecord): void {
-    if (this.closed) throw new StoreClosed();
+    this.assertOpen();
     this.save(stack, true).catch(() => {
       // a failed write fails the operation's next awaited save, which chains on this one
     });
+  }
+
+  /** Throws into an operation once the service stops (see StoreClosed). */
+  assertOpen(): void {
+    if (this.closed) throw new StoreClosed();
   }
 
   /** Resolves once every final status a stack shows is on disk (see the header). */
