@@ -136,8 +136,15 @@ export class StackStore {
     await Promise.all([...this.writing.values()]);
   }
 
-  /** No more writes: operations still running stop at their next step (start() resumes them). */
+  /**
+   * No more writes: operations still running stop at their next step (start() resumes them). What
+   * they did since their last write (steps nothing waited for, see resources.ts) is written first,
+   * so a restart names the resource that was in progress; a kill -9 loses at most those steps.
+   */
   async close(): Promise<void> {
+    for (const stack of this.stacks.values()) {
+      if (this.onDisk.get(stack.StackId) !== marker(stack)) this.save(stack).catch(() => undefined); // flush() reports it
+    }
     this.closed = true;
     await this.flush();
   }
