@@ -81,8 +81,10 @@ export class Engine {
   }
 
   /**
-   * Runs an operation with its resources' writes in one group commit: the providers write without
-   * waiting for fsyncs, and `save` commits them all before the final status that acknowledges them.
+   * Runs an operation with its resources' writes in one group commit (src/local/sync-batch.ts): the
+   * providers write without waiting for fsyncs, and `end` commits them all before the final status
+   * that acknowledges them. Once committed the batch is closed: whatever the operation still does
+   * (a delete that DeleteStack queued during the create) syncs its writes one by one.
    */
   private run(stack: StackRecord, work: () => Promise<void>): void {
     const batch = createSyncBatch();
