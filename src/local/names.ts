@@ -14,6 +14,19 @@ import { createHash } from 'node:crypto';
  * Short results decode back (`decodeFsName`); files hold the real name anyway, so long ones need not.
  */
 export function fsName(name: string): string {
+  // The same few names (a stack's ARN, a region, a bucket) are encoded at every write: remembered.
+  let out = encoded.get(name);
+  if (out === undefined) {
+    if (encoded.size >= MAX_REMEMBERED) encoded.clear();
+    encoded.set(name, (out = encode(name)));
+  }
+  return out;
+}
+
+const encoded = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
+
+function encode(name: string): string {
   if (name === '') return '~';
   let out = '';
   for (const byte of Buffer.from(name, 'utf8')) {

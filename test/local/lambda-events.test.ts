@@ -280,6 +280,27 @@ describe('code from S3', () => {
       message: expect.stringContaining('S3 Error Code: NoSuchKey'),
     });
   });
+
+  it('takes the object as it is now: the same key with new code is new code (the code store remembers S3 objects)', async (ctx) => {
+    if (!(local.aws.health().services as string[]).includes('s3')) ctx.skip();
+    // arrange: a function from code-v1, remembered by the code store
+    const s3 = new S3Client({ ...local.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'code-again' }));
+    const put = (body: string) => s3.send(new PutObjectCommand({ Bucket: 'code-again', Key: 'fn.zip', Body: zipOf({ 'index.mjs': `export const handler = async () => '${body}';` }) }));
+    await put('v1');
+    const first = await createFunction(lambda, 'again-1', {}, { Code: { S3Bucket: 'code-again', S3Key: 'fn.zip' } });
+    const same = await createFunction(lambda, 'again-2', {}, { Code: { S3Bucket: 'code-again', S3Key: 'fn.zip' } });
+
+    // act: the same key, other bytes
+    await put('v2');
+    const changed = await createFunction(lambda, 'again-3', {}, { Code: { S3Bucket: 'code-again', S3Key: 'fn.zip' } });
+
+    // assert
+    expect(same.CodeSha256).toBe(first.CodeSha256);
+    expect(changed.CodeSha256).not.toBe(first.CodeSha256);
+    expect(text((await lambda.send(new InvokeCommand({ FunctionName: 'again-2' }))).Payload)).toBe('"v1"');
+    expect(text((await lambda.send(new InvokeCommand({ FunctionName: 'again-3' }))).Payload)).toBe('"v2"');
+  });
 });
 
 describe('restart', () => {

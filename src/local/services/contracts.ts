@@ -35,6 +35,8 @@ export interface SqsApi extends LocalService {
 export interface S3Api extends LocalService {
   /** An object's bytes (Lambda code from S3, CloudFormation templates by URL). NoSuchBucket/NoSuchKey. */
   getObjectBytes(bucket: string, key: string, versionId?: string): Promise<Buffer>;
+  /** What identifies the object's bytes (version and ETag), without reading them; throws as getObjectBytes. */
+  objectTag(bucket: string, key: string, versionId?: string): string;
 }
 
 export interface LogsApi extends LocalService {

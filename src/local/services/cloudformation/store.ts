@@ -11,7 +11,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsError } from '../../errors.js';
 import { fsName } from '../../names.js';
-import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../../storage.js';
+import { readJsonIfExists, removeIfExists, replaceFileUnsynced, writeJsonAtomic } from '../../storage.js';
+import { outsideSyncBatch } from '../../sync-batch.js';
 import { isSettled } from './engine/events.js';
 import type { StackRecord } from './model.js';
 
@@ -27,6 +28,8 @@ export class StackStore {
   private readonly stacks = new Map<string, StackRecord>();
   private readonly writing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /** Stacks with a save someone waits on pending: their next write syncs its folder too. */
+  private readonly awaited = new Set<string>();
   /** Per stack, the last state written: its status and its newest event. */
   private readonly onDisk = new Map<string, string>();
 
@@ -75,16 +78,25 @@ export class StackStore {
     return stack;
   }
 
-  /** Writes the stack's current state; resolves once that state (or a later one) is on disk. */
-  save(stack: StackRecord): Promise<void> {
+  /**
+   * Writes the stack's current state; resolves once that state (or a later one) is on disk.
+   * `background` (record()): an in-progress state nobody waits for is written with its data synced
+   * but not its folder (one fsync, not two): a power failure leaves this state or an earlier one the
+   * stack passed through, and the next awaited save makes it durable. A final status is always
+   * written in full, whoever asked: it is published as soon as it is written.
+   */
+  save(stack: StackRecord, background = false): Promise<void> {
     if (this.closed) return Promise.reject(new StoreClosed());
     const id = stack.StackId;
     this.dirty.add(id);
+    if (!background) this.awaited.add(id);
     const previous = this.writing.get(id) ?? Promise.resolve();
     const next = previous.then(async () => {
       if (!this.dirty.delete(id)) return;
       const written = marker(stack);
-      await writeJsonAtomic(this.path(id), stack);
+      const full = this.awaited.delete(id) || isSettled(stack.StackStatus) || !this.onDisk.has(id);
+      // Outside the engine's group commit (sync-batch.ts): the stack file is what acknowledges.
+      await outsideSyncBatch(() => (full ? writeJsonAtomic(this.path(id), stack) : replaceFileUnsynced(this.path(id), JSON.stringify(stack))));
       this.onDisk.set(id, written);
     });
     this.writing.set(id, next);
@@ -100,10 +112,15 @@ export class StackStore {
    * status at the latest) covers it. Throws at once if the store is closed, so the operation stops.
    */
   record(stack: StackRecord): void {
-    if (this.closed) throw new StoreClosed();
-    this.save(stack).catch(() => {
+    this.assertOpen();
+    this.save(stack, true).catch(() => {
       // a failed write fails the operation's next awaited save, which chains on this one
     });
+  }
+
+  /** Throws into an operation once the service stops (see StoreClosed). */
+  assertOpen(): void {
+    if (this.closed) throw new StoreClosed();
   }
 
   /** Resolves once every final status a stack shows is on disk (see the header). */
@@ -119,8 +136,15 @@ export class StackStore {
     await Promise.all([...this.writing.values()]);
   }
 
-  /** No more writes: operations still running stop at their next step (start() resumes them). */
+  /**
+   * No more writes: operations still running stop at their next step (start() resumes them). What
+   * they did since their last write (steps nothing waited for, see resources.ts) is written first,
+   * so a restart names the resource that was in progress; a kill -9 loses at most those steps.
+   */
   async close(): Promise<void> {
+    for (const stack of this.stacks.values()) {
+      if (this.onDisk.get(stack.StackId) !== marker(stack)) this.save(stack).catch(() => undefined); // flush() reports it
+    }
     this.closed = true;
     await this.flush();
   }

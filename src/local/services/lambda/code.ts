@@ -2,6 +2,9 @@
  * Function code: zips are kept under `<data-dir>/lambda/zips/<sha256>.zip` and extracted once per
  * digest into `<data-dir>/lambda/code/<sha256>/` (extracted into a temporary folder, then renamed, so a
  * folder that exists is complete). Functions with the same code share the folder.
+ *
+ * Code from S3 is remembered by the object's version and ETag: a stack created again from the same
+ * assets (a 2 MB bundle per function) is neither read nor hashed again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, renameSync } from 'node:fs';
@@ -24,7 +27,13 @@ export interface CodeInput {
   S3ObjectVersion?: string;
 }
 
+/** Remembered S3 objects, at most (a bound on memory, not a cache that must stay warm). */
+const MAX_REMEMBERED = 1000;
+
 export class CodeStore {
+  /** `bucket key tag` (S3Api.objectTag) → the code those bytes are. */
+  private readonly fromS3 = new Map<string, CodeRef>();
+
   constructor(
     private readonly dir: string,
     private readonly ctx: LocalContext,
@@ -32,6 +41,9 @@ export class CodeStore {
 
   /** Reads the zip from the input (base64 or S3), checks it, stores it; returns its digest. */
   async accept(input: CodeInput | undefined): Promise<CodeRef> {
+    const s3Key = this.s3Identity(input);
+    const known = s3Key === undefined ? undefined : this.fromS3.get(s3Key);
+    if (known && existsSync(this.folder(known)) && existsSync(this.zipPath(known))) return { ...known };
     const zip = await this.bytesOf(input);
     if (zip.length > MAX_ZIPPED) {
       throw new AwsError('RequestEntityTooLargeException', `Zipped size must be smaller than ${MAX_ZIPPED} bytes`, 413);
@@ -40,7 +52,22 @@ export class CodeStore {
     const ref: CodeRef = { sha256: hash.toString('base64'), hex: hash.toString('hex'), size: zip.length };
     if (!existsSync(this.folder(ref))) this.extract(zip, ref);
     if (!existsSync(this.zipPath(ref))) writeFileAtomicSync(this.zipPath(ref), zip);
+    if (s3Key !== undefined) {
+      if (this.fromS3.size >= MAX_REMEMBERED) this.fromS3.clear();
+      this.fromS3.set(s3Key, { ...ref });
+    }
     return ref;
+  }
+
+  /** The S3 object's identity, or undefined (not from S3, or not there: bytesOf says why). */
+  private s3Identity(input: CodeInput | undefined): string | undefined {
+    if (input?.ZipFile || !input?.S3Bucket || !input.S3Key) return undefined;
+    try {
+      const tag = this.ctx.service<S3Api>('s3').objectTag(input.S3Bucket, input.S3Key, input.S3ObjectVersion);
+      return `${input.S3Bucket}\0${input.S3Key}\0${tag}`;
+    } catch {
+      return undefined;
+    }
   }
 
   folder(ref: CodeRef): string {

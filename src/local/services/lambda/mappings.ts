@@ -2,6 +2,11 @@
  * Event source mappings (SQS only), one JSON file each under `<data-dir>/lambda/mappings/`, and a
  * poller per enabled mapping. Pollers start with the service (so they resume after a restart) and
  * stop when a mapping is disabled or deleted, or the service stops.
+ *
+ * A new mapping starts polling a moment after it is created, as on AWS (its State is `Creating`;
+ * AWS: "it may take several minutes to start polling"). Locally the moment is short, but it keeps
+ * the first invocation, and the worker process it spawns, out of the operation that created the
+ * mapping (a CloudFormation create: S3's test event is already in the queue by then).
  */
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -29,6 +34,9 @@ export interface Mapping {
 }
 
 type Input = Record<string, any>;
+
+/** How long a new mapping is `Creating` before its poller starts (see the header). */
+const START_DELAY_MS = 1000;
 
 export class MappingStore {
   private readonly mappings = new Map<string, Mapping>();
@@ -91,7 +99,7 @@ export class MappingStore {
     }
     const mapping = this.settings({ UUID: randomUUID(), region, EventSourceArn: source, FunctionArn: this.functions.arn(fn), BatchSize: 10, MaximumBatchingWindowInSeconds: 0, Enabled: true, FunctionResponseTypes: [], LastModified: 0 }, input);
     await this.checkQueue(source, fn);
-    await this.save(mapping);
+    await this.save(mapping, START_DELAY_MS);
     return mapping;
   }
 
@@ -180,18 +188,19 @@ export class MappingStore {
     }
   }
 
-  private async save(m: Mapping): Promise<void> {
+  private async save(m: Mapping, startDelayMs = 0): Promise<void> {
     this.mappings.set(m.UUID, m);
     await writeJsonAtomic(join(this.dir, `${m.UUID}.json`), m);
-    this.sync(m);
+    this.sync(m, startDelayMs);
   }
 
   /** One poller per enabled mapping, restarted when its settings change. */
-  private sync(m: Mapping): void {
+  private sync(m: Mapping, startDelayMs = 0): void {
     if (!this.running) return;
     const old = this.pollers.get(m.UUID);
     this.pollers.delete(m.UUID);
-    const restart = old ? old.stop() : Promise.resolve();
+    // unref: a mapping about to start polling keeps no process alive.
+    const restart = old ? old.stop() : startDelayMs ? new Promise<void>((r) => setTimeout(r, startDelayMs).unref()) : Promise.resolve();
     if (!m.Enabled) return;
     const poller = restart.then(() => {
       if (!this.running || this.mappings.get(m.UUID) !== m) return;

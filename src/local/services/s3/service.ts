@@ -82,6 +82,10 @@ export function s3Service(ctx: LocalContext): S3Service {
     getObjectBytes(bucket: string, key: string, versionId?: string) {
       return store.objects.readBytes(bucket, key, versionId);
     },
+    objectTag(bucket: string, key: string, versionId?: string) {
+      const version = store.objects.resolve(bucket, key, versionId);
+      return `${version.versionId} ${version.etag} ${version.size}`;
+    },
   };
 }
 

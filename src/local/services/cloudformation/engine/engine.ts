@@ -14,11 +14,15 @@ import { Resources } from './resources.js';
 import { deleteAll } from './teardown.js';
 import { StoreClosed } from '../store.js';
 import { checkRules } from './rules.js';
+import { createSyncBatch } from '../../../storage.js';
+import { type SyncBatch, inSyncBatch } from '../../../sync-batch.js';
 
 const INTERRUPTED = 'tap local stopped while this operation was in progress.';
 
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
+  /** Per running operation, the group commit of its resources' writes (see sync-batch.ts). */
+  private readonly batches = new Map<string, SyncBatch>();
 
   constructor(private readonly env: EngineEnv) {}
 
@@ -76,20 +80,42 @@ export class Engine {
     }
   }
 
+  /**
+   * Runs an operation with its resources' writes in one group commit (src/local/sync-batch.ts): the
+   * providers write without waiting for fsyncs, and `end` commits them all before the final status
+   * that acknowledges them. Once committed the batch is closed: whatever the operation still does
+   * (a delete that DeleteStack queued during the create) syncs its writes one by one.
+   */
   private run(stack: StackRecord, work: () => Promise<void>): void {
-    const done = work()
+    const batch = createSyncBatch();
+    this.batches.set(stack.StackId, batch);
+    const done = inSyncBatch(batch, work)
       .catch((error) => {
         if (!(error instanceof StoreClosed)) console.error(`[tap local] cloudformation: ${stack.StackName}:`, error);
       })
       .finally(() => {
         // The next operation may have started already (the final status accepts it at once).
         if (this.running.get(stack.StackId) === done) this.running.delete(stack.StackId);
+        if (this.batches.get(stack.StackId) === batch) this.batches.delete(stack.StackId);
+        // An operation stopped half-way (tap local stopping) still makes what it wrote durable.
+        return batch.commit();
       });
     this.running.set(stack.StackId, done);
   }
 
   private save(stack: StackRecord): Promise<void> {
     return this.env.store.save(stack);
+  }
+
+  /**
+   * Ends the operation (events.ts `finish`) once everything it wrote is on disk: the group commit
+   * comes first, as the stack's coalesced background saves may write the final status any moment
+   * after `finish` has set it.
+   */
+  private async end(stack: StackRecord, status: string, reason?: string): Promise<void> {
+    await this.batches.get(stack.StackId)?.commit();
+    finish(stack, status, reason);
+    await this.save(stack);
   }
 
   private async failInProgress(stack: StackRecord, status: 'CREATE_FAILED' | 'UPDATE_FAILED'): Promise<void> {
@@ -142,6 +168,8 @@ export class Engine {
    * create's end is never a resting state another call could act on.
    */
   private async endCreate(stack: StackRecord, status: string, reason?: string): Promise<void> {
+    // The commit first: a DeleteStack arriving while it runs is still seen below.
+    await this.batches.get(stack.StackId)?.commit();
     const requested = stack.operation?.deleteRequested;
     if (requested || (stack.deleteOnFailure && status === 'ROLLBACK_COMPLETE')) {
       stackEvent(stack, status, reason);
@@ -235,8 +263,7 @@ export class Engine {
     op.touched = [];
     op.cleanup = discard.filter((d) => d.physicalId);
     if (failed.length) {
-      finish(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failed.join(', ')}]. `);
-      await this.save(stack);
+      await this.end(stack, 'UPDATE_ROLLBACK_FAILED', `The following resource(s) failed to update: [${failed.join(', ')}]. `);
       return;
     }
     stackEvent(stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
@@ -257,8 +284,7 @@ export class Engine {
     };
     // Failures in cleanup do not fail the update on AWS either: the event records them.
     await deleteAll(this.env, stack, op?.cleanup ?? [], retain);
-    finish(stack, final);
-    await this.save(stack);
+    await this.end(stack, final);
   }
 
   private async runDelete(stack: StackRecord, retain: string[], token?: string, resumed = false): Promise<void> {
@@ -267,14 +293,12 @@ export class Engine {
     await this.save(stack);
     const inUse = stack.outputs.find((o) => o.ExportName && importerOf(this.env, stack, o.ExportName));
     if (inUse) {
-      finish(stack, 'DELETE_FAILED', `Export ${inUse.ExportName} cannot be deleted as it is in use by ${importerOf(this.env, stack, inUse.ExportName!)!.StackName}`);
-      await this.save(stack);
+      await this.end(stack, 'DELETE_FAILED', `Export ${inUse.ExportName} cannot be deleted as it is in use by ${importerOf(this.env, stack, inUse.ExportName!)!.StackName}`);
       return;
     }
     const failed = await deleteAll(this.env, stack, Object.values(stack.resources), (r) =>
       retain.includes(r.logicalId) || r.deletionPolicy === 'Retain' || r.deletionPolicy === 'RetainExceptOnCreate');
-    if (failed.length) finish(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
-    else finish(stack, 'DELETE_COMPLETE');
-    await this.save(stack);
+    if (failed.length) await this.end(stack, 'DELETE_FAILED', `The following resource(s) failed to delete: [${failed.join(', ')}]. `);
+    else await this.end(stack, 'DELETE_COMPLETE');
   }
 }
