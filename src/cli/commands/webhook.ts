@@ -7,7 +7,6 @@ import { type OperateFlags, operate, operateOptions, print } from './operate.js'
 interface ListenFlags extends OperateFlags {
   port: string;
   status: string;
-  local: boolean;
 }
 
 interface SecretFlags extends OperateFlags {
@@ -21,7 +20,9 @@ export function registerWebhook(program: Command): void {
     .description("Receive deliveries locally: print each one, verified against the env's signing key, and answer 2xx (or --status)")
     .option('--port <port>', 'port to listen on (127.0.0.1)', '9000')
     .option('--status <code>', 'HTTP status to answer with (non-2xx makes the notifier retry, to try failures)', '200')
-    .option('--local', "set this listener as the env's webhook while it runs (a deploy), and restore the previous one afterwards", false);
+    // --local is every command's "use the local AWS": only a local AWS can reach a listener on
+    // 127.0.0.1, so with it the listener also becomes the env's webhook while it runs.
+    .addHelpText('after', "\nWith --local (the local AWS), the listener is the env's webhook while it runs (a deploy), and the previous one is restored afterwards (another deploy).");
   operateOptions(listen, ['tap webhook listen', 'tap webhook listen --local', 'tap webhook listen --status 500 --port 9001']).action(async (flags: ListenFlags) => {
     const port = parseCount(flags.port, '--port', { min: 0, max: 65535 });
     const status = parseCount(flags.status, '--status', { min: 200, max: 599 });
