@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifySignature, signatureHeader } from '../../src/handlers/delivery/signature.js';
 import { runTap, TAP_BIN, type TapRun } from '../helpers/cli.js';
 import { eventually, shipmentsJson } from '../helpers/pipeline.js';
@@ -79,6 +79,10 @@ afterAll(async () => {
 });
 
 describe('result delivery with the real binary', () => {
+  beforeEach(() => {
+    receiver.respond = () => 200;
+  });
+
   it('an upload: exactly one delivery, signed with the key in Secrets Manager, its body what tap status --file shows', async () => {
     // Act
     const key = await upload('first.json');

@@ -14,13 +14,16 @@ interface RetryFlags extends OperateFlags {
 }
 
 export function registerDeliveries(program: Command): void {
-  const deliveries = program
-    .command('deliveries')
+  // `list` is the default subcommand: the parent has no options of its own, so a subcommand's
+  // target options (--endpoint-url…) cannot be taken by the parent.
+  const deliveries = program.command('deliveries').description('Webhook deliveries of file outcomes: list (the default) and retry');
+  const list = deliveries
+    .command('list', { isDefault: true })
     .description('Recent webhook deliveries of file outcomes (attempts, last HTTP status, when)')
     .option('--failed', 'only deliveries that gave up', false)
     .option('--since <duration>', 'outcomes of files uploaded in this window (30m, 1h, 2d)', '24h')
     .option('--limit <n>', 'rows to show', '20');
-  operateOptions(deliveries, ['tap deliveries', 'tap deliveries --failed --since 2d', 'tap deliveries retry --file shipments.json']).action(async (flags: ListFlags) => {
+  operateOptions(list, ['tap deliveries', 'tap deliveries --failed --since 2d', 'tap deliveries retry --file shipments.json']).action(async (flags: ListFlags) => {
     const options = { failed: flags.failed, sinceMs: parseDuration(flags.since ?? '24h', '--since'), limit: parseCount(flags.limit, '--limit', { max: 1000 }) };
     await operate(flags, async ({ clients, pipeline, reporter, style }) => {
       const [{ listDeliveries }, { formatDeliveries }] = await Promise.all([import('../../ops/deliveries.js'), import('../format/webhook.js')]);

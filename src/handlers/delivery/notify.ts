@@ -46,7 +46,7 @@ export interface NotifyDeps {
   signingKey(): Promise<string>;
   post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number }>;
   readonly ledger: DeliveryLedger;
-  readonly metrics: { addMetric(name: string, unit: 'Count', value: number): void };
+  readonly metrics: { addMetric(name: string, unit: 'Count', value: number): void; addMetadata(key: string, value: string): void };
   readonly logger: { info(m: string, ...a: Record<string, unknown>[]): void; warn(m: string, ...a: Record<string, unknown>[]): void };
   readonly now?: () => number;
 }
@@ -92,6 +92,8 @@ export async function notify(event: NotifyEvent, deps: NotifyDeps): Promise<Noti
     problem = (error as Error).name === 'TimeoutError' ? 'no answer in time' : `${(error as Error).message}`;
   }
   const at = new Date(now()).toISOString();
+  // The metric line names its delivery (a property, not a dimension: no cardinality cost).
+  deps.metrics.addMetadata('delivery_id', id);
   deps.metrics.addMetric(METRIC.deliveryAttempts, 'Count', 1);
   if (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300) {
     await deps.ledger.record(outcome, id, { status: 'DELIVERED', attempts, at, httpStatus });

@@ -29,7 +29,7 @@ function harness(answers: Array<number | Error>) {
       return { status: next };
     },
     ledger,
-    metrics: { addMetric: (name) => metrics.push(name) },
+    metrics: { addMetric: (name) => metrics.push(name), addMetadata: () => undefined },
     logger: { info: (m, ...a) => logs.push(m + JSON.stringify(a)), warn: (m, ...a) => logs.push(m + JSON.stringify(a)) },
     now: () => 1_700_000_000_000,
   };
