@@ -199,6 +199,15 @@ describe('result delivery with the real binary', () => {
     expect(verifySignature(header, delivery!.raw, [before])).toMatchObject({ ok: false });
   }, 120_000);
 
+  it('a webhook URL that is not http(s) is refused with what to do, and nothing is deployed', async () => {
+    for (const [url, message] of [['ftp://p.example/x', /must use https:\/\//], ['not a url', /absolute http:\/\/ or https:\/\/ URL/]] as const) {
+      const r = await tap('deploy', '--webhook-url', url);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  }, 60_000);
+
   it('tap webhook listen: verifies a delivery against the env key, flags a bad signature, answers the chosen status', async () => {
     const port = String(20_000 + Math.floor(Math.random() * 20_000));
     const child = spawn(process.execPath, [TAP_BIN, 'webhook', 'listen', '--port', port, '--status', '202', '--json', '--env', ENV], {
