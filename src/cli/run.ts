@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { INTERRUPTED_EXIT_CODE } from '../ops/abort.js';
 import { Declined, TapError, UserError } from '../ops/errors.js';
 import { registerApi } from './commands/api.js';
+import { registerDeliveries } from './commands/deliveries.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
 import { registerDlq } from './commands/dlq.js';
@@ -13,6 +14,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSynth } from './commands/synth.js';
 import { stopSpinners } from './reporters.js';
 import { registerUpload } from './commands/upload.js';
+import { registerWebhook } from './commands/webhook.js';
 
 /** Builds the program. Commands register themselves and lazy-load their operation when run. */
 export function buildProgram(): Command {
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerLogs(program);
   registerApi(program);
+  registerWebhook(program);
+  registerDeliveries(program);
   return program;
 }
 

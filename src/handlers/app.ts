@@ -90,6 +90,12 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
   logger.info('processing file', { message_id: messageId });
   try {
     const { duplicate, item } = await processFile(file, app.ports, app.options);
+    // Also for a duplicate: a crash between recording the outcome and starting its delivery is
+    // mended by the redelivery. The execution's name makes a second start a no-op.
+    if (app.ports.deliveries) {
+      const delivery = await app.ports.deliveries.start(item);
+      logger.info(delivery.started === 'new' ? 'delivery started' : 'delivery already started', { execution_name: delivery.name });
+    }
     if (duplicate) {
       logger.info('duplicate delivery: this file version was already processed; skipped', {
         message_id: messageId,

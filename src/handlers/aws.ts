@@ -7,18 +7,42 @@ import { PassThrough } from 'node:stream';
 import { CopyObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { EventItem, EventStore, MetadataItem, MetadataStore, ObjectStore, ObjectWriter, Ports } from './ports.js';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionName, outcomeOf } from './delivery/outcome.js';
+import type { DeliveryStarter, EventItem, EventStore, MetadataItem, MetadataStore, ObjectStore, ObjectWriter, Ports } from './ports.js';
 
 export interface Tables {
   metadata: string;
   events: string;
 }
 
-export function awsPorts(s3: S3Client, dynamo: DynamoDBDocumentClient, tables: Tables): Ports {
+export function awsPorts(s3: S3Client, dynamo: DynamoDBDocumentClient, tables: Tables, deliveries?: DeliveryStarter): Ports {
   return {
     objects: s3Objects(s3),
     metadata: dynamoMetadata(dynamo, tables.metadata),
     events: dynamoEvents(dynamo, tables.events),
+    ...(deliveries && { deliveries }),
+  };
+}
+
+/**
+ * One execution per outcome, named after (key, version, status): starting it again is a no-op.
+ * Step Functions answers a same-name start with the same input by returning the execution, and with
+ * ExecutionAlreadyExists once it has closed (or the input differs): both mean "already started".
+ */
+export function sfnDeliveries(sfn: SFNClient, stateMachineArn: string): DeliveryStarter {
+  return {
+    async start(item) {
+      const outcome = outcomeOf(item);
+      const name = executionName(outcome);
+      try {
+        await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ outcome }) }));
+        return { name, started: 'new' };
+      } catch (error) {
+        if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return { name, started: 'existing' };
+        throw error;
+      }
+    },
   };
 }
 

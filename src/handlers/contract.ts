@@ -14,6 +14,10 @@ export const ENV = {
   ingestQueueUrl: 'INGEST_QUEUE_URL',
   dlqUrl: 'DLQ_URL',
   alarmPrefix: 'ALARM_PREFIX',
+  /** The processor's: the delivery state machine it starts once per file outcome (absent: none). */
+  deliveryStateMachine: 'DELIVERY_STATE_MACHINE_ARN',
+  /** The notifier's: the secret holding the webhook signing key. */
+  webhookSecret: 'WEBHOOK_SECRET_ID',
 } as const;
 
 /** S3 prefixes. Only `incoming/` triggers processing, so outputs never re-trigger the pipeline. */
@@ -41,6 +45,9 @@ export const OUTPUT = {
   environment: 'Environment',
   apiUrl: 'ApiUrl',
   apiId: 'ApiId',
+  deliveryStateMachine: 'DeliveryStateMachineArn',
+  webhookSecret: 'WebhookSecretArn',
+  notifierLogGroup: 'NotifierLogGroupName',
 } as const;
 
 /** The metadata table's GSI that lists files by status and time. */
@@ -56,10 +63,27 @@ export const METRIC = {
   recordsRejected: 'RecordsRejected',
   fileSize: 'FileSizeBytes',
   duration: 'ProcessingDurationMs',
+  /** The notifier's (dimension service=NOTIFIER_SERVICE_NAME): outcomes a webhook took, and gave up on. */
+  deliveriesSucceeded: 'DeliveriesSucceeded',
+  deliveriesFailed: 'DeliveriesFailed',
+  deliveryAttempts: 'DeliveryAttempts',
 } as const;
 
 /** The one dimension every metric carries (Powertools' `service`), so alarms can name it exactly. */
 export const SERVICE_NAME = 'shipment-processor';
+
+/** The notifier's `service` dimension and log key. */
+export const NOTIFIER_SERVICE_NAME = 'result-notifier';
+
+/** The secret that holds the webhook signing key of an environment (`{"signingKey": "..."}`). */
+export function webhookSecretName(env: string): string {
+  return `tap/${env}/webhook`;
+}
+
+/** The state machine that delivers file outcomes to the environment's webhook. */
+export function deliveryStateMachineName(env: string): string {
+  return `tap-${env}-delivery`;
+}
 
 /** CloudWatch namespace of the metrics of one environment. */
 export function metricsNamespace(env: string): string {

@@ -78,9 +78,18 @@ export interface EventStore {
   writeBatch(items: EventItem[]): Promise<EventItem[]>;
 }
 
+/** Starts the delivery of a file outcome to the environment's webhook (the delivery state machine). */
+export interface DeliveryStarter {
+  /** 'existing': an execution of that name was started before (a duplicate event or a redrive). */
+  /** 'existing': an execution of that name had closed (a late duplicate event or a redrive). */
+  start(item: MetadataItem): Promise<{ name: string; started: 'new' | 'existing' }>;
+}
+
 /** Everything processing a file needs, injected. */
 export interface Ports {
   objects: ObjectStore;
   metadata: MetadataStore;
   events: EventStore;
+  /** Absent when the stack has no delivery state machine. */
+  deliveries?: DeliveryStarter;
 }

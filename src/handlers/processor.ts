@@ -5,11 +5,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AppDeps, createHandler } from './app.js';
-import { awsPorts } from './aws.js';
+import { awsPorts, sfnDeliveries } from './aws.js';
 import { ENV, SERVICE_NAME, metricsNamespace } from './contract.js';
 
 let deps: AppDeps | undefined;
@@ -30,11 +31,17 @@ function build(env: NodeJS.ProcessEnv): AppDeps {
     marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
   });
   return {
-    ports: awsPorts(s3, dynamo, tables),
+    ports: awsPorts(s3, dynamo, tables, deliveries(env)),
     options: { environment },
     logger: new Logger({ serviceName: SERVICE_NAME, persistentKeys: { environment } }),
     metrics: new Metrics({ namespace: metricsNamespace(environment), serviceName: SERVICE_NAME }),
   };
+}
+
+/** The delivery state machine, when the stack has one. */
+function deliveries(env: NodeJS.ProcessEnv) {
+  const arn = env[ENV.deliveryStateMachine];
+  return arn ? sfnDeliveries(new SFNClient({}), arn) : undefined;
 }
 
 export const handler = createHandler(() => (deps ??= build(process.env)));

@@ -9,6 +9,9 @@ export interface BuildOptions {
   /** Where the cloud assembly (template, asset manifest, assets) is written. */
   readonly outDir: string;
   readonly alarmEmail?: string;
+  readonly webhookUrl?: string;
+  readonly deliveryAttempts?: number;
+  readonly deliveryIntervalSeconds?: number;
   /** Run CDK's built-in CloudFormation template validation (costs seconds). */
   readonly validate?: boolean;
   /** The fingerprint of the inputs (src/ops/fingerprint.ts), recorded as a stack output. */
@@ -29,6 +32,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const envName = validateEnvName(options.envName);
   const bundle = await bundleHandler('processor', options.outDir);
   const apiBundle = await bundleHandler('api', options.outDir);
+  const notifierBundle = await bundleHandler('notifier', options.outDir);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -40,7 +44,11 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     envName,
     processorCodeDir: bundle.dir,
     apiCodeDir: apiBundle.dir,
+    notifierCodeDir: notifierBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+    ...(options.deliveryAttempts !== undefined ? { deliveryAttempts: options.deliveryAttempts } : {}),
+    ...(options.deliveryIntervalSeconds !== undefined ? { deliveryIntervalSeconds: options.deliveryIntervalSeconds } : {}),
     description: `tap shipment file pipeline (${envName})`,
     synthesizer: new CliCredentialsStackSynthesizer({
       fileAssetsBucketName: ASSET_BUCKET_PLACEHOLDER,

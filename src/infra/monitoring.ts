@@ -11,12 +11,14 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
+import { METRIC, NOTIFIER_SERVICE_NAME, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
 
 export interface MonitoringProps {
   readonly envName: string;
   readonly fn: LambdaFunction;
   readonly deadLetterQueue: Queue;
+  /** The webhook notifier: an alarm on deliveries it gave up on. */
+  readonly notifier?: LambdaFunction;
   /** Where alarm notifications go by e-mail, if anywhere. */
   readonly alarmEmail?: string;
 }
@@ -80,6 +82,22 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+    if (props.notifier) {
+      this.add('DeliveriesFailed', {
+        alarmName: `${prefix}-deliveries-failed`,
+        alarmDescription: 'A file outcome could not be delivered to the webhook after every attempt: run `tap deliveries --failed`.',
+        metric: new Metric({
+          namespace: metricsNamespace(props.envName),
+          metricName: METRIC.deliveriesFailed,
+          dimensionsMap: { service: NOTIFIER_SERVICE_NAME },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
   }
 
   /** Percent of files that failed; 0 when no file was processed (instead of no data). */

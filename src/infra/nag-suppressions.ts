@@ -1,7 +1,8 @@
-import { Validations, type Stack } from 'aws-cdk-lib/core';
+import { Stack, Validations } from 'aws-cdk-lib/core';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { PREFIX } from '../handlers/contract.js';
 import type { PartnerApi } from './api.js';
+import type { Delivery } from './delivery.js';
 import type { Ingest } from './ingest.js';
 import type { Monitoring } from './monitoring.js';
 import type { Processor } from './processor.js';
@@ -14,6 +15,7 @@ export interface SuppressionTargets {
   readonly processor: Processor;
   readonly monitoring: Monitoring;
   readonly partnerApi: PartnerApi;
+  readonly delivery: Delivery;
 }
 
 /**
@@ -73,6 +75,37 @@ export function acknowledgeAcceptedFindings(_stack: Stack, t: SuppressionTargets
   }
 
   acknowledgePartnerApi(t.partnerApi, bucketPattern, t.envName);
+  acknowledgeDelivery(t.delivery);
+}
+
+/** Result delivery's accepted findings (src/infra/delivery.ts). */
+function acknowledgeDelivery(d: Delivery): void {
+  Validations.of(d.secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The signing key is shared with the partner, who must install a new one before it is used: rotation is ' +
+      'deliberate (tap webhook secret --rotate), and scheduled rotation would break every verification until then.',
+  });
+  Validations.of(d.fn.role as Role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+  });
+  Validations.of(d.fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason: 'The notifier is invoked synchronously by the delivery state machine only; its Retry and Catch handle failures, and a final failure is recorded on the file and alarmed on.',
+  });
+  Validations.of(d.stateMachine.role).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Logging to CloudWatch Logs (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray tracing support ' +
+        'no resource-level permissions; these are the actions CDK grants a state machine for them, nothing else.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(d).getLogicalId(d.fn.node.defaultChild as never)}.Arn>:*]`,
+      reason: "lambda:InvokeFunction on the notifier's versions and aliases (CDK grants the function and its qualifiers); no other function.",
+    },
+  );
 }
 
 /** The partner API's accepted findings (src/infra/api.ts). */

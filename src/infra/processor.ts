@@ -13,6 +13,7 @@ import {
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, PREFIX, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
 import { newestNodeRuntime } from './runtime.js';
@@ -28,6 +29,8 @@ export interface ProcessorProps {
   readonly queue: Queue;
   readonly metadata: Table;
   readonly events: Table;
+  /** The delivery state machine it starts once per file outcome (the only principal that may). */
+  readonly deliveryStateMachine?: StateMachine;
 }
 
 /** The processor function, its log group, its role (explicit actions only) and its SQS trigger. */
@@ -73,6 +76,7 @@ export class Processor extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.deliveryStateMachine ? { [ENV.deliveryStateMachine]: props.deliveryStateMachine.stateMachineArn } : {}),
       },
     });
     // The role is created with the function's log group and tables in its policy; the log group must
@@ -114,6 +118,9 @@ export class Processor extends Construct {
           actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
           resources: [props.events.tableArn],
         }),
+        ...(props.deliveryStateMachine
+          ? [new PolicyStatement({ sid: 'StartDeliveries', actions: ['states:StartExecution'], resources: [props.deliveryStateMachine.stateMachineArn] })]
+          : []),
         new PolicyStatement({
           sid: 'WriteOwnLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],

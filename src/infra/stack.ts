@@ -3,6 +3,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays } from './environment.js';
+import { Delivery } from './delivery.js';
 import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
 import { Monitoring } from './monitoring.js';
@@ -19,7 +20,13 @@ export interface TapStackProps extends StackProps {
   readonly processorCodeDir: string;
   /** Folder with the bundled API handler. */
   readonly apiCodeDir: string;
+  /** Folder with the bundled webhook notifier. */
+  readonly notifierCodeDir: string;
   readonly alarmEmail?: string;
+  /** Result delivery (src/infra/delivery.ts): the webhook and the retry policy. */
+  readonly webhookUrl?: string;
+  readonly deliveryAttempts?: number;
+  readonly deliveryIntervalSeconds?: number;
 }
 
 
@@ -48,6 +55,17 @@ export class TapStack extends Stack {
       functionTimeout: FUNCTION_TIMEOUT,
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
+    const delivery = new Delivery(this, 'Delivery', {
+      envName,
+      codeDir: props.notifierCodeDir,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      secretRemovalPolicy: dataRemoval,
+      metadata: tables.metadata,
+      ...(props.webhookUrl ? { webhookUrl: props.webhookUrl } : {}),
+      ...(props.deliveryAttempts !== undefined ? { attempts: props.deliveryAttempts } : {}),
+      ...(props.deliveryIntervalSeconds !== undefined ? { intervalSeconds: props.deliveryIntervalSeconds } : {}),
+    });
     const processor = new Processor(this, 'Processor', {
       envName,
       codeDir: props.processorCodeDir,
@@ -58,11 +76,13 @@ export class TapStack extends Stack {
       queue: ingest.queue,
       metadata: tables.metadata,
       events: tables.events,
+      deliveryStateMachine: delivery.stateMachine,
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       envName,
       fn: processor.fn,
       deadLetterQueue: ingest.deadLetterQueue,
+      notifier: delivery.fn,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
@@ -99,11 +119,14 @@ export class TapStack extends Stack {
       environment: envName,
       apiUrl: partnerApi.api.url,
       apiId: partnerApi.api.restApiId,
+      deliveryStateMachine: delivery.stateMachine.stateMachineArn,
+      webhookSecret: delivery.secret.secretArn,
+      notifierLogGroup: delivery.logGroup.logGroupName,
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
     }
 
-    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi });
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi, delivery });
   }
 }

@@ -3,6 +3,8 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +27,8 @@ export interface Clients {
   /** DynamoDB with plain JavaScript values (lib-dynamodb), over the same DynamoDBClient. */
   documents(): Promise<DynamoDBDocumentClient>;
   logs(): Promise<CloudWatchLogsClient>;
+  sfn(): Promise<SFNClient>;
+  secretsManager(): Promise<SecretsManagerClient>;
   /** Releases sockets; call when the command is done. */
   destroy(): void;
 }
@@ -57,6 +61,8 @@ export function createClients(target: Target): Clients {
     // The document client's destroy() is a no-op; the DynamoDBClient under it is destroyed as 'dynamodb'.
     documents: () => once('documents', async () => (await import('@aws-sdk/lib-dynamodb')).DynamoDBDocumentClient.from(await dynamodb())),
     logs: () => once('logs', async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common)),
+    sfn: () => once('sfn', async () => new (await import('@aws-sdk/client-sfn')).SFNClient(common)),
+    secretsManager: () => once('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common)),
     destroy: () => {
       for (const client of made.values()) client.destroy();
       made.clear();

@@ -15,7 +15,7 @@ import { guardProtected } from './guard.js';
 import { codeOnlyChanges } from './hotswap.js';
 import { step, type Reporter } from './reporter.js';
 import { SynthesisAborted, synthesizeOffThread } from './synth-worker.js';
-import { type DeploySettings, type GivenSettings, describeReused, isGuarded, rememberedSettings, resolveSettings, settingsTags } from './settings.js';
+import { type DeploySettings, type GivenSettings, describeReused, isGuarded, rememberedSettings, resolveSettings, settingsTags, synthSettings } from './settings.js';
 import { deployedTemplate, describeStack, isInProgress, needsRecreate, sameJson, type StackState } from './stack-state.js';
 import { synthesizeOnce, type SynthOutput, withoutFingerprint } from './synth-cache.js';
 
@@ -107,7 +107,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
     step(reporter, `Synthesizing ${stackName}`, () =>
       synthesizeOffThread(
-        { envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) },
+        { envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...synthSettings(settings) },
         signal,
       ),
     ),

@@ -6,6 +6,7 @@
  * tag change is an update of its own.
  */
 import { isProtected } from '../infra/environment.js';
+import { decodeTagValue, encodeTagValue } from './webhook-url.js';
 
 /** The remembered settings of one environment. Absent means "not set". */
 export interface DeploySettings {
@@ -13,6 +14,12 @@ export interface DeploySettings {
   readonly alarmEmail?: string;
   /** Every mutating command asks first (or needs --yes), as for prod. */
   readonly protected?: boolean;
+  /** File outcomes are posted, signed, to this URL (the delivery state machine skips when absent). */
+  readonly webhookUrl?: string;
+  /** Delivery attempts in all (default 6, src/infra/delivery.ts). */
+  readonly deliveryAttempts?: number;
+  /** The first retry's base wait in seconds, doubling after (default 5). */
+  readonly deliveryInterval?: number;
 }
 
 type Key = keyof DeploySettings;
@@ -49,7 +56,49 @@ export const SETTINGS: { readonly [K in Key]-?: SettingSpec<K> } = {
     fromTag: (t) => (t === 'true' ? true : undefined),
     show: () => 'yes',
   },
+  webhookUrl: {
+    tag: 'tap:webhook-url',
+    label: 'webhook URL',
+    change: '--webhook-url URL',
+    clear: "--webhook-url ''",
+    // A URL's `?`, `&`, `%` are not allowed in tag values: see webhook-url.ts for the encoding.
+    toTag: encodeTagValue,
+    fromTag: (t) => decodeTagValue(t) || undefined,
+    show: (v) => v,
+  },
+  deliveryAttempts: {
+    tag: 'tap:delivery-attempts',
+    label: 'delivery attempts',
+    change: '--delivery-attempts N',
+    clear: "--delivery-attempts ''",
+    toTag: String,
+    fromTag: positiveInteger,
+    show: String,
+  },
+  deliveryInterval: {
+    tag: 'tap:delivery-interval',
+    label: 'delivery retry interval (s)',
+    change: '--delivery-interval SECONDS',
+    clear: "--delivery-interval ''",
+    toTag: String,
+    fromTag: positiveInteger,
+    show: String,
+  },
 };
+
+function positiveInteger(text: string): number | undefined {
+  return /^[1-9]\d{0,5}$/.test(text) ? Number(text) : undefined;
+}
+
+/** The settings that shape the template (the synthesis's options). */
+export function synthSettings(settings: DeploySettings): { alarmEmail?: string; webhookUrl?: string; deliveryAttempts?: number; deliveryIntervalSeconds?: number } {
+  return {
+    ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+    ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
+    ...(settings.deliveryAttempts !== undefined ? { deliveryAttempts: settings.deliveryAttempts } : {}),
+    ...(settings.deliveryInterval !== undefined ? { deliveryIntervalSeconds: settings.deliveryInterval } : {}),
+  };
+}
 
 const KEYS = Object.keys(SETTINGS) as Key[];
 

@@ -24,6 +24,34 @@ export interface FileRun {
   readonly processedKey?: string;
   readonly rejectedKey?: string;
   readonly quarantineKey?: string;
+  /** Its delivery to the webhook, when one was attempted (src/handlers/delivery/notify.ts). */
+  readonly delivery?: Delivery;
+}
+
+/** A file outcome's delivery to the webhook, as recorded on its metadata item. */
+export interface Delivery {
+  /** The delivery id (the execution's name), also sent as Tap-Delivery-Id. */
+  readonly id: string;
+  readonly status: 'SENDING' | 'RETRYING' | 'DELIVERED' | 'FAILED';
+  readonly attempts: number;
+  /** The last attempt's HTTP status (absent when it got no answer). */
+  readonly httpStatus?: number;
+  /** When the last attempt ended. */
+  readonly at: string;
+  readonly error?: string;
+}
+
+function deliveryOf(item: Record<string, unknown>): Delivery | undefined {
+  if (typeof item['delivery_id'] !== 'string') return undefined;
+  const error = item['delivery_error'] ?? item['delivery_final_error'];
+  return {
+    id: item['delivery_id'],
+    status: String(item['delivery_status'] ?? 'SENDING') as Delivery['status'],
+    attempts: Number(item['delivery_attempts'] ?? 0),
+    ...(item['delivery_http_status'] !== undefined && { httpStatus: Number(item['delivery_http_status']) }),
+    at: String(item['delivery_at'] ?? ''),
+    ...(error !== undefined && { error: String(error) }),
+  };
 }
 
 export function toFileRun(item: Partial<MetadataItem>): FileRun {
@@ -44,6 +72,7 @@ export function toFileRun(item: Partial<MetadataItem>): FileRun {
     ...optional('processedKey', item.processed_key),
     ...optional('rejectedKey', item.rejected_key),
     ...optional('quarantineKey', item.quarantine_key),
+    ...optional('delivery', deliveryOf(item as Record<string, unknown>)),
   };
 }
 

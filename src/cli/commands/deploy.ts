@@ -14,6 +14,9 @@ interface DeployFlags extends TargetFlags {
   json: boolean;
   alarmEmail?: string;
   protected?: boolean;
+  webhookUrl?: string;
+  deliveryAttempts?: string;
+  deliveryInterval?: string;
 }
 
 export function registerDeploy(program: Command): void {
@@ -25,6 +28,9 @@ export function registerDeploy(program: Command): void {
     .option('--hotswap', 'when only the function code changed, update it directly (seconds; drifts from the template)', false)
     .option('--alarm-email <address>', "subscribe this e-mail address to the alarm topic (remembered on the stack; '' clears it)")
     .option('--protected', 'protect this environment: every mutating command asks first or needs --yes (remembered on the stack)')
+    .option('--webhook-url <url>', "post each file's outcome, signed, to this URL (remembered on the stack; '' turns delivery off)")
+    .option('--delivery-attempts <n>', "webhook delivery attempts in all, 1-20 (default 6; remembered; '' restores the default)")
+    .option('--delivery-interval <seconds>', "wait before the first delivery retry, doubling after, with jitter, 1-300 (default 5; remembered; '' restores the default)")
     .option('--no-protected', 'stop protecting an environment marked --protected (prod, production and prd always are)')
     .option('--json', 'print the result as JSON', false);
   addTargetOptions(command)
@@ -34,6 +40,14 @@ export function registerDeploy(program: Command): void {
       // Absent: keep what the stack remembers; '' (or false): clear it.
       const alarmEmail = flags.alarmEmail === undefined ? undefined : flags.alarmEmail === '' ? null : parseAlarmEmail(flags.alarmEmail);
       const protect = flags.protected === undefined ? undefined : flags.protected || null;
+      const { parseWebhookUrl } = await import('../../ops/webhook-url.js');
+      const { parseCount } = await import('../../ops/flags.js');
+      const given = <T>(text: string | undefined, parse: (t: string) => T): T | null | undefined => (text === undefined ? undefined : text === '' ? null : parse(text));
+      const delivery = {
+        webhookUrl: given(flags.webhookUrl, parseWebhookUrl),
+        deliveryAttempts: given(flags.deliveryAttempts, (t) => parseCount(t, '--delivery-attempts', { min: 1, max: 20 })),
+        deliveryInterval: given(flags.deliveryInterval, (t) => parseCount(t, '--delivery-interval', { min: 1, max: 300 })),
+      };
       const reporter = await createReporter({ json: flags.json });
       const clients = await clientsFor(flags, reporter);
       const interrupt = trapInterrupt(reporter);
@@ -49,7 +63,11 @@ export function registerDeploy(program: Command): void {
             hotswap: flags.hotswap,
             signal: interrupt.signal,
             variables: process.env,
-            settings: { ...(alarmEmail !== undefined && { alarmEmail }), ...(protect !== undefined && { protected: protect }) },
+            settings: {
+              ...(alarmEmail !== undefined && { alarmEmail }),
+              ...(protect !== undefined && { protected: protect }),
+              ...Object.fromEntries(Object.entries(delivery).filter(([, v]) => v !== undefined)),
+            },
             confirm: async (question, changes) => {
               const { formatChanges } = await import('../format/deploy.js');
               const style = await terminalStyle(process.stderr);

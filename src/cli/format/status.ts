@@ -24,6 +24,19 @@ export function formatStatus(result: StatusResult, options: { json: boolean; sty
   return (result.kind === 'file' ? fileLines(result, options.style) : recentLines(result, options.style)).join('\n');
 }
 
+/** `Delivered to the webhook after 3 attempts (HTTP 200, 12:00:03)`, or why not. */
+export function deliveryLine(d: NonNullable<FileRun['delivery']>, style: Style, key: string): string {
+  const attempts = plural(d.attempts, 'attempt');
+  const last = [d.httpStatus !== undefined ? `HTTP ${d.httpStatus}` : d.error, d.at ? shortTime(d.at) : undefined].filter(Boolean).join(', ');
+  const text: Record<typeof d.status, string> = {
+    DELIVERED: style.green(`  Delivered to the webhook after ${attempts}`),
+    FAILED: style.red(`  Not delivered to the webhook: gave up after ${attempts}`),
+    RETRYING: style.yellow(`  Webhook delivery: ${attempts} failed so far, retrying`),
+    SENDING: `  Webhook delivery: sending (attempt ${d.attempts})`,
+  };
+  return `${text[d.status] ?? `  Webhook delivery: ${d.status}`}${last ? ` (last: ${last})` : ''}${d.status === 'FAILED' ? `; retry: tap deliveries retry --file ${key}` : ''}`;
+}
+
 const statusCell = (run: FileRun, style: Style) => (run.status === 'SUCCESS' ? style.green(run.status) : style.red(run.status));
 
 function fileLines(result: FileStatus, style: Style): string[] {
@@ -58,6 +71,8 @@ function fileLines(result: FileStatus, style: Style): string[] {
       ),
     );
   }
+  const delivery = result.runs[0]?.delivery;
+  if (delivery) lines.push(deliveryLine(delivery, style, result.key));
   const outputs = [
     ['Processed output', result.outputs.processed],
     ['Rejected records', result.outputs.rejected],

@@ -16,9 +16,21 @@ const topicAction = () => {
 };
 
 describe('alarms', () => {
-  it('has exactly the four alarms, each notifying the SNS topic', () => {
-    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  it('has exactly the five alarms, each notifying the SNS topic', () => {
+    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     dev.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: topicAction() });
+  });
+
+  it('a failed webhook delivery (the notifier\'s DeliveriesFailed ≥ 1 in 5 minutes)', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'tap-dev-deliveries-failed',
+      MetricName: 'DeliveriesFailed',
+      Namespace: 'Tap/dev',
+      Dimensions: [{ Name: 'service', Value: 'result-notifier' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('Lambda errors ≥ 1 in 5 minutes', () => {

@@ -17,7 +17,7 @@ describe('processor function', () => {
     const newest = newestNodeRuntime().name;
     const majors = Runtime.ALL.map((r) => /^nodejs(\d+)\.x$/.exec(r.name)?.[1]).filter(Boolean).map(Number);
     expect(newest).toBe(`nodejs${Math.max(...majors)}.x`);
-    const [logGroupId] = Object.keys(dev.template.findResources('AWS::Logs::LogGroup'));
+    const [logGroupId] = Object.keys(dev.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/lambda/tap-dev-processor' } }));
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'tap-dev-processor',
       Runtime: newest,

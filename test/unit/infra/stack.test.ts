@@ -79,8 +79,8 @@ describe('the stack as a whole', () => {
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
     expect(types).not.toContain('Custom::S3BucketNotifications');
     expect(dev.template.toJSON().Parameters ?? {}).not.toHaveProperty('BootstrapVersion');
-    // Exactly two functions: the processor and the API handler (no auto-delete or notification handlers).
-    dev.template.resourceCountIs('AWS::Lambda::Function', 2);
+    // Exactly three functions: the processor, the API handler and the webhook notifier (no auto-delete or notification handlers).
+    dev.template.resourceCountIs('AWS::Lambda::Function', 3);
   });
 
   it('publishes assets to the tap-owned asset bucket, filled in per account and region at deploy', () => {
