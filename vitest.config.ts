@@ -1,5 +1,5 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { testRuntimesDir } from './test/helpers/runtimes-setup.js';
 
 export default defineConfig({
   test: {
@@ -11,7 +11,7 @@ export default defineConfig({
     // tap pins its SDK; its notice about future releases needing Node 22 is noise in test output.
     // Every local AWS the tests start (in-process or through bin/tap) shares one runtime cache, so
     // each Node.js runtime downloads once per machine; globalSetup fills it before the tests run.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TAP_RUNTIMES_DIR: testRuntimesDir() },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TAP_RUNTIMES_DIR: process.env.TAP_RUNTIMES_DIR || resolve('node_modules/.cache/tap-runtimes') },
     globalSetup: ['test/helpers/runtimes-setup.ts'],
   },
 });

@@ -9,6 +9,7 @@ import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { Declined, UserError } from './errors.js';
 import { deleteAndWait, failureMessage } from './delete-stack.js';
+import { warnDeprecatedRuntimes } from './deprecated-runtimes.js';
 import { followStack, latestEventId } from './follow.js';
 import { fingerprint } from './fingerprint.js';
 import { guardProtected } from './guard.js';
@@ -142,6 +143,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const template = synth.template;
+  warnDeprecatedRuntimes(template, reporter);
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
     if (sameJson(withoutFingerprint(deployed), withoutFingerprint(template)) && sameJson(existing.tags, tags)) {

@@ -12,7 +12,7 @@ import { majorOf, nodeMajor } from '../../src/local/runtimes/node-package.js';
 
 export const TEST_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
 
-/** TAP_RUNTIMES_DIR if set, else one folder in this checkout's node_modules/.cache. */
+/** TAP_RUNTIMES_DIR if set, else one folder in this checkout's node_modules/.cache (as vitest.config.ts says). */
 export function testRuntimesDir(): string {
   return process.env.TAP_RUNTIMES_DIR || resolve('node_modules/.cache/tap-runtimes');
 }
