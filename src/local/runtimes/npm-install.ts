@@ -43,7 +43,7 @@ export async function npmInstall(pkg: string, major: number, prefix: string, opt
         if (!text) continue;
         output.push(text);
         if (output.length > 40) output.shift();
-        if (/^npm (http|error|ERR)/.test(text)) options.onLine?.(text);
+        if (/^npm http/.test(text) || telling(text)) options.onLine?.(text);
       }
     };
     child.stdout.on('data', take);
@@ -59,7 +59,7 @@ export async function npmInstall(pkg: string, major: number, prefix: string, opt
   });
   if (code !== 0) {
     const why = typeof code === 'string' ? code : `npm install ${pkg}@${major} failed (exit code ${code})`;
-    const errors = output.filter((l) => /^npm (error|ERR)/.test(l)).slice(0, 6).join('; ');
+    const errors = output.filter(telling).slice(0, 3).join('; ');
     throw new InstallError(errors ? `${why}: ${errors}` : why);
   }
   const folder = join(prefix, 'node_modules', pkg);
@@ -68,6 +68,11 @@ export async function npmInstall(pkg: string, major: number, prefix: string, opt
   const version = await nodeVersion(binary);
   if (majorOf(version) !== major) throw new InstallError(`${pkg}@${major} gave Node ${version}, not Node ${major}`);
   return { folder, version };
+}
+
+/** An npm error line that says something (not a stack frame, a blank, or where the debug log is). */
+function telling(line: string): boolean {
+  return /^npm (error|ERR!)/.test(line) && !/^npm (error|ERR!)\s*$|\sat \S.*[(:]\d|complete log|behind a proxy|npm help/.test(line);
 }
 
 /** `v24.22.3`: what the binary says it is (it must run on this machine to say it). */

@@ -49,7 +49,10 @@ export function lambdaService(ctx: LocalContext): LocalLambda {
   const runner = new Runner(ctx, code);
   const asyncInvoker = new AsyncInvoker(ctx, store, runner);
   const mappings = new MappingStore(ctx, store, (fn, payload) => runner.invoke(fn, payload), 3);
-  store.onChange = (fn) => runner.recycle(fn);
+  store.onChange = (fn) => {
+    runner.recycle(fn);
+    runner.prepare(fn);
+  };
   const deps: Deps = { store, mappings, runner, asyncInvoker, accountId: ctx.accountId, endpoint: () => ctx.endpoint() };
 
   const start = async () => {
