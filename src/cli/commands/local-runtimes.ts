@@ -12,13 +12,18 @@ export function registerRuntimes(local: Command, dataDirOf: (flags: { dataDir?: 
   const options = (flags: Flags) => ({ dataDir: dataDirOf(flags), env: process.env });
   const print = (flags: Flags, value: unknown, text: string) => process.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : text}\n`);
 
+  // The options live on the subcommands only: on the parent too, commander would take them there.
   const runtimes = local
     .command('runtimes')
-    .description('the Node.js versions local Lambda functions run on (one per runtime, nodejs24.x → Node 24): list what is installed and its size')
+    .description('the Node.js versions local Lambda functions run on (one per runtime, nodejs24.x → Node 24): list (the default), install, prune')
+    .addHelpText('after', '\nThey install with your npm (its registry, proxy and cache) on first use, into <data dir>/runtimes' +
+      '\n(or TAP_RUNTIMES_DIR), shared by every env. Offline, functions run on this machine\'s Node, with a warning.');
+
+  runtimes
+    .command('list', { isDefault: true })
+    .description('what is installed, its size, and whether a local function uses it')
     .addOption(dataDirOption())
     .addOption(json())
-    .addHelpText('after', '\nThey install with your npm (its registry, proxy and cache) on first use, into <data dir>/runtimes' +
-      '\n(or TAP_RUNTIMES_DIR), shared by every env. Offline, functions run on this machine\'s Node, with a warning.')
     .action(async (flags: Flags) => {
       const { listRuntimes } = await import('../../ops/runtimes.js');
       const { formatRuntimes } = await import('../format/runtimes.js');
