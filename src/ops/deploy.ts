@@ -8,8 +8,8 @@ import { createChangeSet, destructiveChanges, type PlannedChange } from './chang
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { Declined, UserError } from './errors.js';
+import { checkRuntimes } from './check-runtimes.js';
 import { deleteAndWait, failureMessage } from './delete-stack.js';
-import { warnDeprecatedRuntimes } from './deprecated-runtimes.js';
 import { followStack, latestEventId } from './follow.js';
 import { fingerprint } from './fingerprint.js';
 import { guardProtected } from './guard.js';
@@ -143,7 +143,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const template = synth.template;
-  warnDeprecatedRuntimes(template, reporter);
+  await checkRuntimes(template, target, reporter);
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
     if (sameJson(withoutFingerprint(deployed), withoutFingerprint(template)) && sameJson(existing.tags, tags)) {

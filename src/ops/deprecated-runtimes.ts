@@ -16,7 +16,7 @@ const DEPRECATION: Readonly<Record<string, string>> = {
 /** Blocked for create and update: the last of them, nodejs16.x, since 2025. */
 const LAST_BLOCKED_MAJOR = 16;
 
-interface Template {
+export interface Template {
   Resources?: Record<string, { Type?: string; Properties?: { Runtime?: unknown } }>;
 }
 

@@ -11,7 +11,9 @@ import { InvokeCommand, LambdaClient, type Runtime } from '@aws-sdk/client-lambd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeCache } from '../../src/local/runtimes/cache.js';
 import { nodeVersion } from '../../src/local/runtimes/npm-install.js';
+import { checkRuntimes } from '../../src/ops/check-runtimes.js';
 import { deprecatedRuntimes } from '../../src/ops/deprecated-runtimes.js';
+import type { ProgressEvent } from '../../src/ops/reporter.js';
 import { createFunction, eventually, text } from '../helpers/lambda.js';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
 
@@ -64,6 +66,24 @@ describe('functions run on the Node.js their runtime names', () => {
     expect(answer.heapLimitMb).toBeGreaterThan(230);
     expect(answer.heapLimitMb).toBeLessThan(600);
     expect(Buffer.from(out.LogResult ?? '', 'base64').toString()).not.toContain('ran on this machine');
+  });
+
+  it('tap deploy says which runtimes the local AWS will install, and warns of deprecated ones', async () => {
+    const fn = (runtime: string) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: runtime } });
+    const events: ProgressEvent[] = [];
+    const template = { Resources: { A: fn('nodejs22.x'), B: fn('nodejs30.x'), C: fn('nodejs18.x'), D: fn('python3.13') } };
+
+    await checkRuntimes(template, { kind: 'local', endpoint: local.endpoint }, { emit: (e) => events.push(e) });
+
+    const info = events.filter((e) => e.type === 'info').map((e) => ('message' in e ? e.message : ''));
+    expect(info).toHaveLength(1);
+    expect(info[0]).toContain('Local functions on nodejs18.x, nodejs30.x run on that Node.js major, not installed yet');
+    expect(info[0]).toContain(`into ${process.env.TAP_RUNTIMES_DIR}`);
+    expect(events.filter((e) => e.type === 'warn')).toEqual([{ type: 'warn', message: expect.stringContaining('C runs on nodejs18.x, which AWS deprecated on 2025-09-01') }]);
+    // On AWS (no tap local to ask), only the deprecation warning.
+    const onAws: ProgressEvent[] = [];
+    await checkRuntimes(template, { kind: 'aws' }, { emit: (e) => onAws.push(e) });
+    expect(onAws.map((e) => e.type)).toEqual(['warn']);
   });
 
   it('a runtime of the same major as this machine runs on this machine\'s own Node', async () => {

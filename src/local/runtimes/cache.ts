@@ -109,6 +109,12 @@ export class RuntimeCache {
     }
   }
 
+  /** Runtimes some process is installing right now (their lock is held). */
+  async installing(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => n.startsWith('.lock-')).map((n) => n.slice('.lock-'.length)).sort();
+  }
+
   /** Removes installed runtimes not in `keep` (and leftovers of interrupted installs); answers what went. */
   async prune(keep: ReadonlySet<string>): Promise<ListedRuntime[]> {
     const removed: ListedRuntime[] = [];
