@@ -5,6 +5,7 @@
  * unsupported platform): one warning in the local AWS's log, a line in every invocation's log, and no
  * new attempt for a while, so invocations do not each wait for a registry that is not there.
  */
+import { existsSync } from 'node:fs';
 import { RuntimeCache, type InstalledRuntime } from './cache.js';
 import { hostPackage, majorOf, nodeMajor } from './node-package.js';
 
@@ -28,6 +29,8 @@ export interface ResolverOptions {
 export class NodeResolver {
   private readonly installing = new Map<string, Promise<InstalledRuntime>>();
   private readonly failed = new Map<string, { at: number; choice: NodeChoice }>();
+  /** Found installed before: each invocation then costs one stat (a prune may have removed it since). */
+  private readonly known = new Map<string, NodeChoice>();
   private readonly log: (line: string) => void;
 
   constructor(
@@ -41,8 +44,14 @@ export class NodeResolver {
     const host = { execPath: process.execPath, version: process.version };
     const major = nodeMajor(runtime);
     if (major === undefined || major === majorOf(process.version)) return host;
+    const known = this.known.get(runtime);
+    if (known && existsSync(known.execPath)) return known;
     const found = this.cache.find(runtime);
-    if (found) return { execPath: found.binary, version: found.nodeVersion };
+    if (found) {
+      const choice = { execPath: found.binary, version: found.nodeVersion };
+      this.known.set(runtime, choice);
+      return choice;
+    }
     const failure = this.failed.get(runtime);
     if (failure && Date.now() - failure.at < (this.options.retryAfterMs ?? RETRY_AFTER_MS)) return failure.choice;
     try {
