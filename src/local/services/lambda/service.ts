@@ -1,6 +1,7 @@
 /**
  * Lambda (restJson1, `/2015-03-31/functions/…`): functions from .zip code (inline or from S3), run as
- * local Node.js processes (runner.ts, worker.ts, bootstrap.ts) with AWS's environment, context, handler
+ * local Node.js processes (runner.ts, worker.ts, bootstrap.ts) on the Node.js major their runtime names
+ * (installed into a runtime cache, src/local/runtimes) with AWS's environment, context, handler
  * resolution, error shapes, timeouts and logs; Event invocations with retries and destinations
  * (async.ts); SQS event source mappings with pollers (mappings.ts, poller.ts); resource policies,
  * async invoke configs, reserved concurrency and tags (settings.ts). State lives under
