@@ -3,6 +3,7 @@ import { AwsError } from './errors.js';
 import type { Faults } from './faults.js';
 import { RESPONSE_PATH, handleCfnResponse } from './services/cloudformation/cfn-response.js';
 import type { ServiceRequest } from './request.js';
+import { RuntimeCache, runtimesDir } from './runtimes/cache.js';
 import { usage } from './usage.js';
 
 export interface AdminDeps {
@@ -33,6 +34,11 @@ export async function handleAdmin(req: ServiceRequest, res: ServerResponse, deps
     case 'GET /_tap/usage':
       // Walks the data dir: asked for by `tap local status`, not by the frequent health checks.
       return send(res, 200, await usage(String(deps.health().dataDir)));
+    case 'GET /_tap/runtimes': {
+      // What Lambda functions run on: installed runtimes, and those being installed (tap deploy asks).
+      const cache = new RuntimeCache(runtimesDir(String(deps.health().dataDir)));
+      return send(res, 200, { dir: cache.dir, installed: await cache.list(), installing: await cache.installing() });
+    }
     case 'GET /_tap/faults':
       return send(res, 200, { faults: deps.faults.list() });
     case 'POST /_tap/faults': {

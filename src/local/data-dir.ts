@@ -12,8 +12,9 @@ import { DIR_MODE, writeFileAtomicSync } from './storage.js';
 
 export const LAYOUT_VERSION = 2;
 const LAYOUT_FILE = 'layout.json';
-// server.log: tap local start opens it (ops/local.ts) before the server starts.
-const OWN_ENTRIES = new Set([LAYOUT_FILE, 'server.json', 'server.log', 'damaged']);
+// server.log: tap local start opens it (ops/local.ts) before the server starts. runtimes: the Node.js
+// builds Lambda functions run on (runtimes/cache.ts), not state of any layout.
+const OWN_ENTRIES = new Set([LAYOUT_FILE, 'server.json', 'server.log', 'damaged', 'runtimes']);
 
 /** One damaged file (or folder) found while loading, moved aside, and what that cost. */
 export interface DamageReport {

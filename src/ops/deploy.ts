@@ -8,6 +8,7 @@ import { createChangeSet, destructiveChanges, type PlannedChange } from './chang
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
 import { Declined, UserError } from './errors.js';
+import { checkRuntimes } from './check-runtimes.js';
 import { deleteAndWait, failureMessage } from './delete-stack.js';
 import { followStack, latestEventId } from './follow.js';
 import { fingerprint } from './fingerprint.js';
@@ -142,6 +143,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   }
 
   const template = synth.template;
+  await checkRuntimes(template, target, reporter);
   if (existing) {
     const deployed = await attempt('reading the deployed template', () => deployedTemplate(cfn, stackName));
     if (sameJson(withoutFingerprint(deployed), withoutFingerprint(template)) && sameJson(existing.tags, tags)) {

@@ -132,7 +132,8 @@ export async function resetLocal(dataDir: string): Promise<{ viaServer: boolean 
   }
   if (existsSync(dataDir)) {
     for (const entry of readdirSync(dataDir)) {
-      if (entry !== LOG_FILE) rmSync(join(dataDir, entry), { recursive: true, force: true });
+      // The runtime cache is downloads, not state: a reset keeps it (tap local runtimes prune removes it).
+      if (entry !== LOG_FILE && entry !== 'runtimes') rmSync(join(dataDir, entry), { recursive: true, force: true });
     }
   }
   return { viaServer: false };

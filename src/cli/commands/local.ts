@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../../ops/errors.js';
 import { createReporter } from '../reporters.js';
+import { registerRuntimes } from './local-runtimes.js';
 
 interface LocalFlags {
   port: string;
@@ -124,6 +125,8 @@ export function registerLocal(program: Command): void {
       const result = await resetLocal(dataDirOf(flags));
       print(flags.json, result, 'The local AWS is empty again.');
     });
+
+  registerRuntimes(local, dataDirOf, dataDirOption);
 
   local
     .command('serve')

@@ -6,6 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import type { LocalContext } from '../../service.js';
+import { RuntimeCache, runtimesDir } from '../../runtimes/cache.js';
+import { NodeResolver, type NodeChoice } from '../../runtimes/resolve.js';
 import type { LogsApi } from '../contracts.js';
 import type { CodeStore } from './code.js';
 import { invocationEvents, logTail, type Report } from './invocation-log.js';
@@ -30,6 +32,8 @@ export interface InvokeResult {
 
 interface Pool {
   revisionId: string;
+  /** The node the workers run on: a runtime installed since (after a fallback) starts new ones. */
+  execPath: string;
   workers: Worker[];
   waiting: Array<() => void>;
 }
@@ -48,6 +52,8 @@ export class Runner {
     private readonly ctx: LocalContext,
     private readonly code: CodeStore,
     private readonly poolSize = Number(process.env.TAP_LAMBDA_WORKERS) || DEFAULT_POOL_SIZE,
+    /** Which `node` runs each runtime (the runtime cache, shared by every env of this local AWS). */
+    readonly nodes = new NodeResolver(new RuntimeCache(runtimesDir(ctx.dataDir))),
   ) {}
 
   async invoke(fn: FunctionRecord, payload: string, options: InvokeOptions = {}): Promise<InvokeResult> {
@@ -82,6 +88,14 @@ export class Runner {
       else w.kill();
     }
     for (const wake of pool.waiting) wake();
+  }
+
+  /**
+   * A function was created or changed: its runtime's Node starts installing now, in the background
+   * (progress in the local AWS's log), so its first invocation waits less or not at all.
+   */
+  prepare(fn: FunctionRecord): void {
+    if (isNodeRuntime(fn.config.Runtime) && this.isCurrent(fn)) void this.nodes.nodeFor(fn.config.Runtime);
   }
 
   start(): void {
@@ -136,7 +150,9 @@ export class Runner {
       ...(outcome.kind === 'timeout' ? { status: 'timeout', timeoutSeconds: fn.config.Timeout } : {}),
       ...(outcome.kind === 'exit' || (outcome.kind === 'error' && outcome.fatal) ? { status: 'error', errorType: error?.errorType } : {}),
     };
-    const events = [...initLines, ...invocationEvents(fn.config.LoggingConfig, startedAt, worker.drain(), report)];
+    // A function running on a Node other than its runtime's says so in every invocation's log.
+    const notice = worker.notice ? [{ timestamp: startedAt, message: worker.notice }] : [];
+    const events = [...initLines, ...invocationEvents(fn.config.LoggingConfig, startedAt, [...notice, ...worker.drain()], report)];
     await this.writeLogs(fn, worker.streamName, events);
     return {
       requestId,
@@ -172,14 +188,16 @@ export class Runner {
   private async acquire(fn: FunctionRecord): Promise<Worker> {
     this.bootstrap ??= bootstrapPath(this.ctx.dataDir);
     const bootstrap = await this.bootstrap;
+    // The first invocation of a runtime may install its Node here (the local AWS's log shows progress).
+    const node = await this.nodes.nodeFor(fn.config.Runtime);
     for (;;) {
       if (this.stopped) throw new AwsError('ServiceException', 'tap local is stopping.', 500);
       let pool = this.pools.get(poolKey(fn));
-      if (pool && pool.revisionId !== fn.revisionId) {
+      if (pool && (pool.revisionId !== fn.revisionId || pool.execPath !== node.execPath)) {
         this.recycle(fn);
         pool = undefined;
       }
-      if (!pool) this.pools.set(poolKey(fn), (pool = { revisionId: fn.revisionId, workers: [], waiting: [] }));
+      if (!pool) this.pools.set(poolKey(fn), (pool = { revisionId: fn.revisionId, execPath: node.execPath, workers: [], waiting: [] }));
       pool.workers = pool.workers.filter((w) => w.alive || w.busy);
       const idle = pool.workers.find((w) => !w.busy && w.alive);
       if (idle) {
@@ -188,7 +206,7 @@ export class Runner {
       }
       const limit = Math.max(1, Math.min(this.poolSize, fn.reservedConcurrency ?? Infinity));
       if (pool.workers.length < limit) {
-        const worker = this.spawn(fn, bootstrap);
+        const worker = this.spawn(fn, bootstrap, node);
         worker.busy = true;
         pool.workers.push(worker);
         return worker;
@@ -207,16 +225,17 @@ export class Runner {
     pool?.waiting.shift()?.();
   }
 
-  private spawn(fn: FunctionRecord, bootstrap: string): Worker {
+  private spawn(fn: FunctionRecord, bootstrap: string, node: NodeChoice): Worker {
     const streamName = newStreamName();
     const c = fn.config;
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
-      // Functions run on this machine's Node, which may be older than the runtime they name; the
-      // SDK's notice about that belongs to the machine, not in the function's logs.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // On the fallback (this machine's Node, maybe older than the runtime names) the SDK's notice
+      // about that Node belongs to the machine, not in the function's logs. On the runtime's own
+      // Node the function sees what it would on AWS.
+      ...(node.fallback ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {}),
       ...(c.Environment?.Variables ?? {}),
       _HANDLER: c.Handler,
       LAMBDA_TASK_ROOT: this.code.folder(fn.code),
@@ -239,12 +258,14 @@ export class Runner {
     };
     return new Worker(
       {
+        execPath: node.execPath,
         bootstrap,
         cwd: this.code.folder(fn.code),
         env,
         // The Node runtime gives V8's old space about 90% of the function's memory.
         execArgv: [`--max-old-space-size=${Math.floor(c.MemorySize * 0.9)}`],
         initTimeoutMs: 10_000 + c.Timeout * 1000,
+        ...(node.fallback ? { notice: node.fallback } : {}),
       },
       streamName,
     );

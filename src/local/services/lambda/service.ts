@@ -1,6 +1,7 @@
 /**
  * Lambda (restJson1, `/2015-03-31/functions/…`): functions from .zip code (inline or from S3), run as
- * local Node.js processes (runner.ts, worker.ts, bootstrap.ts) with AWS's environment, context, handler
+ * local Node.js processes (runner.ts, worker.ts, bootstrap.ts) on the Node.js major their runtime names
+ * (installed into a runtime cache, src/local/runtimes) with AWS's environment, context, handler
  * resolution, error shapes, timeouts and logs; Event invocations with retries and destinations
  * (async.ts); SQS event source mappings with pollers (mappings.ts, poller.ts); resource policies,
  * async invoke configs, reserved concurrency and tags (settings.ts). State lives under
@@ -49,7 +50,10 @@ export function lambdaService(ctx: LocalContext): LocalLambda {
   const runner = new Runner(ctx, code);
   const asyncInvoker = new AsyncInvoker(ctx, store, runner);
   const mappings = new MappingStore(ctx, store, (fn, payload) => runner.invoke(fn, payload), 3);
-  store.onChange = (fn) => runner.recycle(fn);
+  store.onChange = (fn) => {
+    runner.recycle(fn);
+    runner.prepare(fn);
+  };
   const deps: Deps = { store, mappings, runner, asyncInvoker, accountId: ctx.accountId, endpoint: () => ctx.endpoint() };
 
   const start = async () => {

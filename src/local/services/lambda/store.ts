@@ -24,7 +24,7 @@ export function parseFunctionRef(ref: string): { name: string; qualifier?: strin
 
 export class FunctionStore {
   private readonly functions = new Map<string, FunctionRecord>();
-  /** Told when a function's code or configuration changed or it was deleted (workers recycle). */
+  /** Told when a function was created, its code or configuration changed, or it was deleted (workers recycle). */
   onChange: (fn: FunctionRecord) => void = () => {};
 
   constructor(
@@ -87,6 +87,7 @@ export class FunctionStore {
     if (this.functions.has(key(region, config.FunctionName))) throw conflict(`Function already exist: ${config.FunctionName}`);
     this.functions.set(key(region, config.FunctionName), fn);
     await this.save(fn);
+    this.onChange(fn);
     return fn;
   }
 

@@ -28,12 +28,16 @@ export type Outcome =
   | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
 
 export interface WorkerSpec {
+  /** The `node` binary: the runtime's Node.js (or this machine's, as the fallback). */
+  readonly execPath: string;
   readonly bootstrap: string;
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly execArgv: readonly string[];
   /** How long init (loading the handler) may take before the sandbox is given up. */
   readonly initTimeoutMs: number;
+  /** A line for every invocation's log (the fallback to another Node). */
+  readonly notice?: string;
 }
 
 export interface InvokeRequest {
@@ -53,6 +57,7 @@ export function newStreamName(now = new Date()): string {
 
 export class Worker {
   readonly streamName: string;
+  readonly notice: string | undefined;
   busy = false;
   /** Set on code/config change while busy: the worker is stopped after its invocation. */
   retired = false;
@@ -72,7 +77,8 @@ export class Worker {
 
   constructor(spec: WorkerSpec, streamName: string) {
     this.streamName = streamName;
-    this.child = spawn(process.execPath, [...spec.execArgv, spec.bootstrap], {
+    this.notice = spec.notice;
+    this.child = spawn(spec.execPath, [...spec.execArgv, spec.bootstrap], {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -80,6 +86,11 @@ export class Worker {
     });
     this.capture(this.child.stdout!);
     this.capture(this.child.stderr!);
+    // A node that cannot start (a runtime removed by `tap local runtimes prune` meanwhile) is an exit.
+    this.child.on('error', () => {
+      this.exited = true;
+      this.settle?.({ kind: 'exit', code: null, signal: null });
+    });
     this.child.on('close', (code, signal) => {
       this.exited = true;
       this.settle?.({ kind: 'exit', code, signal });
