@@ -35,7 +35,8 @@ export function registerDeploy(program: Command): void {
       const alarmEmail = flags.alarmEmail === undefined ? undefined : flags.alarmEmail === '' ? null : parseAlarmEmail(flags.alarmEmail);
       const protect = flags.protected === undefined ? undefined : flags.protected || null;
       const reporter = await createReporter({ json: flags.json });
-      const clients = await clientsFor(flags, reporter);
+      // The result's headline names the target (endpoint and region).
+      const clients = await clientsFor(flags, reporter, { resultNamesTarget: true });
       const interrupt = trapInterrupt(reporter);
       try {
         const [{ deploy }, { formatDeploy }] = await Promise.all([import('../../ops/deploy.js'), import('../format/deploy.js')]);
