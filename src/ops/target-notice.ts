@@ -11,7 +11,7 @@ import type { Reporter } from './reporter.js';
 import type { Target } from './target.js';
 
 export const NO_CREDENTIALS_NOTICE =
-  'No AWS credentials found: using the local AWS. To target AWS, configure credentials (aws configure, or --profile NAME).';
+  'No AWS credentials found: using the local AWS. To target AWS: aws configure, or --profile NAME.';
 
 export interface TargetNoticeOptions {
   /** `.tap/` of the project. */
