@@ -20,9 +20,17 @@ export function addTargetOptions(command: Command): Command {
     .addOption(new Option('--profile <name>', 'AWS profile from ~/.aws/config (also: AWS_PROFILE)'));
 }
 
-/** Resolves the target (starting the local AWS if that is it) and makes the clients for it. */
-export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promise<Clients> {
-  const [{ resolveTarget }, { createClients }] = await Promise.all([import('../ops/target.js'), import('../ops/clients.js')]);
+/**
+ * Resolves the target (starting the local AWS if that is it), says which it is (at length only the
+ * first time in this project; no line where the result names it: `resultNamesTarget`) and makes the
+ * clients for it.
+ */
+export async function clientsFor(flags: TargetFlags, reporter: Reporter, notice: { resultNamesTarget?: boolean } = {}): Promise<Clients> {
+  const [{ resolveTarget }, { createClients }, { announceTarget }] = await Promise.all([
+    import('../ops/target.js'),
+    import('../ops/clients.js'),
+    import('../ops/target-notice.js'),
+  ]);
   const target = await resolveTarget(
     {
       ...(flags.local ? { local: true } : {}),
@@ -36,6 +44,7 @@ export async function clientsFor(flags: TargetFlags, reporter: Reporter): Promis
     },
     reporter,
   );
+  announceTarget(target, { stateDir: stateDir(), ...notice }, reporter);
   return createClients(target);
 }
 

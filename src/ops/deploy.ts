@@ -65,7 +65,6 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const started = performance.now();
   const { target } = clients;
   const stackName = stackNameOf(options.env);
-  reporter.emit({ type: 'info', message: `Target: ${target.description}` });
   const attempt = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

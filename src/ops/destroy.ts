@@ -33,7 +33,6 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
   const started = performance.now();
   const stackName = stackNameOf(options.env);
   const { target } = clients;
-  reporter.emit({ type: 'info', message: `Target: ${target.description}` });
   const refuse = (why: string) =>
     new UserError(`${options.env} is protected${why}. To destroy it anyway, add --force (and --yes where there is no terminal to ask).`);
   if (isProtected(options.env) && !options.force) throw refuse(': its data is retained and its tables refuse deletion');

@@ -29,7 +29,6 @@ export interface DiffResult {
 /** What a deploy would change: the synthesized template against the deployed one. */
 export async function diff(clients: Clients, options: { env: string; outDir: string; variables?: Record<string, string | undefined> }, reporter: Reporter): Promise<DiffResult> {
   const stackName = stackNameOf(options.env);
-  reporter.emit({ type: 'info', message: `Target: ${clients.target.description}` });
   const cfn = await clients.cloudformation();
   let current: Record<string, unknown> = {};
   let deployed = false;

@@ -64,11 +64,21 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
   try {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
-    // A redriven version was processed before (that is how it got here): remember those runs before
-    // anything moves, so the wait follows the new run, not the earlier one's result.
-    // (Only with --file for now: with the whole DLQ an e2e case waited for a run that never came.)
-    const before = following && options.file !== undefined ? await runsOf(clients, pipeline, [incomingKey(options.file)]) : new Map<string, FileRun[]>();
-    const result = options.file !== undefined ? await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter) : await redriveAll(sqs, pipeline, options, reporter);
+    // A redriven version may have been processed before (a run that failed after writing its item, a
+    // duplicate message): remember its runs before anything moves, so the wait follows the new run, not
+    // the earlier one's result. With --file the key is known now; for the whole DLQ once its messages
+    // were looked at, still before the move task starts.
+    let before = new Map<string, FileRun[]>();
+    const remember = async (keys: readonly string[]) => {
+      if (following) before = await runsOf(clients, pipeline, [...new Set(keys)]);
+    };
+    let result: RedriveResult;
+    if (options.file !== undefined) {
+      await remember([incomingKey(options.file)]);
+      result = await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter);
+    } else {
+      result = await redriveAll(sqs, pipeline, options, reporter, (messages) => remember(messages.flatMap((m) => m.files.map((f) => f.key))));
+    }
     if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
     const files = followed(result.messages);
     const outcomes = await waitForOutcomes(
@@ -101,7 +111,13 @@ function followed(messages: readonly QueueMessage[]): Followed[] {
   return [...seen.values()];
 }
 
-async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
+async function redriveAll(
+  sqs: SQSClient,
+  pipeline: Pipeline,
+  options: RedriveOptions,
+  reporter: Reporter,
+  beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
+): Promise<RedriveResult> {
   const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
   const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
   const depth = await queueDepth(sqs, pipeline.dlqUrl);
@@ -120,6 +136,7 @@ async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOp
   const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
   if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
   if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
+  await beforeMove(messages);
 
   const running = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
   if (running?.Status === 'RUNNING') {

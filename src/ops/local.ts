@@ -63,6 +63,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   const logFile = join(options.dataDir, LOG_FILE);
   const state = await localStatus(options.dataDir);
   if (state.running) return { info: state.info, alreadyRunning: true, logFile };
+  if (state.stale && servesDataDir(state.stale.pid, options.dataDir)) return waitForBusy(state.stale, logFile, reporter);
   if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
 
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }); // the data dir's modes: src/local/data-dir.ts
@@ -95,6 +96,47 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   }
   child.kill('SIGKILL');
   throw new TapError(`The local AWS did not answer within 20 s. Its log: ${logFile}`);
+}
+
+/**
+ * The recorded server lives but did not answer in time: it is busy (a loaded machine, a long request),
+ * not gone. A second server on the same data dir would find its stores locked and stop, and the first
+ * would be left running with nobody to find it: wait for the first instead.
+ */
+async function waitForBusy(info: ServerInfo, logFile: string, reporter: Reporter): Promise<StartResult> {
+  reporter.emit({ type: 'step', message: `Waiting for the local AWS at ${info.endpoint} (pid ${info.pid}) to answer` });
+  const started = performance.now();
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  while (Date.now() < deadline && pidAlive(info.pid)) {
+    if (await fetchJson(`${info.endpoint}/_tap/health`, 5000)) {
+      reporter.emit({ type: 'done', message: `The local AWS at ${info.endpoint} answered`, ms: Math.round(performance.now() - started) });
+      return { info, alreadyRunning: true, logFile };
+    }
+    await sleep(500);
+  }
+  reporter.emit({ type: 'fail', message: `The local AWS at ${info.endpoint} did not answer` });
+  throw new UserError(
+    `The local AWS (pid ${info.pid}) runs for ${info.dataDir} but has not answered at ${info.endpoint} for ${BUSY_WAIT_MS / 1000} s. ` +
+      `Its log: ${logFile}. To restart it: tap local stop, then run the command again.`,
+    1,
+  );
+}
+
+const BUSY_WAIT_MS = 30_000;
+
+/**
+ * Whether `pid` is a local AWS serving `dataDir` (its command line says so). Where that cannot be
+ * read (no /proc), false: as before, a server that does not answer counts as gone.
+ */
+function servesDataDir(pid: number, dataDir: string): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const at = args.indexOf('--data-dir');
+    return at >= 0 && args[at + 1] === dataDir;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the local AWS in this process (`tap local serve`); the caller stops it. */

@@ -13,6 +13,10 @@ export interface Target {
   readonly profile?: string;
   /** One line for the user: which AWS and which region. */
   readonly description: string;
+  /** The local AWS was chosen because no AWS credentials were found (not asked for with --local). */
+  readonly fallback?: true;
+  /** The local AWS's data dir: which local AWS this is, whatever port it listens on. */
+  readonly localDataDir?: string;
 }
 
 export interface TargetOptions {
@@ -66,11 +70,8 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
           '\nTo use the local AWS instead: add --local.',
       );
     }
-    reporter.emit({
-      type: 'info',
-      message: 'No AWS credentials found: using the local AWS. To target AWS, configure credentials (aws configure, or --profile NAME).',
-    });
-    return local(options, region ?? 'us-east-1', reporter);
+    // Said by announceTarget (target-notice.ts), at length only the first time.
+    return { ...(await local(options, region ?? 'us-east-1', reporter)), fallback: true };
   }
   const awsRegion = region ?? (await profileRegion(profile));
   if (!awsRegion) {
@@ -104,6 +105,7 @@ async function local(options: TargetOptions, region: string, reporter: Reporter)
     endpoint: started.info.endpoint,
     credentials: LOCAL_CREDENTIALS,
     description: `the local AWS at ${started.info.endpoint} (${region})`,
+    localDataDir: options.localDataDir,
   };
 }
 

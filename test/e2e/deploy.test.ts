@@ -56,6 +56,8 @@ describe('tap deploy on the local AWS', () => {
     // The stack's fingerprint matched: no synthesis, no asset upload.
     expect(unchanged.stderr).toContain('built from the same sources, dependencies and settings');
     expect(unchanged.stderr).not.toContain('Synthesizing');
+    // The target was explained on the first deploy, and the result's headline names it: no line for it.
+    expect(unchanged.stderr).not.toMatch(/No AWS credentials|Target:/);
     expect(result.outputs).toEqual(JSON.parse(readFileSync(join(cwd, '.tap', 'dev.json'), 'utf8')).outputs);
     expect(result.outputs.UploadBucketName).toBe('tap-dev-uploads-000000000000-us-east-1');
   });

@@ -118,6 +118,47 @@ describe('tap dlq (operations)', () => {
     expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/stale.json', outcome: 'TIMED_OUT' })]);
   }, 30_000);
 
+  it('redrive (all) --wait follows the new runs, not the earlier results of those versions', async () => {
+    // arrange: two versions that failed a minute ago and whose messages went to the DLQ
+    const docs = await ops.clients.documents();
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const uploadedAt = new Date(Date.now() - 60_000).toISOString();
+    const run = (key: string, versionId: string, status: string, processedAt: string) => ({
+      filename: key, upload_timestamp: uploadedAt, processing_status: status, version_id: versionId, processed_at: processedAt,
+    });
+    const earlier = new Date(Date.now() - 50_000).toISOString();
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-1.json', 'v0', 'FAILED', earlier) }));
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-2.json', 'v1', 'FAILED', earlier) }));
+    await deadLetter('incoming/all-1.json', 'incoming/all-2.json');
+    // No processor runs here: the new runs' items (same uploads, so the same items) come 1.5 s and 2.5 s later.
+    const rerun = Promise.all([
+      new Promise((r) => setTimeout(r, 1_500)).then(() => docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-1.json', 'v0', 'SUCCESS', new Date().toISOString()) }))),
+      new Promise((r) => setTimeout(r, 2_500)).then(() => docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-2.json', 'v1', 'SUCCESS', new Date().toISOString()) }))),
+    ]);
+
+    // act
+    const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100, waitMs: 20_000 }, recordingReporter());
+    await rerun;
+
+    // assert: each outcome is the new run, seen only after it was written
+    expect(result).toMatchObject({ mode: 'all', moved: 2 });
+    const byKey = Object.fromEntries(result.outcomes!.map((o) => [o.key, o]));
+    expect(byKey['incoming/all-1.json']).toMatchObject({ versionId: 'v0', outcome: 'SUCCESS' });
+    expect(byKey['incoming/all-2.json']).toMatchObject({ versionId: 'v1', outcome: 'SUCCESS' });
+    expect(byKey['incoming/all-1.json']!.waitedMs).toBeGreaterThanOrEqual(1_000);
+    expect(byKey['incoming/all-2.json']!.waitedMs).toBeGreaterThanOrEqual(2_000);
+  }, 30_000);
+
+  it('redrive (all) --wait without a new run times out instead of reporting the earlier one', async () => {
+    const docs = await ops.clients.documents();
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const at = new Date(Date.now() - 60_000).toISOString();
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: { filename: 'incoming/stale-all.json', upload_timestamp: at, processing_status: 'FAILED', version_id: 'v0', processed_at: at } }));
+    await deadLetter('incoming/stale-all.json');
+    const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100, waitMs: 1_500 }, recordingReporter());
+    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/stale-all.json', outcome: 'TIMED_OUT' })]);
+  }, 30_000);
+
   it('redrive --dry-run shows what would move and moves nothing', async () => {
     await deadLetter('incoming/target.json', 'incoming/other.json');
     const result = await redrive(ops.clients, ops.pipeline, { file: 'incoming/target.json', dryRun: true }, recordingReporter());

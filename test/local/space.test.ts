@@ -5,7 +5,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ListTagsOfResourceCommand, QueryCommand, ScanCommand, TagResourceCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +89,48 @@ describe('space given back', () => {
     await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), 30_000, 200);
     for (const client of [cfn, ddb]) client.destroy();
   }, 90_000);
+
+  it("DeleteTable removes that table's items, index entries and tags, and nothing of tables whose names extend its name", async () => {
+    const ddb = new DynamoDBClient(local.clientConfig);
+    const create = (TableName: string) =>
+      ddb.send(new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }));
+    const tagsOf = async (table: string) => {
+      const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table }));
+      return (await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: Table!.TableArn! }))).Tags;
+    };
+    // Names that sort right around `nsp`'s key ranges: names that extend it, and the ones next to it.
+    const tables = ['nsp', 'nsp1', 'nsp-a', 'nsp.b', 'nsp_c', 'nspz', 'ns0'];
+    for (const table of tables) {
+      const { TableDescription } = await create(table);
+      await ddb.send(new TagResourceCommand({ ResourceArn: TableDescription!.TableArn!, Tags: [{ Key: 'owner', Value: table }] }));
+      const items = Array.from({ length: 20 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `k${i}` }, g: { S: 'same' } } } }));
+      await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: items } }));
+    }
+    const count = async (table: string) => ({
+      items: (await ddb.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count,
+      indexed: (await ddb.send(new QueryCommand({ TableName: table, IndexName: 'byG', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'same' } }, Select: 'COUNT' }))).Count,
+    });
+
+    // act
+    await ddb.send(new DeleteTableCommand({ TableName: 'nsp' }));
+
+    // assert: a new table of the same name starts empty (no item, no index entry, no tag); the others keep everything
+    await eventually(async () => ((await ddb.send(new ListTablesCommand({}))).TableNames?.includes('nsp') ? undefined : true), 10_000, 100);
+    await create('nsp');
+    expect(await count('nsp')).toEqual({ items: 0, indexed: 0 });
+    expect(await tagsOf('nsp')).toEqual([]);
+    for (const table of tables.filter((t) => t !== 'nsp')) {
+      expect([table, await count(table), await tagsOf(table)]).toEqual([table, { items: 20, indexed: 20 }, [{ Key: 'owner', Value: table }]]);
+    }
+    for (const table of tables) await ddb.send(new DeleteTableCommand({ TableName: table }));
+    ddb.destroy();
+  }, 60_000);
 
   it("a deleted bucket's, queue's and log group's files are gone", async () => {
     const s3 = new S3Client({ ...local.clientConfig, forcePathStyle: true });

@@ -49,7 +49,8 @@ export function registerDeploy(program: Command): void {
         deliveryInterval: given(flags.deliveryInterval, (t) => parseCount(t, '--delivery-interval', { min: 1, max: 300 })),
       };
       const reporter = await createReporter({ json: flags.json });
-      const clients = await clientsFor(flags, reporter);
+      // The result's headline names the target (endpoint and region).
+      const clients = await clientsFor(flags, reporter, { resultNamesTarget: true });
       const interrupt = trapInterrupt(reporter);
       try {
         const [{ deploy }, { formatDeploy }] = await Promise.all([import('../../ops/deploy.js'), import('../format/deploy.js')]);

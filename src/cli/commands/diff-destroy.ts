@@ -76,7 +76,7 @@ export function registerDestroy(program: Command): void {
         const text = !result.existed
           ? `${result.stackName} does not exist: nothing to destroy.`
           : [
-              `${green('✓')} Destroyed ${bold(result.stackName)} (${result.objectsDeleted} object versions deleted first)`,
+              `${green('✓')} Destroyed ${bold(result.stackName)}${result.objectsDeleted ? ` (${result.objectsDeleted} object versions deleted first)` : ''}`,
               ...(result.retained.length
                 ? ['  Retained (still there, delete by hand if you mean to):', ...result.retained.map((r) => `    ${r.type} ${r.physicalId || r.logicalId}`)]
                 : []),

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UserError } from '../../ops/errors.js';
+import { localServicesPhrase } from '../../shared/local-services.js';
 import { createReporter } from '../reporters.js';
 import { registerRuntimes } from './local-runtimes.js';
 
@@ -61,9 +62,7 @@ function print(json: boolean, value: unknown, text: string): void {
 export function registerLocal(program: Command): void {
   const local = program
     .command('local')
-    .description(
-      'The embedded local AWS: S3, SQS, DynamoDB, Lambda, CloudWatch Logs, CloudFormation, IAM, STS, SNS, CloudWatch alarms and SSM on one endpoint, no Docker, no account',
-    )
+    .description(`The embedded local AWS: ${localServicesPhrase()} on one endpoint, no Docker, no account`)
     .addHelpText('after', '\nExamples:\n  $ tap local start\n  $ AWS_ENDPOINT_URL=http://127.0.0.1:4566 aws s3 ls\n  $ tap local stop' +
       '\n\nEnvironment: TAP_LOCAL_PORT (port, default 4566), TAP_LOCAL_DIR (data dir, default ~/.tap/local),' +
       '\nTAP_LOCAL_ALLOWED_ORIGINS; every command that uses the local AWS reads the first two as well.' +

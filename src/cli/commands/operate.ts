@@ -40,7 +40,6 @@ export async function operate<T>(flags: OperateFlags, work: (op: Operation) => P
   const env = parseEnvName(flags.env);
   const reporter = await createReporter({ json: flags.json });
   const clients = await clientsFor(flags, reporter);
-  reporter.emit({ type: 'info', message: `Target: ${clients.target.description}` });
   const controller = new AbortController();
   const onInterrupt = () => {
     reporter.emit({ type: 'warn', message: 'Stopping… (Ctrl-C again to quit at once)' });

@@ -7,10 +7,12 @@ export function formatChanges(changes: PlannedChange[], style: Style): string[] 
   if (!changes.length) return [];
   const sign = (c: PlannedChange) =>
     c.action === 'Add' ? style.green('+') : c.action === 'Remove' ? style.red('-') : style.yellow('~');
-  const width = Math.max(...changes.map((c) => c.logicalId.length));
+  // The type first: types are short and alike, logical ids long (CDK's reach 80+ characters), so a
+  // column padded to the longest id pushed every type past the edge of a 120-column terminal.
+  const width = Math.max(...changes.map((c) => c.type.length));
   return changes.map((c) => {
     const replace = c.action === 'Modify' && c.replacement && c.replacement !== 'False' ? style.red(` (replacement: ${c.replacement})`) : '';
-    return `  ${sign(c)} ${c.logicalId.padEnd(width)}  ${style.dim(c.type)}${replace}`;
+    return `  ${sign(c)} ${style.dim(c.type.padEnd(width))}  ${c.logicalId}${replace}`;
   });
 }
 

@@ -252,3 +252,22 @@ describe('table', () => {
     expect(table([['a', 'bb', 'c'], ['\x1b[31mlong\x1b[0m', 'x', 'y']], '')).toEqual(['a     bb  c', '\x1b[31mlong\x1b[0m  x   y']);
   });
 });
+
+describe('deploy changes', () => {
+  it('type first, in a column as wide as the longest type; long logical ids do not push it right', async () => {
+    const { formatChanges } = await import('../../../src/cli/format/deploy.js');
+    const lines = formatChanges(
+      [
+        { action: 'Add', logicalId: 'Queue', type: 'AWS::SQS::Queue' },
+        { action: 'Add', logicalId: `PartnerApistatusGETApiPermission${'X'.repeat(50)}`, type: 'AWS::Lambda::Permission' },
+        { action: 'Modify', logicalId: 'Table', type: 'AWS::DynamoDB::Table', replacement: 'True' },
+      ] as never,
+      plainStyle,
+    );
+    expect(lines).toEqual([
+      '  + AWS::SQS::Queue          Queue',
+      `  + AWS::Lambda::Permission  PartnerApistatusGETApiPermission${'X'.repeat(50)}`,
+      '  ~ AWS::DynamoDB::Table     Table (replacement: True)',
+    ]);
+  });
+});
