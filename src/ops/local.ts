@@ -165,7 +165,7 @@ async function fetchHealth(endpoint: string, timeoutMs = 2000): Promise<Health |
 async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
   const { get } = await import('node:http');
   return new Promise((resolve) => {
-    const request = get(url, { headers: ADMIN_HEADERS }, (res) => {
+    const request = get(url, { headers: ADMIN_HEADERS, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
