@@ -48,10 +48,12 @@ export interface TapWorkspace {
   stop(): Promise<TapRun>;
 }
 
-export function tapWorkspace(name: string, options: { env?: string; bin?: string } = {}): TapWorkspace {
+/** `bin`: another copy of the binary (test/helpers/workspace.ts), or a function giving it once it is made. */
+export function tapWorkspace(name: string, options: { env?: string; bin?: string | (() => string) } = {}): TapWorkspace {
   const cwd = mkdtempSync(join(tmpdir(), `tap-e2e-${name}-`));
   const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-  const run = (args: string[]) => runTap(args, { cwd, env, ...(options.bin && { bin: options.bin }) });
+  const bin = () => (typeof options.bin === 'function' ? options.bin() : options.bin);
+  const run = (args: string[]) => runTap(args, { cwd, env, ...(options.bin && { bin: bin() }) });
   return {
     cwd,
     env,
