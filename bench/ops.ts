@@ -20,7 +20,7 @@ import { queueDepth } from '../src/ops/queue-messages.js';
 import { silentReporter } from '../src/ops/reporter.js';
 import { status } from '../src/ops/status.js';
 import { uploadFile } from '../src/ops/upload-file.js';
-import { createOpsPipeline, registerStack, type OpsPipeline } from '../test/helpers/ops-pipeline.js';
+import { createOpsPipeline, type OpsPipeline } from '../test/helpers/ops-pipeline.js';
 import { median } from './stats.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, mb: { type: 'string', default: '200' }, messages: { type: 'string', default: '1000' } } });
@@ -150,8 +150,7 @@ async function benchStatus(ops: OpsPipeline, endpoint: string): Promise<void> {
   const bin = buildCli();
   const cwd = join(work, 'cwd');
   mkdirSync(cwd, { recursive: true });
-  // The CLI reads the outputs from the stack, as after `tap deploy`.
-  await registerStack({ clientConfig: { endpoint, region: 'us-east-1', credentials } }, ops.pipeline.env, ops.outputs);
+  // The CLI reads the outputs from the stack, which createOpsPipeline deployed as `tap deploy` does.
   const env = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', NO_COLOR: '1' };
   const cliArgs = [bin, 'status', '--env', ops.pipeline.env, '--endpoint-url', endpoint, '--json'];
   const probe = spawnSync(process.execPath, cliArgs, { env: { ...process.env, ...env }, cwd });

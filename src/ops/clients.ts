@@ -9,12 +9,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { operationName } from './aws-errors.js';
+import { sdk } from './sdk.js';
 import type { Target } from './target.js';
 
 /**
  * The one place AWS clients are made. Every client honours the target's region, credentials and
  * endpoint; S3 uses path-style addressing on custom endpoints (virtual hosts don't resolve locally).
- * Clients load lazily, so a command pays only for the SDK packages it uses.
+ * Clients load lazily (src/ops/sdk.ts), so a command pays only for the SDK packages it uses.
  */
 export interface Clients {
   readonly target: Target;
@@ -49,20 +50,20 @@ export function createClients(target: Target): Clients {
     }
     return made.get(name) as T;
   }
-  const dynamodb = () => once('dynamodb', async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(common));
+  const dynamodb = () => once('dynamodb', async () => new (sdk.dynamodb().DynamoDBClient)(common));
   return {
     target,
-    s3: () => once('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client({ ...common, forcePathStyle: Boolean(target.endpoint) })),
-    cloudformation: () => once('cloudformation', async () => new (await import('@aws-sdk/client-cloudformation')).CloudFormationClient(common)),
-    sts: () => once('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(common)),
-    lambda: () => once('lambda', async () => new (await import('@aws-sdk/client-lambda')).LambdaClient(common)),
-    sqs: () => once('sqs', async () => new (await import('@aws-sdk/client-sqs')).SQSClient(common)),
+    s3: () => once('s3', async () => new (sdk.s3().S3Client)({ ...common, forcePathStyle: Boolean(target.endpoint) })),
+    cloudformation: () => once('cloudformation', async () => new (sdk.cloudformation().CloudFormationClient)(common)),
+    sts: () => once('sts', async () => new (sdk.sts().STSClient)(common)),
+    lambda: () => once('lambda', async () => new (sdk.lambda().LambdaClient)(common)),
+    sqs: () => once('sqs', async () => new (sdk.sqs().SQSClient)(common)),
     dynamodb,
     // The document client's destroy() is a no-op; the DynamoDBClient under it is destroyed as 'dynamodb'.
-    documents: () => once('documents', async () => (await import('@aws-sdk/lib-dynamodb')).DynamoDBDocumentClient.from(await dynamodb())),
-    logs: () => once('logs', async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(common)),
-    sfn: () => once('sfn', async () => new (await import('@aws-sdk/client-sfn')).SFNClient(common)),
-    secretsManager: () => once('secretsmanager', async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common)),
+    documents: () => once('documents', async () => sdk.documents().DynamoDBDocumentClient.from(await dynamodb())),
+    logs: () => once('logs', async () => new (sdk.logs().CloudWatchLogsClient)(common)),
+    sfn: () => once('sfn', async () => new (sdk.sfn().SFNClient)(common)),
+    secretsManager: () => once('secretsmanager', async () => new (sdk.secretsManager().SecretsManagerClient)(common)),
     destroy: () => {
       for (const client of made.values()) client.destroy();
       made.clear();

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { sdk } from './sdk.js';
 
 /**
  * The standard credential sources, in the SDK's order — environment, shared config/credentials
@@ -12,7 +13,7 @@ export async function credentialChain(
   profile: string | undefined,
   env: Record<string, string | undefined>,
 ): Promise<AwsCredentialIdentityProvider> {
-  const providers = await import('@aws-sdk/credential-providers');
+  const providers = sdk.credentialProviders();
   const options = profile ? { profile } : {};
   const links: AwsCredentialIdentityProvider[] = [];
   // With an explicit profile, AWS_ACCESS_KEY_ID in the environment must not win over it.

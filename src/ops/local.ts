@@ -45,6 +45,8 @@ export async function localStatus(dataDir: string, options: { usage?: boolean } 
   const info = readServerInfo(dataDir);
   if (!info) return { running: false, dataDir, ...(await measured()) };
   if (!pidAlive(info.pid)) return { running: false, dataDir, stale: info, ...(await measured()) };
+  // A live server that does not answer at once may be busy, not gone: ensureLocal waits for it
+  // (waitForBusy) rather than start a second one on its data dir.
   const health = await fetchHealth(info.endpoint);
   if (!health) return { running: false, dataDir, stale: info, ...(await measured()) };
   const usage = options.usage ? ((await fetchJson(`${info.endpoint}/_tap/usage`, 30_000)) as LocalUsage | undefined) : undefined;
@@ -194,17 +196,35 @@ interface Health {
   notices?: string[];
 }
 
-async function fetchHealth(endpoint: string): Promise<Health | undefined> {
-  return (await fetchJson(`${endpoint}/_tap/health`, 2000)) as Health | undefined;
+async function fetchHealth(endpoint: string, timeoutMs = 2000): Promise<Health | undefined> {
+  return (await fetchJson(`${endpoint}/_tap/health`, timeoutMs)) as Health | undefined;
 }
 
+/**
+ * GET of a JSON answer from the local AWS (plain http on loopback), undefined on any failure. With
+ * node:http rather than fetch(): the first fetch() of a process loads undici, some 70 ms of CPU that
+ * every command on the local AWS would pay for this one request (bench/status.ts).
+ */
 async function fetchJson(url: string, timeoutMs: number): Promise<unknown> {
-  try {
-    const res = await fetch(url, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(timeoutMs) });
-    return res.ok ? ((await res.json()) as unknown) : undefined;
-  } catch {
-    return undefined;
-  }
+  const { get } = await import('node:http');
+  return new Promise((resolve) => {
+    const request = get(url, { headers: ADMIN_HEADERS, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('error', () => resolve(undefined));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300 ? (JSON.parse(body) as unknown) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    const timer = setTimeout(() => request.destroy(), timeoutMs);
+    request.on('close', () => clearTimeout(timer));
+    request.on('error', () => resolve(undefined));
+  });
 }
 
 function pidAlive(pid: number): boolean {

@@ -1,4 +1,5 @@
 import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import { sdk } from './sdk.js';
 
 /** A stack as far as deploy, diff and destroy care. */
 export interface StackState {
@@ -11,7 +12,7 @@ export interface StackState {
 }
 
 export async function describeStack(cfn: CloudFormationClient, name: string): Promise<StackState | undefined> {
-  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const { DescribeStacksCommand } = sdk.cloudformation();
   try {
     const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
     const stack = Stacks?.[0];
@@ -43,7 +44,7 @@ export const needsRecreate = (status: string) => status === 'ROLLBACK_COMPLETE' 
 
 /** The deployed template, as CloudFormation stores it (the original, before transforms). */
 export async function deployedTemplate(cfn: CloudFormationClient, name: string): Promise<unknown> {
-  const { GetTemplateCommand } = await import('@aws-sdk/client-cloudformation');
+  const { GetTemplateCommand } = sdk.cloudformation();
   const { TemplateBody } = await cfn.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' }));
   return TemplateBody ? JSON.parse(TemplateBody) : {};
 }

@@ -63,8 +63,8 @@ export async function status(clients: Clients, pipeline: Pipeline, options: Stat
 }
 
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
-  const [docs, s3, sqs] = await Promise.all([clients.documents(), clients.s3(), clients.sqs()]);
-  return sharedFileStatus({ docs, s3, sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
+  const [docs, sqs] = await Promise.all([clients.documents(), clients.sqs()]);
+  return sharedFileStatus({ docs, s3: () => clients.s3(), sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
     ...options,
     around: (label, work) => step(reporter, label, work),
     lastAttempt: (k, now) => lastFailedAttempt(clients, pipeline, k, now),

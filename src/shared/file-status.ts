@@ -60,7 +60,8 @@ export interface FailedAttempt {
 
 export interface FileStatusSources {
   readonly docs: DynamoDBDocumentClient;
-  readonly s3: S3Client;
+  /** Asked for only when the answer needs the bucket (rejects, an unrecorded key): the CLI then loads the S3 client. */
+  readonly s3: () => S3Client | Promise<S3Client>;
   readonly sqs: SQSClient;
   readonly bucket: string;
   readonly metadataTable: string;
@@ -99,18 +100,18 @@ export async function fileStatus(src: FileStatusSources, key: string, options: F
   const locations = { processed: at(latest?.processedKey), rejected: at(latest?.rejectedKey), quarantine: at(latest?.quarantineKey) };
   const outputs: FileStatus['outputs'] = Object.fromEntries(Object.entries(locations).filter(([, v]) => v));
   const withRejects = history.find((r) => r.rejectedKey);
-  const rejects = withRejects?.rejectedKey ? await firstRejects(src.s3, src.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
+  const rejects = withRejects?.rejectedKey ? await firstRejects(await src.s3(), src.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
 
   let object: ObjectHead | undefined;
   let lastAttempt: FailedAttempt | undefined;
   let suggestions: string[] = [];
   if (!history.length) {
-    object = await headObject(src.s3, src.bucket, key);
+    object = await headObject(await src.s3(), src.bucket, key);
     if (object && options.lastAttempt) lastAttempt = await options.lastAttempt(key, now);
     if (!object && !deadLettered.length) {
       const around = options.around ?? ((_label, work) => work());
       suggestions = await around('Looking for similar keys', async () => {
-        const [names, keys] = await Promise.all([someFileNames(src.docs, src.metadataTable, SUGGESTION_SCAN), someKeys(src.s3, src.bucket, 'incoming/', SUGGESTION_SCAN)]);
+        const [names, keys] = await Promise.all([someFileNames(src.docs, src.metadataTable, SUGGESTION_SCAN), someKeys(await src.s3(), src.bucket, 'incoming/', SUGGESTION_SCAN)]);
         return closestKeys(key, [...names, ...keys]);
       });
     }

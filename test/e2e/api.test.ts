@@ -16,22 +16,13 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signedFetch } from '../../src/ops/signed-fetch.js';
-import { runTap, type TapRun } from '../helpers/cli.js';
+import { parsed, runTap, tapWorkspace } from '../helpers/cli.js';
 
 // Every step runs the real binary (or the AWS CLI) several times: generous on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-api-'));
-const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const tap = (...args: string[]): Promise<TapRun> => runTap([...args, '--env', 'api'], { cwd, env });
+const { cwd, env, tap, stop } = tapWorkspace('api', { env: 'api' });
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/files/${name}`, import.meta.url));
-const parsed = (r: TapRun) => {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-};
 const local = { accessKeyId: 'tap-local', secretAccessKey: 'tap-local' };
 let url = '';
 let outputs: Record<string, string> = {};
@@ -58,7 +49,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env });
+  await stop();
 });
 
 describe('the partner API with the real binary', () => {

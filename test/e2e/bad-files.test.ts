@@ -3,23 +3,13 @@
  * the local AWS: a file that can never succeed is FAILED at once with its reason (no retries, the
  * DLQ stays empty); one bad line of a line-based file is one rejected record.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTap, type TapRun } from '../helpers/cli.js';
+import { parsed, tapWorkspace } from '../helpers/cli.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-bad-files-'));
-const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const tap = (...args: string[]): Promise<TapRun> => runTap([...args, '--env', 'bad'], { cwd, env });
-const parsed = (r: TapRun) => {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-};
+const { cwd, tap, stop } = tapWorkspace('bad-files', { env: 'bad' });
 let outputs: Record<string, string> = {};
 let endpoint = '';
 
@@ -47,7 +37,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env });
+  await stop();
 });
 
 describe('bad files with the real binary', () => {

@@ -2,22 +2,19 @@
  * `tap deploy`, `tap diff` and `tap destroy` as a user runs them: the real binary (a copy of it, so
  * the test can edit the handler and the stack), no AWS credentials, the local AWS on a free port.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { createFunction } from '../helpers/lambda.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTap, type TapRun } from '../helpers/cli.js';
+import { runTap, tapWorkspace, type TapRun } from '../helpers/cli.js';
 import { injectFault } from '../helpers/local.js';
 import { copyOfTap, type Workspace } from '../helpers/workspace.js';
 
 let tap: Workspace;
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-deploy-'));
-const localEnv = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const run = (...args: string[]): Promise<TapRun> => runTap(args, { cwd, env: localEnv, bin: tap.bin });
+const { cwd, tap: run, stop } = tapWorkspace('deploy', { bin: () => tap.bin });
 const json = (r: TapRun) => {
   expect(r.code, `exit ${r.code}\n${r.stderr}`).toBe(0);
   return JSON.parse(r.stdout);
@@ -29,7 +26,7 @@ beforeAll(() => {
   tap = copyOfTap();
 });
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env: localEnv, bin: tap.bin });
+  await stop();
 });
 
 describe('tap deploy on the local AWS', () => {

@@ -4,21 +4,18 @@
  * the DLQ without changing it. Two stacks, deployed once: `prod` (protected by its name, with an
  * alarm e-mail) and `stage` (marked --protected).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionCommand, LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTap, type TapRun } from '../helpers/cli.js';
+import { tapWorkspace, type TapRun } from '../helpers/cli.js';
 import { copyOfTap, type Workspace } from '../helpers/workspace.js';
 
 let tap: Workspace;
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-guards-'));
-const localEnv = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const run = (...args: string[]): Promise<TapRun> => runTap(args, { cwd, env: localEnv, bin: tap.bin });
+const { cwd, tap: run, stop } = tapWorkspace('guards', { bin: () => tap.bin });
 const json = (r: TapRun) => {
   expect(r.code, `exit ${r.code}\n${r.stderr}`).toBe(0);
   return JSON.parse(r.stdout);
@@ -39,7 +36,7 @@ beforeAll(async () => {
 }, 480_000); // two deploys: generous, for a loaded 2-core CI machine
 
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env: localEnv, bin: tap.bin });
+  await stop();
 });
 
 const codeSha = async () => (await client(LambdaClient).send(new GetFunctionCommand({ FunctionName: prod.ProcessorFunctionName }))).Configuration?.CodeSha256;

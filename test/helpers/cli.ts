@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const TAP_BIN = fileURLToPath(new URL('../../bin/tap.js', import.meta.url));
@@ -32,4 +35,38 @@ export function runTap(args: string[], options: { cwd?: string; env?: Record<str
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The real binary in a scratch folder of its own, on a local AWS of its own (data dir in that folder, a free port). */
+export interface TapWorkspace {
+  readonly cwd: string;
+  /** TAP_LOCAL_DIR and TAP_LOCAL_PORT for every run. */
+  readonly env: Record<string, string>;
+  /** Runs `tap ARGS` there, with `--env <env>` appended when the workspace has one. */
+  tap(...args: string[]): Promise<TapRun>;
+  /** Stops the workspace's local AWS (for afterAll). */
+  stop(): Promise<TapRun>;
+}
+
+/** `bin`: another copy of the binary (test/helpers/workspace.ts), or a function giving it once it is made. */
+export function tapWorkspace(name: string, options: { env?: string; bin?: string | (() => string) } = {}): TapWorkspace {
+  const cwd = mkdtempSync(join(tmpdir(), `tap-e2e-${name}-`));
+  const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
+  const bin = () => (typeof options.bin === 'function' ? options.bin() : options.bin);
+  const run = (args: string[]) => runTap(args, { cwd, env, ...(options.bin && { bin: bin() }) });
+  return {
+    cwd,
+    env,
+    tap: (...args) => run(options.env ? [...args, '--env', options.env] : args),
+    stop: () => run(['local', 'stop']),
+  };
+}
+
+/** A run's stdout as JSON; the error shows the exit code, stdout and stderr when it is not JSON. */
+export function parsed(r: TapRun): any {
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
 }

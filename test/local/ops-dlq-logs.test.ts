@@ -2,7 +2,7 @@
  * `tap dlq` and `tap logs` operations against the local AWS (SQS, CloudWatch Logs), with messages and
  * log lines put there directly, so each case is exact.
  */
-import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dlqList, dlqPeek, dlqPurge } from '../../src/ops/dlq.js';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   local = await startLocal();
   ops = await createOpsPipeline(local, 'opsdlq');
   sqs = await ops.clients.sqs();
-});
+}, 240_000);
 
 afterAll(async () => {
   ops?.clients.destroy();
@@ -205,15 +205,20 @@ describe('tap dlq (operations)', () => {
 });
 
 describe('tap logs (operation)', () => {
+  // A log group of the test's own: the deployed processor's group already has the line of the
+  // s3:TestEvent it acknowledged when the stack configured the bucket's notifications.
+  let pipeline: OpsPipeline['pipeline'];
   const start = Date.now() - 5 * 60_000;
   const line = (offsetMs: number, fields: Record<string, unknown>) => ({ timestamp: start + offsetMs, message: JSON.stringify({ timestamp: new Date(start + offsetMs).toISOString(), service: 'shipment-processor', ...fields }) });
 
   beforeAll(async () => {
+    pipeline = { ...ops.pipeline, logGroup: '/aws/lambda/tap-opsdlq-logs-test' };
     const client = await ops.clients.logs();
-    await client.send(new CreateLogStreamCommand({ logGroupName: ops.pipeline.logGroup, logStreamName: 's1' }));
+    await client.send(new CreateLogGroupCommand({ logGroupName: pipeline.logGroup }));
+    await client.send(new CreateLogStreamCommand({ logGroupName: pipeline.logGroup, logStreamName: 's1' }));
     await client.send(
       new PutLogEventsCommand({
-        logGroupName: ops.pipeline.logGroup,
+        logGroupName: pipeline.logGroup,
         logStreamName: 's1',
         logEvents: [
           { timestamp: start - 3_600_000, message: JSON.stringify({ level: 'INFO', message: 'an hour before' }) },
@@ -228,7 +233,7 @@ describe('tap logs (operation)', () => {
 
   async function collect(options: Partial<Parameters<typeof logs>[2]> = {}): Promise<LogLine[]> {
     const lines: LogLine[] = [];
-    await logs(ops.clients, ops.pipeline, { sinceMs: 10 * 60_000, follow: false, onLine: (l) => void lines.push(l), ...options }, recordingReporter());
+    await logs(ops.clients, pipeline, { sinceMs: 10 * 60_000, follow: false, onLine: (l) => void lines.push(l), ...options }, recordingReporter());
     return lines;
   }
 
@@ -246,10 +251,10 @@ describe('tap logs (operation)', () => {
   it('follows new lines until interrupted, without repeating lines', async () => {
     const controller = new AbortController();
     const lines: LogLine[] = [];
-    const following = logs(ops.clients, ops.pipeline, { sinceMs: 10 * 60_000, follow: true, signal: controller.signal, pollMs: { min: 100, max: 400 }, onLine: (l) => void lines.push(l) }, recordingReporter());
+    const following = logs(ops.clients, pipeline, { sinceMs: 10 * 60_000, follow: true, signal: controller.signal, pollMs: { min: 100, max: 400 }, onLine: (l) => void lines.push(l) }, recordingReporter());
     await new Promise((r) => setTimeout(r, 500));
     const client = await ops.clients.logs();
-    await client.send(new PutLogEventsCommand({ logGroupName: ops.pipeline.logGroup, logStreamName: 's1', logEvents: [{ timestamp: Date.now(), message: JSON.stringify({ level: 'INFO', message: 'a new line' }) }] }));
+    await client.send(new PutLogEventsCommand({ logGroupName: pipeline.logGroup, logStreamName: 's1', logEvents: [{ timestamp: Date.now(), message: JSON.stringify({ level: 'INFO', message: 'a new line' }) }] }));
     for (let i = 0; i < 50 && !lines.some((l) => l.message === 'a new line'); i++) await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     const result = await following;

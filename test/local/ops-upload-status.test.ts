@@ -28,7 +28,7 @@ beforeAll(async () => {
   [up, st] = [await createOpsPipeline(local, 'opsup'), await createOpsPipeline(local, 'opsst')];
   s3 = await up.clients.s3();
   sqs = await up.clients.sqs();
-});
+}, 240_000);
 
 afterAll(async () => {
   up?.clients.destroy();

@@ -45,7 +45,7 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
         return json(200, await listFiles(deps.docs(), c.metadataTable, c.statusIndex, listQuery(event.queryStringParameters)));
       case 'GET /files/{key+}': {
         const key = fileKey(event.pathParameters?.key ?? '', 'The key');
-        const result = await fileStatus({ docs: deps.docs(), s3: deps.s3(), sqs: deps.sqs(), bucket: c.bucket, metadataTable: c.metadataTable, dlqUrl: c.dlqUrl }, key, { limit: FILE_RUNS });
+        const result = await fileStatus({ docs: deps.docs(), s3: () => deps.s3(), sqs: deps.sqs(), bucket: c.bucket, metadataTable: c.metadataTable, dlqUrl: c.dlqUrl }, key, { limit: FILE_RUNS });
         return json(result.known ? 200 : 404, result);
       }
       case 'POST /files': {

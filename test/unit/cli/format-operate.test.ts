@@ -3,7 +3,7 @@ import { formatDlqList, formatDlqPeek, formatPurge, formatRedrive } from '../../
 import { formatLogLine } from '../../../src/cli/format/logs.js';
 import { formatStatus } from '../../../src/cli/format/status.js';
 import { plainStyle, type Style } from '../../../src/cli/format/style.js';
-import { table } from '../../../src/cli/format/table.js';
+import { count, table } from '../../../src/cli/format/table.js';
 import { formatUpload } from '../../../src/cli/format/upload.js';
 import type { RedriveResult } from '../../../src/ops/dlq-redrive.js';
 import { parseLogLine } from '../../../src/ops/log-lines.js';
@@ -250,6 +250,10 @@ describe('log lines output', () => {
 describe('table', () => {
   it('pads columns to the widest cell, ignoring colour codes', () => {
     expect(table([['a', 'bb', 'c'], ['\x1b[31mlong\x1b[0m', 'x', 'y']], '')).toEqual(['a     bb  c', '\x1b[31mlong\x1b[0m  x   y']);
+  });
+
+  it('groups thousands as en-US does (without loading ICU locale data)', () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 1_234_567, -1234.5, 0.25, 98_765.125]) expect(count(n)).toBe(n.toLocaleString('en-US'));
   });
 });
 

@@ -1,33 +1,33 @@
 /**
- * The operating commands as a user runs them: the real `bin/tap`, a pipeline deployed with
- * `tap deploy` to the local AWS (no credentials, a free port), every result read through --json.
+ * The pipeline as a user runs it: the real `bin/tap`, the stack deployed with `tap deploy` to the
+ * local AWS (no credentials, a free port), every result read through --json; and underneath, what the
+ * processor left in S3, DynamoDB and CloudWatch Logs, read with the AWS SDK.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QueryCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { QueryCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
-import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMessageMoveTasksCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTap, type TapRun } from '../helpers/cli.js';
+import { parsed, tapWorkspace } from '../helpers/cli.js';
 import { injectFault } from '../helpers/local.js';
+import { eventually } from '../helpers/pipeline.js';
 import { ADMIN_HEADERS } from '../../src/local/admin.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-operate-'));
-const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const tap = (...args: string[]): Promise<TapRun> => runTap([...args, '--env', 'ops'], { cwd, env });
+const { cwd, tap, stop } = tapWorkspace('pipeline', { env: 'ops' });
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/files/${name}`, import.meta.url));
-const parsed = (r: TapRun) => {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-};
 let outputs: Record<string, string> = {};
 let endpoint = '';
 const config = () => ({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+/** The metadata table's rows of one key. */
+const metadataOf = async (key: string) =>
+  (await new DynamoDBClient(config()).send(new QueryCommand({ TableName: outputs.MetadataTableName, KeyConditionExpression: 'filename = :f', ExpressionAttributeValues: { ':f': { S: key } } }))).Items ?? [];
+/** The shipment events the processor stored from one file. */
+const eventsOf = async (key: string) =>
+  (await new DynamoDBClient(config()).send(new ScanCommand({ TableName: outputs.ShipmentEventsTableName, FilterExpression: 'source_key = :k', ExpressionAttributeValues: { ':k': { S: key } } }))).Items ?? [];
 
 beforeAll(async () => {
   const deployed = await tap('deploy', '--json');
@@ -40,7 +40,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env });
+  await stop();
 });
 
 describe('operating the pipeline with the real binary', () => {
@@ -50,6 +50,31 @@ describe('operating the pipeline with the real binary', () => {
     const result = parsed(r);
     expect(result.files).toEqual([expect.objectContaining({ key: 'incoming/valid.json', versionId: expect.any(String) })]);
     expect(result.outcomes).toEqual([expect.objectContaining({ outcome: 'SUCCESS', run: expect.objectContaining({ status: 'SUCCESS', recordsProcessed: 3, recordsRejected: 0 }) })]);
+
+    // underneath: the metadata item, the processed output, the shipment events and the log line
+    const [item] = await metadataOf('incoming/valid.json');
+    expect(item).toMatchObject({ processing_status: { S: 'SUCCESS' }, records_processed: { N: '3' }, records_rejected: { N: '0' }, version_id: { S: result.files[0].versionId } });
+    const processed = await new S3Client({ ...config(), forcePathStyle: true }).send(new GetObjectCommand({ Bucket: outputs.UploadBucketName, Key: 'processed/valid.json.ndjson' }));
+    expect((await processed.Body!.transformToString()).trim().split('\n')).toHaveLength(3);
+    expect(await eventsOf('incoming/valid.json')).toHaveLength(3);
+    const lines = await eventually(async () => {
+      const found = await new CloudWatchLogsClient(config()).send(new FilterLogEventsCommand({ logGroupName: outputs.ProcessorLogGroupName, filterPattern: '"file processed"' }));
+      return found.events?.length ? found.events : undefined;
+    }, { what: 'the processing log line' });
+    expect(lines[0]!.message).toContain('incoming/valid.json');
+  });
+
+  it('upload --generate --wait: processed and rejected counts match what was generated; status shows the rejects', async () => {
+    const up = await tap('upload', '--generate', '200', '--bad-ratio', '0.1', '--wait', '--json');
+    expect(up.code, up.stderr).toBe(0);
+    expect(parsed(up).outcomes).toMatchObject([{ outcome: 'SUCCESS', run: { recordsProcessed: 180, recordsRejected: 20 } }]);
+    const r = await tap('status', '--file', parsed(up).files[0].key, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const status = parsed(r);
+    expect(status.runs).toHaveLength(1);
+    expect(status.outputs.rejected).toMatch(/\/rejected\/generated-.*\.json\.errors\.ndjson$/);
+    expect(status.rejects).toHaveLength(5);
+    expect(status.rejects[0].reason).toBeTruthy();
   });
 
   it('a file with invalid records: status shows the rejects with their reasons', async () => {
@@ -84,14 +109,12 @@ describe('operating the pipeline with the real binary', () => {
     await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
     const redriven = await tap('dlq', 'redrive', '--file', 'valid.ndjson', '--wait', '--json');
     expect(redriven.code, redriven.stderr).toBe(0);
-    expect(JSON.stringify(parsed(redriven))).toContain('SUCCESS');
+    expect(parsed(redriven)).toMatchObject({ moved: 1, failures: [], outcomes: [{ outcome: 'SUCCESS' }] });
 
-    const rows = await new DynamoDBClient(config()).send(new QueryCommand({
-      TableName: outputs.MetadataTableName,
-      KeyConditionExpression: 'filename = :f',
-      ExpressionAttributeValues: { ':f': { S: 'incoming/valid.ndjson' } },
-    }));
-    expect(rows.Items).toHaveLength(1);
+    // processed once: one metadata row, and each record stored once
+    const rows = await metadataOf('incoming/valid.ndjson');
+    expect(rows).toHaveLength(1);
+    expect(await eventsOf('incoming/valid.ndjson')).toHaveLength(Number(rows[0]!.records_processed!.N));
   }, 150_000);
 
   it('redrive of the whole DLQ with a message move task', async () => {
@@ -103,6 +126,9 @@ describe('operating the pipeline with the real binary', () => {
     const r = await tap('dlq', 'redrive', '--wait', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.stringify(parsed(r))).toContain('incoming/valid.csv');
+    const tasks = await new SQSClient(config()).send(new ListMessageMoveTasksCommand({ SourceArn: outputs.DeadLetterQueueArn }));
+    expect(tasks.Results?.[0]).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 1 });
+    expect((await metadataOf('incoming/valid.csv'))[0]).toMatchObject({ processing_status: { S: 'SUCCESS' } });
     const list = parsed(await tap('dlq', 'list', '--json'));
     expect(JSON.stringify(list)).toMatch(/"visible":\s*0/);
   }, 150_000);
@@ -112,6 +138,19 @@ describe('operating the pipeline with the real binary', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.some((l) => l.message === 'file processed' && l.s3_key === 'incoming/valid.json')).toBe(true);
+  });
+
+  it('logs --file shows the lines of the invocations that handled the file', async () => {
+    const r = await tap('logs', '--since', '30m', '--file', 'malformed.json', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines: Array<Record<string, any>> = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.level === 'ERROR' && /file failed/.test(l.message))).toBe(true);
+    // Lines that name the file, and the other lines of the invocations that handled it (by request id).
+    const names = (l: Record<string, any>) => JSON.stringify(l).includes('incoming/malformed.json');
+    const requestId = (l: Record<string, any>) => l.function_request_id ?? l.requestId ?? l.record?.requestId;
+    const handledBy = new Set(lines.filter(names).map(requestId));
+    expect(handledBy.size).toBeGreaterThan(0);
+    expect(lines.every((l) => names(l) || handledBy.has(requestId(l)))).toBe(true);
   });
 
   it('status without --file lists recent files with totals', async () => {

@@ -1,0 +1,118 @@
+/**
+ * The local S3's write path next to its physical limit: PutObject of 1 KiB from one SDK client, one
+ * at a time and 16 in flight, against
+ *   - the local S3 (durable: body and metadata fsynced, renamed, folders synced with group commit);
+ *   - a bare node:http server that writes each body to a file and renames it (issue 14's yardstick);
+ *   - the same bare server made durable as the local S3 is (write + fsync, rename, folder fsync per
+ *     request), which shows what the durability costs on this disk.
+ * Same client, same process, interleaved run by run; with the CPU time per put of the whole process. Issue 14's goal: the local S3 within 2× of the bare server.
+ *   npx tsx bench/s3-write.ts [--runs 5] [--puts 400]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LocalAws } from '../src/local/server.js';
+import { s3Service } from '../src/local/services/s3/service.js';
+import { median } from './stats.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, puts: { type: 'string', default: '400' } } });
+const runs = Number(values.runs);
+const puts = Number(values.puts);
+const work = mkdtempSync(join(tmpdir(), 'tap-bench-s3-write-'));
+const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+const kilobyte = randomBytes(1024);
+
+/** A server that stores each PUT body under its path: written to a temp file, renamed into place. */
+async function bareServer(dir: string, durable: boolean): Promise<{ endpoint: string; server: Server }> {
+  await mkdir(dir, { recursive: true });
+  let n = 0;
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const tmp = join(dir, `${++n}.tmp`);
+      const path = join(dir, encodeURIComponent(req.url ?? '/'));
+      await writeFile(tmp, Buffer.concat(chunks), durable ? { flush: true } : {});
+      await rename(tmp, path);
+      if (durable) {
+        const folder = await open(dir, 'r');
+        await folder.sync();
+        await folder.close();
+      }
+      res.writeHead(200, { etag: '"0"' }).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server };
+}
+
+function client(endpoint: string): S3Client {
+  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+}
+
+const cpuPerPut = new Map<string, number[]>();
+
+async function putsPerSecond(s3: S3Client, concurrency: number, prefix: string, cpuKey?: string): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < puts) {
+        const i = next++;
+        await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `${prefix}/${i}`, Body: kilobyte }));
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  if (cpuKey) cpuPerPut.set(cpuKey, [...(cpuPerPut.get(cpuKey) ?? []), (used.user + used.system) / 1000 / puts]);
+  return puts / ((performance.now() - started) / 1000);
+}
+
+const aws = await new LocalAws({ dataDir: join(work, 'local'), port: 0, services: [s3Service] }).start();
+const bare = await bareServer(join(work, 'bare'), false);
+const bareDurable = await bareServer(join(work, 'bare-durable'), true);
+const targets = [
+  { name: 'local S3 (durable, group commit)', s3: client(aws.endpoint) },
+  { name: 'bare node:http, write + rename', s3: client(bare.endpoint) },
+  { name: 'bare node:http, + fsync file and folder', s3: client(bareDurable.endpoint) },
+];
+await targets[0]!.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+
+const results = new Map<string, number[]>();
+const load = [loadavg()];
+try {
+  for (const t of targets) await putsPerSecond(t.s3, 4, 'warm'); // connections, JIT
+  for (let run = 0; run < runs; run++) {
+    for (const inFlight of [1, 16]) {
+      for (const t of targets) {
+        const key = `${t.name}|${inFlight}`;
+        results.set(key, [...(results.get(key) ?? []), await putsPerSecond(t.s3, inFlight, `r${run}-${inFlight}`, key)]);
+      }
+    }
+  }
+  load.push(loadavg());
+  process.stdout.write(`PutObject 1 KiB, ${puts} per run, medians of ${runs} runs (ops/s)\n`);
+  for (const inFlight of [1, 16]) {
+    process.stdout.write(`\n${inFlight} in flight\n`);
+    const of = (name: string) => median(results.get(`${name}|${inFlight}`)!);
+    for (const t of targets) {
+      const cpu = median(cpuPerPut.get(`${t.name}|${inFlight}`)!);
+      process.stdout.write(`  ${t.name.padEnd(42)} ${of(t.name).toFixed(0).padStart(6)} ops/s   ${cpu.toFixed(2)} ms CPU per put (client and server)\n`);
+    }
+    const local = of(targets[0]!.name);
+    process.stdout.write(`  bare / local S3: ${(of(targets[1]!.name) / local).toFixed(2)}× (goal ≤ 2×); durable bare / local S3: ${(of(targets[2]!.name) / local).toFixed(2)}×\n`);
+  }
+  process.stdout.write(`\nload average before ${load[0]!.map((l) => l.toFixed(2)).join(' ')}, after ${load[1]!.map((l) => l.toFixed(2)).join(' ')} (2 cores here)\n`);
+} finally {
+  for (const t of targets) t.s3.destroy();
+  await aws.stop();
+  bare.server.close();
+  bareDurable.server.close();
+  rmSync(work, { recursive: true, force: true });
+}
