@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 // Only what finds and talks to a running local AWS; the emulator itself (local/run.js) loads for `serve`.
 import { ADMIN_HEADERS } from '../local/admin-headers.js';
@@ -180,5 +181,3 @@ function tail(file: string): string {
     return '';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,7 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sleep } from './abort.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FileToUpload {
   readonly path: string;
