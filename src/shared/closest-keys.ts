@@ -1,5 +1,5 @@
 /** "Did you mean": the keys closest to one that was asked for. Pure. */
-import { PREFIX } from '../handlers/contract.js';
+import { relativeKey } from '../handlers/contract.js';
 
 /** Levenshtein distance, with an early exit once every path exceeds `limit`. */
 export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
@@ -26,13 +26,13 @@ export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFIN
  * further than half the typed name's length are not suggested: they would be noise.
  */
 export function closestKeys(key: string, candidates: Iterable<string>, count = 3): string[] {
-  const wanted = relative(key).toLowerCase();
+  const wanted = relativeKey(key).toLowerCase();
   const base = wanted.slice(wanted.lastIndexOf('/') + 1);
   const limit = Math.max(2, Math.ceil(wanted.length / 2));
   const scored: Array<{ key: string; score: number }> = [];
   for (const candidate of new Set(candidates)) {
     if (candidate === key) continue;
-    const name = relative(candidate).toLowerCase();
+    const name = relativeKey(candidate).toLowerCase();
     const contains = name.includes(wanted) || (base.length >= 3 && name.includes(base));
     const distance = contains ? 0 : editDistance(wanted, name, limit);
     if (distance <= limit) scored.push({ key: candidate, score: contains ? Math.abs(name.length - wanted.length) / 1000 : distance });
@@ -40,4 +40,3 @@ export function closestKeys(key: string, candidates: Iterable<string>, count = 3
   return scored.sort((x, y) => x.score - y.score || x.key.localeCompare(y.key)).slice(0, count).map((s) => s.key);
 }
 
-const relative = (key: string) => (key.startsWith(PREFIX.incoming) ? key.slice(PREFIX.incoming.length) : key);
