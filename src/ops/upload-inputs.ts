@@ -8,6 +8,7 @@
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { INPUT_EXTENSIONS, inputFormatOf } from '../handlers/contract.js';
 import { UserError } from './errors.js';
 
 export interface InputFile {
@@ -18,10 +19,8 @@ export interface InputFile {
   readonly size: number;
 }
 
-/** Extensions the processor reads (src/handlers/parse/index.ts). */
-export const READABLE_EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.csv', '.log', '.txt'];
-
-export const isReadableFormat = (name: string) => READABLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext) && name.length > ext.length);
+/** Whether the processor reads files of this name (the contract's INPUT_FORMATS). */
+export const isReadableFormat = (name: string) => inputFormatOf(name) !== undefined;
 
 export async function resolveInputs(args: readonly string[], cwd: string): Promise<InputFile[]> {
   if (!args.length) throw new UserError('Nothing to upload: pass files, directories or globs (tap upload shipments.json), or --generate N.');
@@ -54,7 +53,7 @@ async function expand(arg: string, cwd: string): Promise<InputFile[]> {
       .filter((e) => e.isFile() && isReadableFormat(e.name))
       .map((e) => e.name)
       .sort();
-    if (!names.length) throw new UserError(`${arg}: the directory has no ${READABLE_EXTENSIONS.join(', ')} files.`);
+    if (!names.length) throw new UserError(`${arg}: the directory has no ${INPUT_EXTENSIONS.join(', ')} files.`);
     return Promise.all(names.map((name) => checkFile(join(path, name), join(arg, name))));
   }
   if (!info.isFile()) throw new UserError(`${arg}: not a regular file.`);

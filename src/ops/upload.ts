@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listInputExtensions } from '../handlers/contract.js';
 import { interrupted } from './abort.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
@@ -64,7 +65,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
   // Check every input (and that there is something to do) before the first byte goes out.
   const inputs = options.inputs.length || !options.generate ? await resolveInputs(options.inputs, options.cwd) : [];
   for (const file of inputs.filter((f) => !isReadableFormat(f.name))) {
-    reporter.emit({ type: 'warn', message: `${file.name}: the processor reads .json, .ndjson, .jsonl, .csv, .log and .txt; this file will be marked FAILED.` });
+    reporter.emit({ type: 'warn', message: `${file.name}: the processor reads ${listInputExtensions('and')}; this file will be marked FAILED.` });
   }
   const keyOf = (name: string) => uploadKey(options.prefix ?? '', name);
 
