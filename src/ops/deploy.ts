@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { interrupted } from './abort.js';
-import { assetBucketName, FINGERPRINT_OUTPUT, isProtected, stackName as stackNameOf } from '../infra/environment.js';
+import { assetBucketName, FINGERPRINT_OUTPUT, isProtected, stackName as stackNameOf, stackTags } from '../infra/environment.js';
 import { ensureAssetBucket } from './asset-bucket.js';
 import { fillPlaceholders, publishAssets, type Environment } from './assets.js';
 import { explainAwsError } from './aws-errors.js';
@@ -86,7 +86,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const reusedLine = describeReused(settings, resolved.reused);
   if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
 
-  const tags = { Project: 'tap', Environment: options.env, ManagedBy: 'tap', ...settingsTags(settings) };
+  const tags = { ...stackTags(options.env), ...settingsTags(settings) };
   const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
   let assetCounts = { uploaded: 0, skipped: 0 };
   const finish = (outcome: DeployResult['outcome'], changes: PlannedChange[], state?: StackState) =>
