@@ -71,7 +71,7 @@ describe('a handler time-out is where people look', () => {
     const aboutFile = await eventually(async () => {
       const lines = await collect({ key: 'incoming/slow.json' });
       return lines.some((l) => l.message === 'platform.runtimeDone') ? lines : undefined;
-    }, 30_000, 250);
+    }, { timeoutMs: 30_000, intervalMs: 250 });
     expect(aboutFile.map((l) => l.message)).toEqual(['platform.start', expect.stringContaining('"s3_key":"incoming/slow.json"'), 'platform.runtimeDone', 'platform.report']);
     expect(aboutFile[1]!.raw).toContain('incoming/slow.json');
     const requestId = aboutFile[0]!.requestId!;
@@ -102,7 +102,7 @@ describe('a handler time-out is where people look', () => {
     const attempt = await eventually(async () => {
       const result = (await status(ops.clients, ops.pipeline, { file: 'crash.json', limit: 10 }, recordingReporter())) as FileStatus;
       return result.lastAttempt;
-    }, 30_000, 250);
+    }, { timeoutMs: 30_000, intervalMs: 250 });
     expect(attempt).toMatchObject({ outcome: 'crash', detail: 'Runtime.ExitError' });
     const errors = await collect({ key: 'incoming/crash.json', level: 'ERROR' });
     expect(errors.map((l) => l.json?.['record'])).toContainEqual(expect.objectContaining({ status: 'error', errorType: 'Runtime.ExitError' }));

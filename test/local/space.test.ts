@@ -53,7 +53,7 @@ describe('space given back', () => {
     const after = await eventually(async () => {
       const size = await sizeOf(dir);
       return size < before + MB ? size : undefined;
-    }, 30_000, 200);
+    }, { timeoutMs: 30_000 });
     expect(after).toBeLessThan(full - 4 * MB);
     ddb.destroy();
   }, 60_000);
@@ -84,7 +84,7 @@ describe('space given back', () => {
     await cfn.send(new DeleteStackCommand({ StackName: 'space' }));
     await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: 'space' });
 
-    await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), 30_000, 200);
+    await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), { timeoutMs: 30_000 });
     for (const client of [cfn, ddb]) client.destroy();
   }, 90_000);
 
