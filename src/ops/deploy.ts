@@ -3,7 +3,7 @@ import { interrupted } from './abort.js';
 import { assetBucketName, FINGERPRINT_OUTPUT, isProtected, stackName as stackNameOf, stackTags } from '../infra/environment.js';
 import { ensureAssetBucket } from './asset-bucket.js';
 import { fillPlaceholders, publishAssets, type Environment } from './assets.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import { createChangeSet, destructiveChanges, type PlannedChange } from './changeset.js';
 import type { Clients } from './clients.js';
 import { saveDeployed } from './deploy-state.js';
@@ -65,13 +65,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const { target } = clients;
   const stackName = stackNameOf(options.env);
   reporter.emit({ type: 'info', message: `Target: ${target.description}` });
-  const attempt = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw explainAwsError(error, target, doing);
-    }
-  };
+  const attempt = <T>(doing: string, work: () => Promise<T>): Promise<T> => explained(target, doing, work);
 
   if (options.settings?.protected === null && isProtected(options.env)) {
     throw new UserError(`${options.env} is always protected (like prod, production and prd); --no-protected cannot change that.`);
@@ -275,11 +269,7 @@ async function finishDeploy(
 }
 
 async function describeOrExplain(clients: Clients, stackName: string): Promise<StackState | undefined> {
-  try {
-    return await describeStack(await clients.cloudformation(), stackName);
-  } catch (error) {
-    throw explainAwsError(error, clients.target, 'reading the outputs');
-  }
+  return explained(clients.target, 'reading the outputs', async () => describeStack(await clients.cloudformation(), stackName));
 }
 
 /** A stack whose last operation finished and left it usable (its outputs are those of its template). */

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isProtected, stackName as stackNameOf } from '../infra/environment.js';
 import { OUTPUT } from '../handlers/contract.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { deployedFile } from './deploy-state.js';
 import { deleteAndWait } from './delete-stack.js';
@@ -37,7 +37,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
   const refuse = (why: string) =>
     new UserError(`${options.env} is protected${why}. To destroy it anyway, add --force (and --yes where there is no terminal to ask).`);
   if (isProtected(options.env) && !options.force) throw refuse(': its data is retained and its tables refuse deletion');
-  try {
+  return explained(target, `destroying ${stackName}`, async () => {
     const cfn = await clients.cloudformation();
     const state = await describeStack(cfn, stackName);
     if (!state) {
@@ -72,9 +72,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     const { rmSync } = await import('node:fs');
     rmSync(deployedFile(options.stateDir, options.env), { force: true });
     return { stackName, existed: true, objectsDeleted, retained, durationMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    throw explainAwsError(error, target, `destroying ${stackName}`);
-  }
+  });
 }
 
 /** Deletes every object version and delete marker, 1,000 at a time. Returns how many. */

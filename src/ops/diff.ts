@@ -1,6 +1,6 @@
 import type { TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { stackName as stackNameOf } from '../infra/environment.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { fingerprint } from './fingerprint.js';
 import { step, type Reporter } from './reporter.js';
@@ -34,7 +34,7 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
   let current: Record<string, unknown> = {};
   let deployed = false;
   let settings: DeploySettings = {};
-  try {
+  await explained(clients.target, 'reading the deployed stack', async () => {
     const state = await describeStack(cfn, stackName);
     // A plain deploy uses what the stack remembers (an --alarm-email given once), so the diff does too.
     const resolved = resolveSettings(rememberedSettings(state?.tags ?? {}), {});
@@ -45,9 +45,7 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
       current = (await deployedTemplate(cfn, stackName)) as Record<string, unknown>;
       deployed = true;
     }
-  } catch (error) {
-    throw explainAwsError(error, clients.target, 'reading the deployed stack');
-  }
+  });
   // The same synthesis a deploy does (and reuses): same fingerprint, same output folder.
   const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
   const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>

@@ -9,7 +9,7 @@
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { interrupted, sleep } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
@@ -61,7 +61,7 @@ const FOLLOW_MAX = 1_000;
 const HOLD_SECONDS = 600;
 
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
-  try {
+  return explained(clients.target, 'redriving the dead-letter queue', async () => {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
     // A redriven version was processed before (that is how it got here): remember those runs before
@@ -80,9 +80,7 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
     );
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
     return { ...result, outcomes };
-  } catch (error) {
-    throw explainAwsError(error, clients.target, 'redriving the dead-letter queue');
-  }
+  });
 }
 
 /** Every run of these keys now, by key. */

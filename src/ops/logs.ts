@@ -13,7 +13,7 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { sleep } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type LineFilter, type LogLine, filterPattern, matches, parseLogLine } from './log-lines.js';
@@ -58,7 +58,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
   let lines = 0;
   let delay = min;
   let warned = false;
-  try {
+  await explained(clients.target, `reading ${pipeline.logGroup}`, async () => {
     for (;;) {
       let fresh = 0;
       try {
@@ -88,9 +88,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
       await sleep(delay, options.signal);
       if (options.signal?.aborted) break;
     }
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `reading ${pipeline.logGroup}`);
-  }
+  });
   return { logGroup: pipeline.logGroup, lines, ...(pattern && { filterPattern: pattern }) };
 }
 

@@ -7,7 +7,7 @@
 import type { ProcessingStatus } from '../handlers/contract.js';
 import { type FileStatus, fileStatus as sharedFileStatus } from '../shared/file-status.js';
 import { lastFailedAttempt } from './attempts.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { incomingKey } from './keys.js';
 import { type FileRun, recentRuns } from './metadata.js';
@@ -55,11 +55,9 @@ export type StatusResult = FileStatus | RecentStatus;
 const TOTALS_CAP = 5_000;
 
 export async function status(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
-  try {
-    return options.file !== undefined ? await fileStatus(clients, pipeline, incomingKey(options.file), options, reporter) : await recentStatus(clients, pipeline, options, reporter);
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `reading the status of ${pipeline.stackName}`);
-  }
+  return explained<StatusResult>(clients.target, `reading the status of ${pipeline.stackName}`, () =>
+    options.file !== undefined ? fileStatus(clients, pipeline, incomingKey(options.file), options, reporter) : recentStatus(clients, pipeline, options, reporter),
+  );
 }
 
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {

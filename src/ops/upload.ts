@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listInputExtensions } from '../handlers/contract.js';
 import { interrupted } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { type GeneratedFile, writeShipmentsFile } from './generate.js';
 import { uploadKey } from './keys.js';
@@ -82,7 +82,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
   }
   const files = [...inputs, ...(generated ? [generated.file] : [])];
 
-  try {
+  return explained(clients.target, `uploading to ${pipeline.bucket}`, async () => {
     const uploaded: UploadedFile[] = [];
     for (const [i, file] of files.entries()) {
       const position = { i, of: files.length };
@@ -113,11 +113,9 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
       ...(outcomes && { outcomes }),
       ok: !outcomes?.some(failed),
     };
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `uploading to ${pipeline.bucket}`);
-  } finally {
+  }).finally(async () => {
     if (generated) await rm(generated.file.path, { force: true });
-  }
+  });
 }
 
 async function uploadOne(
