@@ -51,12 +51,10 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     }
 
     const template = (await deployedTemplate(cfn, stackName)) as { Resources?: Record<string, { Type: string; DeletionPolicy?: string }> };
-    const { ListStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+    const { paginateListStackResources } = await import('@aws-sdk/client-cloudformation');
     const physical = new Map<string, string>();
-    for (let token: string | undefined; ; ) {
-      const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
+    for await (const page of paginateListStackResources({ client: cfn }, { StackName: stackName })) {
       for (const r of page.StackResourceSummaries ?? []) physical.set(r.LogicalResourceId!, r.PhysicalResourceId ?? '');
-      if (!(token = page.NextToken)) break;
     }
     const retained = Object.entries(template.Resources ?? {})
       .filter(([, r]) => r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate')

@@ -93,14 +93,12 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
 }
 
 async function* pages(client: CloudWatchLogsClient, logGroupName: string, startTime: number, filterPattern: string | undefined, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  let nextToken: string | undefined;
-  do {
-    if (signal?.aborted) return;
-    const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(filterPattern && { filterPattern }) }));
+  const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
+  if (signal?.aborted) return;
+  for await (const page of paginateFilterLogEvents({ client }, { logGroupName, startTime, ...(filterPattern && { filterPattern }) })) {
     yield (page.events ?? []).map(parseLogLine).sort((a, b) => a.timestamp - b.timestamp);
-    nextToken = page.nextToken;
-  } while (nextToken);
+    if (signal?.aborted) return;
+  }
 }
 
 /**
