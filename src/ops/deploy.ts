@@ -208,7 +208,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   });
   const followed = await attempt('following the deploy', () =>
     step(reporter, `${existing ? 'Updating' : 'Creating'} ${stackName} (${changeSet.changes.length} changes)`, () =>
-      untilAborted(followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter), signal),
+      untilAborted(followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter, signal ? { signal } : {}), signal),
     ),
   );
   if (followed === 'aborted') {
