@@ -49,7 +49,7 @@ export async function publishAssets(manifestFile: string, env: Environment, s3: 
         continue;
       }
       const name = asset.displayName ?? id.slice(0, 12);
-      await step(reporter, `Uploading asset ${name}`, async () => {
+      await step(reporter, 'TAP_DEPLOY_ASSET_UPLOAD', `Uploading asset ${name}`, async () => {
         const path = join(root, asset.source.path);
         const Body = asset.source.packaging === 'zip' ? await zipDirectory(path) : readFileSync(path);
         await s3.send(new PutObjectCommand({ Bucket, Key, Body }));

@@ -64,7 +64,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const started = performance.now();
   const { target } = clients;
   const stackName = stackNameOf(options.env);
-  reporter.emit({ type: 'info', message: `Target: ${target.description}` });
+  reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${target.description}` });
   const attempt = <T>(doing: string, work: () => Promise<T>): Promise<T> => explained(target, doing, work);
 
   if (options.settings?.protected === null && isProtected(options.env)) {
@@ -78,7 +78,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   const { settings } = resolved;
   const guarded = isGuarded(options.env, remembered) || isGuarded(options.env, settings);
   const reusedLine = describeReused(settings, resolved.reused);
-  if (reusedLine) reporter.emit({ type: 'info', message: reusedLine });
+  if (reusedLine) reporter.emit({ type: 'info', code: 'TAP_SETTINGS_REUSED', message: reusedLine });
 
   const tags = { ...stackTags(options.env), ...settingsTags(settings) };
   const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
@@ -89,7 +89,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   // The stack was deployed from these very inputs (its fingerprint output) with these settings (its tags):
   // nothing to synthesize, upload or change.
   if (existing && isSettled(existing.status) && existing.outputs[FINGERPRINT_OUTPUT] === print.digest && sameJson(existing.tags, tags)) {
-    reporter.emit({ type: 'info', message: 'No changes: the deployed stack was built from the same sources, dependencies and settings.' });
+    reporter.emit({ type: 'info', code: 'TAP_DEPLOY_UNCHANGED', message: 'No changes: the deployed stack was built from the same sources, dependencies and settings.' });
     return finish('no-changes', [], existing);
   }
 
@@ -99,7 +99,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     if (signal?.aborted) throw interrupted(state);
   };
   const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
-    step(reporter, `Synthesizing ${stackName}`, () =>
+    step(reporter, 'TAP_SYNTH', `Synthesizing ${stackName}`, () =>
       synthesizeOffThread(
         { envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) },
         signal,
@@ -108,7 +108,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
   ).catch((error: unknown) => {
     throw error instanceof SynthesisAborted ? interrupted(`stopped while synthesizing; ${unchanged}.`) : error;
   });
-  if (synth.reused) reporter.emit({ type: 'info', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
+  if (synth.reused) reporter.emit({ type: 'info', code: 'TAP_SYNTH_REUSED', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
   stopIfAsked(`stopped after synthesis; ${unchanged}.`);
   const env = await attempt('checking the account', () => environmentOf(clients));
   const s3 = await clients.s3();
@@ -130,7 +130,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     );
   }
   if (existing && needsRecreate(existing.status)) {
-    reporter.emit({ type: 'warn', message: `${stackName} is in ${existing.status} after a failed first deploy: deleting it to create it again` });
+    reporter.emit({ type: 'warn', code: 'TAP_DEPLOY_RECREATE', message: `${stackName} is in ${existing.status} after a failed first deploy: deleting it to create it again` });
     await attempt('deleting the failed stack', () => deleteAndWait(clients, existing!.id, stackName, reporter));
     existing = undefined;
   }
@@ -144,7 +144,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     }
     if (options.hotswap && !sameJson(existing.tags, tags)) {
       const what = resolved.changed.length ? `the settings changed (${resolved.changed.join(', ')})` : "the stack's tags changed";
-      reporter.emit({ type: 'info', message: `Not only code: ${what}, so this is a full deploy instead of a hotswap.` });
+      reporter.emit({ type: 'info', code: 'TAP_DEPLOY_HOTSWAP_FALLBACK', message: `Not only code: ${what}, so this is a full deploy instead of a hotswap.` });
     } else if (options.hotswap) {
       const code = codeOnlyChanges(withoutFingerprint(deployed), withoutFingerprint(template));
       if (code) {
@@ -158,12 +158,12 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
         });
         await attempt('hotswapping function code', () => hotswapCode(clients, stackName, bucket, code, reporter));
         reporter.emit({
-          type: 'warn',
+          type: 'warn', code: 'TAP_DEPLOY_HOTSWAPPED',
           message: 'Hotswapped: the function code was updated directly, so the stack now drifts from its template. Run tap deploy without --hotswap to bring them back together.',
         });
         return finish('hotswapped', changes);
       }
-      reporter.emit({ type: 'info', message: 'More than function code changed: doing a full deploy instead of a hotswap.' });
+      reporter.emit({ type: 'info', code: 'TAP_DEPLOY_HOTSWAP_FALLBACK', message: 'More than function code changed: doing a full deploy instead of a hotswap.' });
     }
   }
 
@@ -172,7 +172,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     const templateSource = statSync(synth.templateFile).size > (options.inlineTemplateLimit ?? INLINE_TEMPLATE_LIMIT)
       ? { url: templateUrl(clients, env, synth) }
       : { body: templateBody };
-    return step(reporter, 'Creating a change set', () =>
+    return step(reporter, 'TAP_DEPLOY_CHANGE_SET', 'Creating a change set', () =>
       createChangeSet(cfn, { stackName, type: existing ? 'UPDATE' : 'CREATE', template: templateSource, tags }),
     );
   });
@@ -207,7 +207,7 @@ export async function deploy(clients: Clients, options: DeployOptions, reporter:
     await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSet.id, StackName: stackName }));
   });
   const followed = await attempt('following the deploy', () =>
-    step(reporter, `${existing ? 'Updating' : 'Creating'} ${stackName} (${changeSet.changes.length} changes)`, () =>
+    step(reporter, 'TAP_DEPLOY_EXECUTE', `${existing ? 'Updating' : 'Creating'} ${stackName} (${changeSet.changes.length} changes)`, () =>
       untilAborted(followStack(cfn, { name: stackName }, before, changeSet.changes.length, reporter, signal ? { signal } : {}), signal),
     ),
   );
@@ -301,7 +301,7 @@ async function hotswapCode(clients: Clients, stackName: string, bucket: string, 
     const { StackResourceDetail } = await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: change.logicalId }));
     const FunctionName = StackResourceDetail?.PhysicalResourceId;
     if (!FunctionName) continue;
-    await step(reporter, `Updating the code of ${FunctionName}`, async () => {
+    await step(reporter, 'TAP_DEPLOY_HOTSWAP_FUNCTION', `Updating the code of ${FunctionName}`, async () => {
       await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, S3Bucket: bucket, S3Key: change.s3Key }));
       await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300, minDelay: 1 }, { FunctionName });
     });

@@ -33,7 +33,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
   const started = performance.now();
   const stackName = stackNameOf(options.env);
   const { target } = clients;
-  reporter.emit({ type: 'info', message: `Target: ${target.description}` });
+  reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${target.description}` });
   const refuse = (why: string) =>
     new UserError(`${options.env} is protected${why}. To destroy it anyway, add --force (and --yes where there is no terminal to ask).`);
   if (isProtected(options.env) && !options.force) throw refuse(': its data is retained and its tables refuse deletion');
@@ -41,7 +41,7 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     const cfn = await clients.cloudformation();
     const state = await describeStack(cfn, stackName);
     if (!state) {
-      reporter.emit({ type: 'info', message: `${stackName} does not exist: nothing to destroy.` });
+      reporter.emit({ type: 'info', code: 'TAP_DESTROY_ABSENT', message: `${stackName} does not exist: nothing to destroy.` });
       return { stackName, existed: false, objectsDeleted: 0, retained: [], durationMs: Math.round(performance.now() - started) };
     }
     if (rememberedSettings(state.tags).protected && !options.force) throw refuse(' (it was deployed with --protected)');
@@ -64,9 +64,9 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     let objectsDeleted = 0;
     const bucket = state.outputs[OUTPUT.bucket];
     if (bucket && !retained.some((r) => r.physicalId === bucket)) {
-      objectsDeleted = await step(reporter, `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
+      objectsDeleted = await step(reporter, 'TAP_DESTROY_EMPTY_BUCKET', `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
     }
-    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
+    await step(reporter, 'TAP_DESTROY_DELETE_STACK', `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
     const { rmSync } = await import('node:fs');
     rmSync(deployedFile(options.stateDir, options.env), { force: true });
     return { stackName, existed: true, objectsDeleted, retained, durationMs: Math.round(performance.now() - started) };
@@ -88,6 +88,6 @@ export async function emptyBucket(s3: S3Client, bucket: string, reporter: Report
       throw new UserError(`Could not empty ${bucket}: ${first.Key} ${first.Code} ${first.Message}. Nothing else was deleted; run tap destroy again.`, 1);
     }
     deleted += objects.length;
-    reporter.emit({ type: 'progress', message: `deleted ${deleted} object versions`, done: deleted, total: deleted });
+    reporter.emit({ type: 'progress', code: 'TAP_DESTROY_OBJECTS_DELETED', message: `deleted ${deleted} object versions`, done: deleted, total: deleted });
   }
 }

@@ -29,7 +29,7 @@ export interface DiffResult {
 /** What a deploy would change: the synthesized template against the deployed one. */
 export async function diff(clients: Clients, options: { env: string; outDir: string; variables?: Record<string, string | undefined> }, reporter: Reporter): Promise<DiffResult> {
   const stackName = stackNameOf(options.env);
-  reporter.emit({ type: 'info', message: `Target: ${clients.target.description}` });
+  reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${clients.target.description}` });
   const cfn = await clients.cloudformation();
   let current: Record<string, unknown> = {};
   let deployed = false;
@@ -40,7 +40,7 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
     const resolved = resolveSettings(rememberedSettings(state?.tags ?? {}), {});
     settings = resolved.settings;
     const reused = describeReused(settings, resolved.reused);
-    if (reused) reporter.emit({ type: 'info', message: reused });
+    if (reused) reporter.emit({ type: 'info', code: 'TAP_SETTINGS_REUSED', message: reused });
     if (state && state.status !== 'REVIEW_IN_PROGRESS') {
       current = (await deployedTemplate(cfn, stackName)) as Record<string, unknown>;
       deployed = true;
@@ -49,12 +49,12 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
   // The same synthesis a deploy does (and reuses): same fingerprint, same output folder.
   const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
   const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
-    step(reporter, `Synthesizing ${stackName}`, async () => {
+    step(reporter, 'TAP_SYNTH', `Synthesizing ${stackName}`, async () => {
       const { synthesize } = await import('../infra/app.js');
       return synthesize({ envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) });
     }),
   );
-  if (synth.reused) reporter.emit({ type: 'info', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
+  if (synth.reused) reporter.emit({ type: 'info', code: 'TAP_SYNTH_REUSED', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
   const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
   // The fingerprint output says where a template came from, not what it deploys.
   const templateDiff = fullDiff(withoutFingerprint(current) as Record<string, unknown>, withoutFingerprint(synth.template) as Record<string, unknown>);

@@ -116,7 +116,7 @@ async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOp
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
   const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
-  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
+  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
   if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
 
   const running = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
@@ -136,7 +136,7 @@ async function redriveAll(sqs: SQSClient, pipeline: Pipeline, options: RedriveOp
     const task = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     const toMove = task?.ApproximateNumberOfMessagesToMove ?? depth.visible;
-    reporter.emit({ type: 'progress', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
+    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
       if (cancelled || task.Status === 'CANCELLED') throw interrupted(`the redrive was cancelled after moving ${moved} of ${toMove} message(s); the rest are still in the DLQ.`);
       if (task.Status === 'FAILED') throw new UserError(`The redrive failed after moving ${moved} of ${toMove} message(s): ${task.FailureReason ?? 'no reason given'}. The rest are still in the DLQ.`, 1);
@@ -172,14 +172,14 @@ async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, opti
         failures.push(...result.failures);
         if (options.rate) await sleep(Math.max(0, (moved.length / options.rate) * 1000 - (performance.now() - started)), options.signal);
       }
-      reporter.emit({ type: 'progress', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
+      reporter.emit({ type: 'progress', code: 'TAP_DLQ_SCAN', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
     }
   } finally {
     await release(sqs, pipeline.dlqUrl, [...held]);
   }
   const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
   if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
-  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
+  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_SCAN_LIMIT', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
   return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
 }
 

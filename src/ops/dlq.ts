@@ -76,7 +76,7 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
     const depth = await queueDepth(sqs, pipeline.dlqUrl);
     const count = depth.visible + depth.inFlight + depth.delayed;
     if (count === 0) {
-      reporter.emit({ type: 'info', message: `${name} is empty: nothing to purge.` });
+      reporter.emit({ type: 'info', code: 'TAP_DLQ_EMPTY', message: `${name} is empty: nothing to purge.` });
       return { queue: name, purged: 0 };
     }
     const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';

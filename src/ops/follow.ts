@@ -104,6 +104,7 @@ export async function followStack(
       const busy = working.size ? ` · ${working.size} in progress` : '';
       reporter.emit({
         type: 'progress',
+        code: 'TAP_STACK_EVENT',
         message: `${id} (${event.ResourceType}) ${status}${busy} · ${((performance.now() - started) / 1000).toFixed(1)} s`,
         done: settled.size,
         // Unknown (0) or outgrown: what has settled plus what is still being worked on.

@@ -67,7 +67,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
 
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }); // the data dir's modes: src/local/data-dir.ts
-  reporter.emit({ type: 'step', message: `Starting the local AWS on port ${options.port}` });
+  reporter.emit({ type: 'step', code: 'TAP_LOCAL_START', message: `Starting the local AWS on port ${options.port}` });
   const started = performance.now();
   const log = openSync(logFile, 'a', 0o600);
   const [execArgv, entry] = serverEntry();
@@ -89,7 +89,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
     }
     const info = readServerInfo(options.dataDir);
     if (info && info.pid === child.pid && (await fetchHealth(info.endpoint))) {
-      reporter.emit({ type: 'done', message: `Started the local AWS at ${info.endpoint} (it keeps running; stop it with: tap local stop)`, ms: Math.round(performance.now() - started) });
+      reporter.emit({ type: 'done', code: 'TAP_LOCAL_START', message: `Started the local AWS at ${info.endpoint} (it keeps running; stop it with: tap local stop)`, ms: Math.round(performance.now() - started) });
       return { info, alreadyRunning: false, logFile };
     }
     await sleep(100);

@@ -78,7 +78,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
         const missing = `The log group ${pipeline.logGroup} does not exist yet: the processor has not run (or the stack is still being created).`;
         if (!options.follow) throw new UserError(missing, 1);
-        if (!warned) reporter.emit({ type: 'warn', message: `${missing} Waiting for it…` });
+        if (!warned) reporter.emit({ type: 'warn', code: 'TAP_LOGS_GROUP_MISSING', message: `${missing} Waiting for it…` });
         warned = true;
       }
       if (!options.follow || options.signal?.aborted) break;

@@ -59,7 +59,7 @@ export async function resolvePipeline(clients: Clients, options: ResolveOptions,
       );
     }
     reporter.emit({
-      type: 'warn',
+      type: 'warn', code: 'TAP_PIPELINE_SAVED_OUTPUTS',
       message: `Could not read ${stackName} from CloudFormation (${(error as Error).name}); using the outputs saved in ${deployedFile(options.stateDir, options.env)} at ${saved.deployedAt}.`,
     });
     return pipelineFromOutputs(options.env, saved.outputs, 'file', saved.protected === true);

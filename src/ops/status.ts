@@ -64,7 +64,7 @@ async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, opt
   const [docs, s3, sqs] = await Promise.all([clients.documents(), clients.s3(), clients.sqs()]);
   return sharedFileStatus({ docs, s3, sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
     ...options,
-    around: (label, work) => step(reporter, label, work),
+    around: (label, work) => step(reporter, 'TAP_STATUS_READ', label, work),
     lastAttempt: (k, now) => lastFailedAttempt(clients, pipeline, k, now),
   });
 }
@@ -74,7 +74,7 @@ async function recentStatus(clients: Clients, pipeline: Pipeline, options: Statu
   const since = new Date((options.now ?? Date.now()) - (options.sinceMs ?? 86_400_000)).toISOString();
   const statuses: ProcessingStatus[] = options.status ? [options.status] : ['SUCCESS', 'FAILED'];
   const [pages, depth] = await Promise.all([
-    step(reporter, `Reading ${pipeline.metadataTable}`, () =>
+    step(reporter, 'TAP_STATUS_READ', `Reading ${pipeline.metadataTable}`, () =>
       Promise.all(statuses.map((s) => recentRuns(docs, pipeline.metadataTable, pipeline.statusIndex, { status: s, since, max: TOTALS_CAP }))),
     ),
     queueDepth(sqs, pipeline.dlqUrl),

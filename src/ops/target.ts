@@ -67,7 +67,7 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
       );
     }
     reporter.emit({
-      type: 'info',
+      type: 'info', code: 'TAP_TARGET_LOCAL_FALLBACK',
       message: 'No AWS credentials found: using the local AWS. To target AWS, configure credentials (aws configure, or --profile NAME).',
     });
     return local(options, region ?? 'us-east-1', reporter);
@@ -77,7 +77,7 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
     throw new UserError('No AWS region set. Pass --region (for example --region eu-west-1), set AWS_REGION, or add region to your profile.');
   }
   const unknown = await unknownRegion(awsRegion);
-  if (unknown) reporter.emit({ type: 'warn', message: unknown });
+  if (unknown) reporter.emit({ type: 'warn', code: 'TAP_TARGET_REGION_UNKNOWN', message: unknown });
   return {
     kind: 'aws',
     region: awsRegion,

@@ -65,7 +65,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
   // Check every input (and that there is something to do) before the first byte goes out.
   const inputs = options.inputs.length || !options.generate ? await resolveInputs(options.inputs, options.cwd) : [];
   for (const file of inputs.filter((f) => !isReadableFormat(f.name))) {
-    reporter.emit({ type: 'warn', message: `${file.name}: the processor reads ${listInputExtensions('and')}; this file will be marked FAILED.` });
+    reporter.emit({ type: 'warn', code: 'TAP_UPLOAD_UNREADABLE_FORMAT', message: `${file.name}: the processor reads ${listInputExtensions('and')}; this file will be marked FAILED.` });
   }
   const keyOf = (name: string) => uploadKey(options.prefix ?? '', name);
 
@@ -78,7 +78,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
       throw error;
     });
     generated = { file: { path, name, size: written.bytes }, summary: { ...written, key: keyOf(name) } };
-    reporter.emit({ type: 'info', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path} (deleted after the upload)` });
+    reporter.emit({ type: 'info', code: 'TAP_UPLOAD_GENERATED', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path} (deleted after the upload)` });
   }
   const files = [...inputs, ...(generated ? [generated.file] : [])];
 
@@ -136,7 +136,7 @@ async function uploadOne(
     // The end is reported by the `done` event; a small file has nothing in between.
     if (loaded >= total || now - lastEmit < interval) return;
     lastEmit = now;
-    reporter.emit({ type: 'progress', message: `${counter} ${key}: ${transferProgress(loaded, total, now - started)}`, done: loaded, total, unit: 'bytes' });
+    reporter.emit({ type: 'progress', code: 'TAP_UPLOAD_TRANSFER', message: `${counter} ${key}: ${transferProgress(loaded, total, now - started)}`, done: loaded, total, unit: 'bytes' });
   };
   try {
     const result = await uploadFile(s3, { path: file.path, size: file.size, bucket, key }, {
@@ -146,7 +146,7 @@ async function uploadOne(
       ...(options.queueSize && { queueSize: options.queueSize }),
     });
     const ms = Math.round(performance.now() - started);
-    reporter.emit({ type: 'done', message: `${counter} Uploaded ${key}`, ms });
+    reporter.emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: `${counter} Uploaded ${key}`, ms });
     return { path: file.path, key, size: file.size, ...result, ms };
   } catch (error) {
     if (!(error instanceof UploadAborted)) throw error;
@@ -169,10 +169,10 @@ async function uploadThroughApi(
   const { askUploadPermission, postWithPermission } = await import('./api-upload.js');
   const counter = `[${position.i + 1}/${position.of}]`;
   const started = performance.now();
-  reporter.emit({ type: 'info', message: `${counter} Asking the API for an upload permission for ${key}` });
+  reporter.emit({ type: 'info', code: 'TAP_UPLOAD_API_PERMISSION', message: `${counter} Asking the API for an upload permission for ${key}` });
   const permission = await askUploadPermission(clients, pipeline, key, file.size, options.signal);
   const result = await postWithPermission(permission, file.path, options.signal);
   const ms = Math.round(performance.now() - started);
-  reporter.emit({ type: 'done', message: `${counter} Uploaded ${result.key} through the API`, ms });
+  reporter.emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: `${counter} Uploaded ${result.key} through the API`, ms });
   return { path: file.path, key: result.key, size: file.size, parts: 1, ms, ...(result.versionId && { versionId: result.versionId }), ...(result.etag && { etag: result.etag }) };
 }

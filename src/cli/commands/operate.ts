@@ -40,10 +40,10 @@ export async function operate<T>(flags: OperateFlags, work: (op: Operation) => P
   const env = parseEnvName(flags.env);
   const reporter = await createReporter({ json: flags.json });
   const clients = await clientsFor(flags, reporter);
-  reporter.emit({ type: 'info', message: `Target: ${clients.target.description}` });
+  reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${clients.target.description}` });
   const controller = new AbortController();
   const onInterrupt = () => {
-    reporter.emit({ type: 'warn', message: 'Stopping… (Ctrl-C again to quit at once)' });
+    reporter.emit({ type: 'warn', code: 'TAP_INTERRUPT', message: 'Stopping… (Ctrl-C again to quit at once)' });
     controller.abort();
   };
   process.once('SIGINT', onInterrupt);

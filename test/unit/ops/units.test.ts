@@ -23,7 +23,7 @@ describe('formatDuration (the one duration format: results and finished steps)',
 
   it('is what a finished step shows', () => {
     const lines: string[] = [];
-    throttledLines((line) => lines.push(line)).emit({ type: 'done', message: 'Deleting', ms: 185_000 });
+    throttledLines((line) => lines.push(line)).emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: 'Deleting', ms: 185_000 });
     expect(lines).toEqual(['✓ Deleting (3m 05s)']);
   });
 });
