@@ -4,12 +4,13 @@
  * can end the deploy says so in what it returns. Ctrl-C is checked between steps: before execution
  * the deploy stops leaving the stack as it was.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { assetBucketName, FINGERPRINT_OUTPUT, isProtected, stackName as stackNameOf, stackTags } from '../infra/environment.js';
 import { interrupted } from './abort.js';
 import { ensureAssetBucket } from './asset-bucket.js';
-import { fillPlaceholders, publishAssets as publish, type Environment } from './assets.js';
+import { publishAssets as publish, type Environment } from './assets.js';
+import { deleteChangeSet, environmentOf, hotswapCode, templateUrl } from './deploy-calls.js';
 import { explained } from './aws-errors.js';
 import { createChangeSet, destructiveChanges, type ChangeSetResult, type PlannedChange } from './changeset.js';
 import type { Clients } from './clients.js';
@@ -311,44 +312,4 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 /** A stack whose last operation finished and left it usable (its outputs are those of its template). */
 export function isSettled(status: string): boolean {
   return !isInProgress(status) && !needsRecreate(status) && !status.includes('FAILED') && status !== 'REVIEW_IN_PROGRESS';
-}
-
-async function environmentOf(clients: Clients): Promise<Environment> {
-  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
-  const identity = await (await clients.sts()).send(new GetCallerIdentityCommand({}));
-  const partition = identity.Arn?.split(':')[1] ?? 'aws';
-  return { account: identity.Account ?? '', region: clients.target.region, partition };
-}
-
-function templateUrl(clients: Clients, env: Environment, synth: SynthOutput): string {
-  const manifest = JSON.parse(readFileSync(`${synth.assemblyDir}/manifest.json`, 'utf8'));
-  const s3Url: string = manifest.artifacts[synth.stackName].properties.stackTemplateAssetObjectUrl;
-  const [bucket, ...key] = fillPlaceholders(s3Url.replace(/^s3:\/\//, ''), env).split('/');
-  const base = clients.target.endpoint ?? `https://s3.${env.region}.amazonaws.com`;
-  return `${base}/${bucket}/${key.join('/')}`;
-}
-
-async function hotswapCode(clients: Clients, stackName: string, bucket: string, changes: ReturnType<typeof codeOnlyChanges> & object, reporter: Reporter): Promise<void> {
-  const { DescribeStackResourceCommand } = await import('@aws-sdk/client-cloudformation');
-  const { UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2 } = await import('@aws-sdk/client-lambda');
-  const cfn = await clients.cloudformation();
-  const lambda = await clients.lambda();
-  for (const change of changes) {
-    const { StackResourceDetail } = await cfn.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: change.logicalId }));
-    const FunctionName = StackResourceDetail?.PhysicalResourceId;
-    if (!FunctionName) continue;
-    await step(reporter, 'TAP_DEPLOY_HOTSWAP_FUNCTION', `Updating the code of ${FunctionName}`, async () => {
-      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, S3Bucket: bucket, S3Key: change.s3Key }));
-      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300, minDelay: 1 }, { FunctionName });
-    });
-  }
-}
-
-async function deleteChangeSet(clients: Clients, stackName: string, id: string): Promise<void> {
-  const { DeleteChangeSetCommand, DeleteStackCommand } = await import('@aws-sdk/client-cloudformation');
-  const cfn = await clients.cloudformation();
-  await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: id }));
-  // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it goes too.
-  const state = await describeStack(cfn, stackName);
-  if (state?.status === 'REVIEW_IN_PROGRESS') await cfn.send(new DeleteStackCommand({ StackName: stackName }));
 }
