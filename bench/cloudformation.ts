@@ -34,6 +34,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { synthesize } from '../src/infra/app.js';
 import { publishAssets } from '../test/helpers/cloudformation.js';
 import { median, summarize } from './stats.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg('--runs', 5);
@@ -62,7 +63,6 @@ const synthDir = mkdtempSync(join(tmpdir(), 'tap-bench-cfn-synth-'));
 const synth = await synthesize({ envName: 'dev', outDir: synthDir });
 await publishAssets(new S3Client({ ...config, forcePathStyle: true }), synth.assetManifestFile, { account: '000000000000', region: 'us-east-1' });
 const StackName = synth.stackName;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Template {
   Resources: Record<string, unknown>;

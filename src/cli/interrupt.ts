@@ -19,7 +19,7 @@ export function trapInterrupt(reporter: Reporter): InterruptTrap {
   const controller = new AbortController();
   const onSignal = () => {
     if (!controller.signal.aborted) {
-      reporter.emit({ type: 'warn', message: 'Stopping… (Ctrl-C again to quit at once)' });
+      reporter.emit({ type: 'warn', code: 'TAP_INTERRUPT', message: 'Stopping… (Ctrl-C again to quit at once)' });
       controller.abort();
       return;
     }

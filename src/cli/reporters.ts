@@ -1,4 +1,5 @@
 import type { ProgressEvent, Reporter } from '../ops/reporter.js';
+import { formatDuration } from '../ops/units.js';
 
 export interface ReporterOptions {
   /** Machine-readable output was asked for: progress becomes NDJSON on stderr. */
@@ -58,7 +59,7 @@ function plain(event: ProgressEvent): string {
     case 'step':
       return `… ${event.message}`;
     case 'done':
-      return `✓ ${event.message} (${formatMs(event.ms)})`;
+      return `✓ ${event.message} (${formatDuration(event.ms)})`;
     case 'fail':
       return `✗ ${event.message}`;
     case 'info':
@@ -106,7 +107,7 @@ async function spinnerReporter(stream: NodeJS.WriteStream): Promise<Reporter> {
           begin(event.message);
           break;
         case 'done':
-          spinner.succeed(`${event.message} (${formatMs(event.ms)})`);
+          spinner.succeed(`${event.message} (${formatDuration(event.ms)})`);
           break;
         case 'fail':
           spinner.fail(event.message);
@@ -139,8 +140,4 @@ function counter(event: Extract<ProgressEvent, { type: 'progress' }>): string {
 export function bar(done: number, total: number, width = 20): string {
   const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { INTERRUPTED_EXIT_CODE } from '../ops/abort.js';
-import { Declined, TapError, UserError } from '../ops/errors.js';
+import { AwsError, Declined, TapError, UserError } from '../ops/errors.js';
 import { registerApi } from './commands/api.js';
 import { registerDeliveries } from './commands/deliveries.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -73,11 +73,17 @@ function report(error: unknown, debug: boolean): number {
     if (debug) write(error.stack ?? '');
     return error.exitCode;
   }
+  if (error instanceof AwsError && error.fixable) {
+    // The message says what to do; the SDK's error behind it is for --debug.
+    write(`Error: ${error.message}`);
+    if (debug) write(debugDetails(error));
+    return error.exitCode;
+  }
   if (error instanceof TapError) {
     write(`Error: ${error.message}`);
     if (error.cause instanceof Error) write(`Cause: ${error.cause.message}`);
-    write(debug ? ((error.cause as Error | undefined)?.stack ?? error.stack ?? '') : 'Run again with --debug for details.');
-    return 1;
+    write(debug ? debugDetails(error) : 'Run again with --debug for details.');
+    return error instanceof AwsError ? error.exitCode : 1;
   }
   // An AWS error no operation explained still says which call failed and how (see clients.ts).
   const sdk = error as { $operation?: string; $metadata?: { httpStatusCode?: number } };
@@ -85,4 +91,11 @@ function report(error: unknown, debug: boolean): number {
   write(`Unexpected error${where}: ${error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)}`);
   write(debug && error instanceof Error ? (error.stack ?? '') : 'Run again with --debug for the stack trace.');
   return 1;
+}
+
+/** The cause's stack (the SDK's, for an AwsError) and, for AWS, the request id to quote to support. */
+export function debugDetails(error: TapError): string {
+  const cause = error.cause as (Error & { $metadata?: { requestId?: string; httpStatusCode?: number } }) | undefined;
+  const request = cause?.$metadata?.requestId ? `AWS request id: ${cause.$metadata.requestId}${cause.$metadata.httpStatusCode ? ` (HTTP ${cause.$metadata.httpStatusCode})` : ''}\n` : '';
+  return `${request}${cause?.stack ?? error.stack ?? ''}`;
 }

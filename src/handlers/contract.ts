@@ -90,6 +90,45 @@ export function metricsNamespace(env: string): string {
   return `Tap/${env}`;
 }
 
+/**
+ * The file formats the processor reads, by extension (matched case-insensitively), and the content
+ * type an upload declares for each. Every other list of formats (the parser, the upload checks, their
+ * messages) is derived from this one.
+ */
+export const INPUT_FORMATS = {
+  '.json': { format: 'json', contentType: 'application/json' },
+  '.ndjson': { format: 'ndjson', contentType: 'application/x-ndjson' },
+  '.jsonl': { format: 'ndjson', contentType: 'application/x-ndjson' },
+  '.csv': { format: 'csv', contentType: 'text/csv' },
+  '.log': { format: 'log', contentType: 'text/plain' },
+  '.txt': { format: 'log', contentType: 'text/plain' },
+} as const;
+
+export type InputExtension = keyof typeof INPUT_FORMATS;
+export type InputFormat = (typeof INPUT_FORMATS)[InputExtension]['format'];
+export const INPUT_EXTENSIONS = Object.keys(INPUT_FORMATS) as InputExtension[];
+
+/** `.json, .ndjson, .jsonl, .csv, .log or .txt` (or `… and .txt`), for messages. */
+export function listInputExtensions(last: 'or' | 'and' = 'or'): string {
+  return `${INPUT_EXTENSIONS.slice(0, -1).join(', ')} ${last} ${INPUT_EXTENSIONS.at(-1)}`;
+}
+
+/**
+ * The extension of the last segment of a name or key, as written (`.CSV`), or undefined when it has
+ * none. A leading dot (`.csv`) is a hidden file's name, not an extension.
+ */
+export function extensionOf(key: string): string | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot) : undefined;
+}
+
+/** What the processor makes of a file of this name, or undefined when it cannot read it. */
+export function inputFormatOf(key: string): (typeof INPUT_FORMATS)[InputExtension] | undefined {
+  const extension = extensionOf(key)?.toLowerCase();
+  return extension !== undefined && Object.hasOwn(INPUT_FORMATS, extension) ? INPUT_FORMATS[extension as InputExtension] : undefined;
+}
+
 /** `incoming/a/b.csv` → `a/b.csv`: the part of a key that output keys are built from. */
 export function relativeKey(key: string): string {
   return key.startsWith(PREFIX.incoming) ? key.slice(PREFIX.incoming.length) : key;

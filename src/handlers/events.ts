@@ -6,6 +6,7 @@
  * same file twice overwrites the same items instead of duplicating them.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as wait } from 'node:timers/promises';
 import { TransientError } from './errors.js';
 import type { EventItem, EventStore, ObjectRef } from './ports.js';
 import type { ShipmentRecord } from './validate.js';
@@ -48,7 +49,7 @@ const BATCH_SIZE = 25; // DynamoDB's limit for BatchWriteItem
 const BASE_DELAY_MS = 50;
 const MAX_DELAY_MS = 5_000;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = async (ms: number): Promise<void> => void (await wait(ms));
 
 /** Writes every item; resolves with how many were written. */
 export async function writeEvents(items: AsyncIterable<EventItem>, store: EventStore, options: WriteOptions = {}): Promise<number> {

@@ -47,6 +47,11 @@ export function assetBucketName(account: string, region: string): string {
   return `tap-assets-${account}-${region}`;
 }
 
+/** The tags on the stack (and so on every resource in it); deploy compares them to see a settings change. */
+export function stackTags(env: string): Record<string, string> {
+  return { Project: 'tap', Environment: env, ManagedBy: 'tap' };
+}
+
 /**
  * The stack output that holds the fingerprint of the inputs it was synthesized from (src/ops/fingerprint.ts),
  * so a deploy can tell from DescribeStacks alone that nothing changed.

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
-import { isProtected, logRetentionDays } from './environment.js';
+import { isProtected, logRetentionDays, stackTags } from './environment.js';
 import { Delivery } from './delivery.js';
 import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
@@ -99,7 +99,7 @@ export class TapStack extends Stack {
       alarmPrefix: `tap-${envName}-`,
     });
 
-    for (const [key, value] of Object.entries({ Project: 'tap', Environment: envName, ManagedBy: 'tap' })) {
+    for (const [key, value] of Object.entries(stackTags(envName))) {
       Tags.of(this).add(key, value);
     }
 

@@ -1,4 +1,5 @@
 /** Cancellation: the CLI turns Ctrl-C into an AbortSignal; long operations stop and clean up. */
+import { setTimeout as wait } from 'node:timers/promises';
 import { UserError } from './errors.js';
 
 /** Exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells report it. */
@@ -10,15 +11,8 @@ export function interrupted(message: string): UserError {
 }
 
 /** Waits `ms`, or less if the signal fires (it resolves then; the caller checks `signal.aborted`). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  await wait(ms, undefined, signal ? { signal } : {}).catch((error: unknown) => {
+    if ((error as Error).name !== 'AbortError') throw error;
   });
 }

@@ -4,7 +4,7 @@
  * enforces the key, the content type and the size the permission was made for.
  */
 import { openAsBlob } from 'node:fs';
-import { PREFIX } from '../handlers/contract.js';
+import { relativeKey } from '../handlers/contract.js';
 import { callApi } from './api.js';
 import type { Clients } from './clients.js';
 import { TapError, UserError } from './errors.js';
@@ -28,7 +28,7 @@ export interface ApiUploaded {
 }
 
 export async function askUploadPermission(clients: Clients, pipeline: Pipeline, key: string, size: number, signal?: AbortSignal): Promise<UploadPermission> {
-  const filename = key.startsWith(PREFIX.incoming) ? key.slice(PREFIX.incoming.length) : key;
+  const filename = relativeKey(key);
   const answer = await callApi(clients, pipeline, {
     method: 'POST',
     path: '/files',

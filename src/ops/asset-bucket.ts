@@ -13,7 +13,7 @@ import { step, type Reporter } from './reporter.js';
 export async function ensureAssetBucket(s3: S3Client, bucket: string, region: string, reporter: Reporter, options: { tlsOnly: boolean } = { tlsOnly: true }): Promise<boolean> {
   const sdk = await import('@aws-sdk/client-s3');
   if (await exists(() => s3.send(new sdk.HeadBucketCommand({ Bucket: bucket })))) return false;
-  await step(reporter, `Creating the asset bucket ${bucket}`, async () => {
+  await step(reporter, 'TAP_DEPLOY_ASSET_BUCKET', `Creating the asset bucket ${bucket}`, async () => {
     try {
       await s3.send(
         new sdk.CreateBucketCommand({

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from '../shared/not-found.js';
 import { step, type Reporter } from './reporter.js';
 
 /** The placeholders CDK's synthesizers leave in asset manifests and templates. */
@@ -48,7 +49,7 @@ export async function publishAssets(manifestFile: string, env: Environment, s3: 
         continue;
       }
       const name = asset.displayName ?? id.slice(0, 12);
-      await step(reporter, `Uploading asset ${name}`, async () => {
+      await step(reporter, 'TAP_DEPLOY_ASSET_UPLOAD', `Uploading asset ${name}`, async () => {
         const path = join(root, asset.source.path);
         const Body = asset.source.packaging === 'zip' ? await zipDirectory(path) : readFileSync(path);
         await s3.send(new PutObjectCommand({ Bucket, Key, Body }));
@@ -65,8 +66,7 @@ export async function exists(head: () => Promise<unknown>): Promise<boolean> {
     await head();
     return true;
   } catch (error) {
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return false;
+    if (isNotFound(error)) return false;
     throw error;
   }
 }

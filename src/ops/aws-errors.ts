@@ -1,4 +1,4 @@
-import { TapError, UserError } from './errors.js';
+import { AwsError, TapError, UserError } from './errors.js';
 import type { Target } from './target.js';
 
 const CREDENTIAL_ERRORS = new Set([
@@ -27,7 +27,8 @@ interface SdkError {
  * Turns what the SDK throws into an error a person can act on: expired or wrong credentials name
  * the profile and what to run; an unreachable endpoint names the endpoint; an answer without a body
  * (a 403 to a HEAD request, which the SDK can only call `Unknown: UnknownError`) is explained from
- * its operation and HTTP status. Anything else is a TapError with the AWS error as its cause.
+ * its operation and HTTP status. Every one is an AwsError with the SDK's error as its cause; errors
+ * that are already ours (UserError, TapError) pass through.
  */
 export function explainAwsError(error: unknown, target: Target, doing: string): Error {
   if (error instanceof UserError || error instanceof TapError) return error;
@@ -38,17 +39,18 @@ export function explainAwsError(error: unknown, target: Target, doing: string): 
     const fix = target.profile
       ? `Sign in again (aws sso login --profile ${target.profile}) or fix the profile "${target.profile}" in ~/.aws/config.`
       : 'Refresh them (aws configure, or new AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN), or pass --profile NAME.';
-    return new UserError(`AWS rejected the credentials while ${doing} (${name}: ${e.message}). ${fix}`);
+    // Exit code 2, as for any setting the user gets wrong.
+    return new AwsError(`AWS rejected the credentials while ${doing} (${name}: ${e.message}). ${fix}`, { cause: error, fixable: true, exitCode: 2 });
   }
   if (NETWORK_ERRORS.has(code) || NETWORK_ERRORS.has(name)) {
     const where = target.endpoint ?? `AWS in ${target.region}`;
     const hint = target.kind === 'local' ? ' Is the local AWS running? Check: tap local status' : ' Check the network, the endpoint URL and the region.';
-    return new UserError(`Could not reach ${where} while ${doing} (${code || name}).${hint}`);
+    return new AwsError(`Could not reach ${where} while ${doing} (${code || name}).${hint}`, { cause: error, fixable: true, exitCode: 2 });
   }
   const status = e.$metadata?.httpStatusCode;
   if (status && isBodiless(e)) return explainStatus(status, e, target, doing);
   const operation = e.$operation ? ` (${e.$operation}${status ? `, HTTP ${status}` : ''})` : '';
-  return new TapError(`AWS returned an error while ${doing}${operation}: ${name ? `${name}: ` : ''}${e.message ?? String(error)}`, { cause: error });
+  return new AwsError(`AWS returned an error while ${doing}${operation}: ${name ? `${name}: ` : ''}${e.message ?? String(error)}`, { cause: error });
 }
 
 /** The SDK names an error it could not read from the body `Unknown` / `UnknownError` (or the status). */
@@ -56,7 +58,7 @@ function isBodiless(e: SdkError): boolean {
   return e.name === 'Unknown' || e.message === 'UnknownError' || /^\d{3}$/.test(e.name ?? '') || !e.message;
 }
 
-function explainStatus(status: number, e: SdkError, target: Target, doing: string): Error {
+function explainStatus(status: number, e: SdkError, target: Target, doing: string): AwsError {
   const where = target.endpoint ?? `AWS (${target.region})`;
   const what = `${where} answered ${e.$operation ?? 'a request'} with HTTP ${status} and no error details while ${doing}.`;
   const s3 = /^S3\b/.test(e.$operation ?? '');
@@ -83,7 +85,17 @@ function explainStatus(status: number, e: SdkError, target: Target, doing: strin
     fix = 'Run again with --debug to see the response.';
   }
   const message = `${what} ${fix}`;
-  return status >= 500 || status === 429 ? new TapError(message, { cause: e }) : new UserError(message, 1);
+  // Throttling and server failures pass with time; the rest needs the user to change something.
+  return new AwsError(message, { cause: e, fixable: !(status >= 500 || status === 429) });
+}
+
+/** Runs `work`, which calls AWS while `doing` something; what the SDK throws comes out explained. */
+export async function explained<T>(target: Target, doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw explainAwsError(error, target, doing);
+  }
 }
 
 /** A short name for the operation, e.g. `S3 HeadObject`, from the SDK's client and command names. */

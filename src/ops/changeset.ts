@@ -1,4 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { sleep } from './abort.js';
 import { TapError } from './errors.js';
 
 export interface PlannedChange {
@@ -14,7 +15,12 @@ export interface ChangeSetRequest {
   readonly type: 'CREATE' | 'UPDATE';
   readonly template: { readonly body?: string; readonly url?: string };
   readonly tags: Record<string, string>;
+  /** How long CloudFormation may take to work the change set out; CHANGE_SET_MAX_WAIT_MS unless given. */
+  readonly maxWaitMs?: number;
 }
+
+/** Working out a change set takes seconds; this much means something is stuck. */
+export const CHANGE_SET_MAX_WAIT_MS = 10 * 60_000;
 
 export type ChangeSetResult =
   | { readonly empty: true }
@@ -42,6 +48,7 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
     }),
   );
   const id = Id ?? name;
+  const deadline = performance.now() + (request.maxWaitMs ?? CHANGE_SET_MAX_WAIT_MS);
   for (let delay = 200; ; delay = Math.min(delay * 1.5, 2000)) {
     const described = await cfn.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: id, StackName: request.stackName }));
     if (described.Status === 'CREATE_COMPLETE') return { empty: false, id, changes: await allChanges(cfn, id, request.stackName, described) };
@@ -52,7 +59,11 @@ export async function createChangeSet(cfn: CloudFormationClient, request: Change
       }
       throw new TapError(`CloudFormation could not create the change set: ${described.StatusReason ?? 'no reason given'}`);
     }
-    await new Promise((r) => setTimeout(r, delay));
+    if (performance.now() > deadline) {
+      const minutes = Math.round((request.maxWaitMs ?? CHANGE_SET_MAX_WAIT_MS) / 60_000);
+      throw new TapError(`CloudFormation had not worked out the change set ${id} after ${minutes} min (${described.Status}). Look at it in the console, delete it, and run tap deploy again.`);
+    }
+    await sleep(delay);
   }
 }
 
@@ -62,10 +73,14 @@ async function allChanges(
   stackName: string,
   first: { Changes?: Array<{ ResourceChange?: Record<string, any> }>; NextToken?: string },
 ): Promise<PlannedChange[]> {
-  const { DescribeChangeSetCommand } = await import('@aws-sdk/client-cloudformation');
+  const { paginateDescribeChangeSet } = await import('@aws-sdk/client-cloudformation');
   const changes: PlannedChange[] = [];
-  let page: typeof first = first;
-  for (;;) {
+  // The first page is in hand; the paginator fetches the rest from its token.
+  async function* pages() {
+    yield first;
+    if (first.NextToken) yield* paginateDescribeChangeSet({ client: cfn, startingToken: first.NextToken }, { ChangeSetName: id, StackName: stackName });
+  }
+  for await (const page of pages()) {
     for (const { ResourceChange: c } of page.Changes ?? []) {
       if (!c) continue;
       changes.push({
@@ -75,9 +90,8 @@ async function allChanges(
         ...(c.Replacement ? { replacement: c.Replacement } : {}),
       });
     }
-    if (!page.NextToken) return changes;
-    page = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackName, NextToken: page.NextToken }));
   }
+  return changes;
 }
 
 /** Changes that lose data: the upload bucket or a table replaced or removed. */

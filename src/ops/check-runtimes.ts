@@ -25,6 +25,7 @@ export async function checkRuntimes(template: Template, target: Pick<Target, 'ki
   if (missing.length === 0) return;
   reporter.emit({
     type: 'info',
+    code: 'TAP_DEPLOY_RUNTIMES',
     message:
       `Local functions on ${missing.join(', ')} run on that Node.js major, not installed yet: the local AWS installs it with npm ` +
       `(about 50 MB) as the stack creates them, into ${state.dir}; the first invocations wait for it (progress in its server.log; ` +

@@ -25,6 +25,7 @@ export function failureMessage(stackName: string, status: string, failures: Fail
     UPDATE_ROLLBACK_FAILED: 'The rollback failed too: the stack needs attention (see its events).',
     ROLLBACK_FAILED: 'The rollback failed: delete the stack (tap destroy) and deploy again.',
     DELETE_FAILED: 'Some resources could not be deleted; they are listed above.',
+    STILL_IN_PROGRESS: 'CloudFormation is still working on it after a long wait: see its events in the console, and run the command again later to see where it ended.',
   };
   const causes = failures
     .filter((f) => !/cancelled|Resource creation cancelled|Resource update cancelled/i.test(f.reason))

@@ -38,7 +38,7 @@ export async function listDeliveries(clients: Clients, pipeline: Pipeline, optio
   const since = new Date((options.now ?? Date.now()) - (options.sinceMs ?? 86_400_000)).toISOString();
   try {
     const docs = await clients.documents();
-    const pages = await step(reporter, `Reading ${pipeline.metadataTable}`, () =>
+    const pages = await step(reporter, 'TAP_DELIVERIES_READ', `Reading ${pipeline.metadataTable}`, () =>
       Promise.all((['SUCCESS', 'FAILED'] as const).map((status) => recentRuns(docs, pipeline.metadataTable, pipeline.statusIndex, { status, since, max: SCAN_CAP }))),
     );
     const runs = pages
@@ -84,12 +84,12 @@ export async function retryDelivery(clients: Clients, pipeline: Pipeline, option
     const outcome = outcomeOf(Item as MetadataItem);
     const name = executionName(outcome, Date.now().toString(36));
     const sfn = await clients.sfn();
-    const started = await step(reporter, `Starting delivery ${name}`, () =>
+    const started = await step(reporter, 'TAP_DELIVERY_START', `Starting delivery ${name}`, () =>
       sfn.send(new StartExecutionCommand({ stateMachineArn: pipeline.deliveryStateMachine, name, input: JSON.stringify({ outcome }) })),
     );
     const arn = started.executionArn!;
     const deadline = Date.now() + options.timeoutMs;
-    const status = await step(reporter, 'Following the delivery', async () => {
+    const status = await step(reporter, 'TAP_DELIVERY_FOLLOW', 'Following the delivery', async () => {
       for (;;) {
         const out = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
         if (out.status !== 'RUNNING' || Date.now() >= deadline || options.signal?.aborted) return out.status ?? 'RUNNING';

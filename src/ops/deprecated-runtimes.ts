@@ -38,7 +38,7 @@ export function deprecatedRuntimes(template: Template, now = new Date()): string
 }
 
 export function warnDeprecatedRuntimes(template: Template, reporter: Reporter, now = new Date()): void {
-  for (const message of deprecatedRuntimes(template, now)) reporter.emit({ type: 'warn', message });
+  for (const message of deprecatedRuntimes(template, now)) reporter.emit({ type: 'warn', code: 'TAP_DEPLOY_DEPRECATED_RUNTIME', message });
 }
 
 function major(runtime: string): number {

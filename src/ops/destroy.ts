@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isProtected, stackName as stackNameOf } from '../infra/environment.js';
 import { OUTPUT } from '../handlers/contract.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { deployedFile } from './deploy-state.js';
 import { deleteAndWait } from './delete-stack.js';
@@ -36,11 +36,11 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
   const refuse = (why: string) =>
     new UserError(`${options.env} is protected${why}. To destroy it anyway, add --force (and --yes where there is no terminal to ask).`);
   if (isProtected(options.env) && !options.force) throw refuse(': its data is retained and its tables refuse deletion');
-  try {
+  return explained(target, `destroying ${stackName}`, async () => {
     const cfn = await clients.cloudformation();
     const state = await describeStack(cfn, stackName);
     if (!state) {
-      reporter.emit({ type: 'info', message: `${stackName} does not exist: nothing to destroy.` });
+      reporter.emit({ type: 'info', code: 'TAP_DESTROY_ABSENT', message: `${stackName} does not exist: nothing to destroy.` });
       return { stackName, existed: false, objectsDeleted: 0, retained: [], durationMs: Math.round(performance.now() - started) };
     }
     if (rememberedSettings(state.tags).protected && !options.force) throw refuse(' (it was deployed with --protected)');
@@ -50,12 +50,10 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     }
 
     const template = (await deployedTemplate(cfn, stackName)) as { Resources?: Record<string, { Type: string; DeletionPolicy?: string }> };
-    const { ListStackResourcesCommand } = await import('@aws-sdk/client-cloudformation');
+    const { paginateListStackResources } = await import('@aws-sdk/client-cloudformation');
     const physical = new Map<string, string>();
-    for (let token: string | undefined; ; ) {
-      const page = await cfn.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
+    for await (const page of paginateListStackResources({ client: cfn }, { StackName: stackName })) {
       for (const r of page.StackResourceSummaries ?? []) physical.set(r.LogicalResourceId!, r.PhysicalResourceId ?? '');
-      if (!(token = page.NextToken)) break;
     }
     const retained = Object.entries(template.Resources ?? {})
       .filter(([, r]) => r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate')
@@ -65,15 +63,13 @@ export async function destroy(clients: Clients, options: DestroyOptions, reporte
     let objectsDeleted = 0;
     const bucket = state.outputs[OUTPUT.bucket];
     if (bucket && !retained.some((r) => r.physicalId === bucket)) {
-      objectsDeleted = await step(reporter, `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
+      objectsDeleted = await step(reporter, 'TAP_DESTROY_EMPTY_BUCKET', `Emptying ${bucket} (every version)`, async () => emptyBucket(await clients.s3(), bucket, reporter));
     }
-    await step(reporter, `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
+    await step(reporter, 'TAP_DESTROY_DELETE_STACK', `Deleting ${stackName}`, () => deleteAndWait(clients, state.id, stackName, reporter, physical.size));
     const { rmSync } = await import('node:fs');
     rmSync(deployedFile(options.stateDir, options.env), { force: true });
     return { stackName, existed: true, objectsDeleted, retained, durationMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    throw explainAwsError(error, target, `destroying ${stackName}`);
-  }
+  });
 }
 
 /** Deletes every object version and delete marker, 1,000 at a time. Returns how many. */
@@ -91,6 +87,6 @@ export async function emptyBucket(s3: S3Client, bucket: string, reporter: Report
       throw new UserError(`Could not empty ${bucket}: ${first.Key} ${first.Code} ${first.Message}. Nothing else was deleted; run tap destroy again.`, 1);
     }
     deleted += objects.length;
-    reporter.emit({ type: 'progress', message: `deleted ${deleted} object versions`, done: deleted, total: deleted });
+    reporter.emit({ type: 'progress', code: 'TAP_DESTROY_OBJECTS_DELETED', message: `deleted ${deleted} object versions`, done: deleted, total: deleted });
   }
 }

@@ -1,6 +1,6 @@
 import type { TemplateDiff } from '@aws-cdk/cloudformation-diff';
 import { stackName as stackNameOf } from '../infra/environment.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { fingerprint } from './fingerprint.js';
 import { step, type Reporter } from './reporter.js';
@@ -33,29 +33,27 @@ export async function diff(clients: Clients, options: { env: string; outDir: str
   let current: Record<string, unknown> = {};
   let deployed = false;
   let settings: DeploySettings = {};
-  try {
+  await explained(clients.target, 'reading the deployed stack', async () => {
     const state = await describeStack(cfn, stackName);
     // A plain deploy uses what the stack remembers (an --alarm-email given once), so the diff does too.
     const resolved = resolveSettings(rememberedSettings(state?.tags ?? {}), {});
     settings = resolved.settings;
     const reused = describeReused(settings, resolved.reused);
-    if (reused) reporter.emit({ type: 'info', message: reused });
+    if (reused) reporter.emit({ type: 'info', code: 'TAP_SETTINGS_REUSED', message: reused });
     if (state && state.status !== 'REVIEW_IN_PROGRESS') {
       current = (await deployedTemplate(cfn, stackName)) as Record<string, unknown>;
       deployed = true;
     }
-  } catch (error) {
-    throw explainAwsError(error, clients.target, 'reading the deployed stack');
-  }
+  });
   // The same synthesis a deploy does (and reuses): same fingerprint, same output folder.
   const print = fingerprint({ env: options.env, settings, variables: options.variables ?? {} });
   const synth = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest }, () =>
-    step(reporter, `Synthesizing ${stackName}`, async () => {
+    step(reporter, 'TAP_SYNTH', `Synthesizing ${stackName}`, async () => {
       const { synthesize } = await import('../infra/app.js');
       return synthesize({ envName: options.env, outDir: options.outDir, fingerprint: print.digest, ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}) });
     }),
   );
-  if (synth.reused) reporter.emit({ type: 'info', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
+  if (synth.reused) reporter.emit({ type: 'info', code: 'TAP_SYNTH_REUSED', message: `Reusing the synthesized ${stackName} in ${options.outDir}: nothing that shapes it changed.` });
   const { fullDiff } = await import('@aws-cdk/cloudformation-diff');
   // The fingerprint output says where a template came from, not what it deploys.
   const templateDiff = fullDiff(withoutFingerprint(current) as Record<string, unknown>, withoutFingerprint(synth.template) as Record<string, unknown>);

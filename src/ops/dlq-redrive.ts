@@ -9,7 +9,7 @@
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { interrupted, sleep } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
@@ -61,7 +61,7 @@ const FOLLOW_MAX = 1_000;
 const HOLD_SECONDS = 600;
 
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
-  try {
+  return explained(clients.target, 'redriving the dead-letter queue', async () => {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
     // A redriven version may have been processed before (a run that failed after writing its item, a
@@ -90,9 +90,7 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
     );
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
     return { ...result, outcomes };
-  } catch (error) {
-    throw explainAwsError(error, clients.target, 'redriving the dead-letter queue');
-  }
+  });
 }
 
 /** Every run of these keys now, by key. */
@@ -134,7 +132,7 @@ async function redriveAll(
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
   const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
-  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
+  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
   if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
   await beforeMove(messages);
 
@@ -155,7 +153,7 @@ async function redriveAll(
     const task = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
     const toMove = task?.ApproximateNumberOfMessagesToMove ?? depth.visible;
-    reporter.emit({ type: 'progress', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
+    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
       if (cancelled || task.Status === 'CANCELLED') throw interrupted(`the redrive was cancelled after moving ${moved} of ${toMove} message(s); the rest are still in the DLQ.`);
       if (task.Status === 'FAILED') throw new UserError(`The redrive failed after moving ${moved} of ${toMove} message(s): ${task.FailureReason ?? 'no reason given'}. The rest are still in the DLQ.`, 1);
@@ -191,14 +189,14 @@ async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, opti
         failures.push(...result.failures);
         if (options.rate) await sleep(Math.max(0, (moved.length / options.rate) * 1000 - (performance.now() - started)), options.signal);
       }
-      reporter.emit({ type: 'progress', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
+      reporter.emit({ type: 'progress', code: 'TAP_DLQ_SCAN', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
     }
   } finally {
     await release(sqs, pipeline.dlqUrl, [...held]);
   }
   const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
   if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
-  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
+  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_SCAN_LIMIT', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
   return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
 }
 

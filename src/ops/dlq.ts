@@ -3,9 +3,9 @@
  * purpose. Redrive is in dlq-redrive.ts. `list` reads queue attributes only; `peek` must receive (SQS
  * has no other way to read a message), and says that the receive counts it shows include its look.
  */
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
-import { Declined, UserError } from './errors.js';
+import { AwsError, Declined, UserError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueDepth, type QueueMessage, peek, queueDepth } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
@@ -42,7 +42,7 @@ const queueName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
 /** Depth of both queues, from their attributes (no message is received). */
 export async function dlqList(clients: Clients, pipeline: Pipeline): Promise<DlqListResult> {
-  return withExplain(clients, 'reading the queues', async () => {
+  return explained(clients.target, 'reading the queues', async () => {
     const sqs = await clients.sqs();
     const [dlq, ingest] = await Promise.all([queueDepth(sqs, pipeline.dlqUrl), queueDepth(sqs, pipeline.queueUrl)]);
     return {
@@ -54,7 +54,7 @@ export async function dlqList(clients: Clients, pipeline: Pipeline): Promise<Dlq
 
 /** Up to `count` messages, made visible again before this returns. */
 export async function dlqPeek(clients: Clients, pipeline: Pipeline, options: { count: number }): Promise<DlqPeekResult> {
-  return withExplain(clients, 'peeking into the dead-letter queue', async () => {
+  return explained(clients.target, 'peeking into the dead-letter queue', async () => {
     const sqs = await clients.sqs();
     const depth = await queueDepth(sqs, pipeline.dlqUrl);
     const messages = depth.visible ? await peek(sqs, pipeline.dlqUrl, options.count, depth.visible) : [];
@@ -71,12 +71,12 @@ export interface PurgeOptions {
 /** Deletes every message of the DLQ, after confirmation. */
 export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: PurgeOptions, reporter: Reporter): Promise<DlqPurgeResult> {
   const name = queueName(pipeline.dlqUrl);
-  return withExplain(clients, `purging ${name}`, async () => {
+  return explained(clients.target, `purging ${name}`, async () => {
     const sqs = await clients.sqs();
     const depth = await queueDepth(sqs, pipeline.dlqUrl);
     const count = depth.visible + depth.inFlight + depth.delayed;
     if (count === 0) {
-      reporter.emit({ type: 'info', message: `${name} is empty: nothing to purge.` });
+      reporter.emit({ type: 'info', code: 'TAP_DLQ_EMPTY', message: `${name} is empty: nothing to purge.` });
       return { queue: name, purged: 0 };
     }
     const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';
@@ -87,18 +87,10 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
       await sqs.send(new PurgeQueueCommand({ QueueUrl: pipeline.dlqUrl }));
     } catch (error) {
       if ((error as Error).name === 'PurgeQueueInProgress') {
-        throw new UserError(`${name} is already being purged (SQS allows one purge every 60 seconds); try again in a minute.`, 1);
+        throw new AwsError(`${name} is already being purged (SQS allows one purge every 60 seconds); try again in a minute.`, { cause: error, fixable: true });
       }
       throw error;
     }
     return { queue: name, purged: count };
   });
-}
-
-async function withExplain<T>(clients: Clients, doing: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw explainAwsError(error, clients.target, doing);
-  }
 }

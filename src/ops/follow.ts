@@ -1,4 +1,5 @@
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
+import { sleep } from './abort.js';
 import type { Reporter } from './reporter.js';
 
 export interface FailedResource {
@@ -15,6 +16,16 @@ export interface FollowResult {
   readonly failures: FailedResource[];
   readonly durationMs: number;
 }
+
+export interface FollowOptions {
+  /** Stops following (CloudFormation goes on): the result's status is then `STOPPED_FOLLOWING`. */
+  readonly signal?: AbortSignal;
+  /** Gives up following after this long (FOLLOW_MAX_WAIT_MS unless given): status `STILL_IN_PROGRESS`. */
+  readonly maxWaitMs?: number;
+}
+
+/** Longer than any stack of ours takes; past it, something on AWS's side is stuck. */
+export const FOLLOW_MAX_WAIT_MS = 2 * 60 * 60_000;
 
 const TERMINAL = /(_COMPLETE|_FAILED)$/;
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'DELETE_COMPLETE', 'IMPORT_COMPLETE']);
@@ -44,8 +55,9 @@ export async function followStack(
   afterEventId: string | undefined,
   total: number,
   reporter: Reporter,
+  options: FollowOptions = {},
 ): Promise<FollowResult> {
-  const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
+  const { paginateDescribeStackEvents } = await import('@aws-sdk/client-cloudformation');
   const started = performance.now();
   const seen = new Set<string>();
   const settled = new Set<string>();
@@ -57,16 +69,13 @@ export async function followStack(
   let begun = false;
   for (let delay = 250; ; delay = Math.min(delay * 1.4, 2500)) {
     const fresh: StackEvent[] = [];
-    let next: string | undefined;
     // Events come newest first; page until we reach what we have seen or what came before.
-    pages: do {
-      const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackRef, NextToken: next }));
+    pages: for await (const page of paginateDescribeStackEvents({ client: cfn }, { StackName: stackRef })) {
       for (const event of page.StackEvents ?? []) {
         if (seen.has(event.EventId!) || event.EventId === afterEventId) break pages;
         fresh.push(event);
       }
-      next = page.NextToken;
-    } while (next);
+    }
 
     for (const event of fresh.reverse()) {
       seen.add(event.EventId!);
@@ -95,12 +104,16 @@ export async function followStack(
       const busy = working.size ? ` · ${working.size} in progress` : '';
       reporter.emit({
         type: 'progress',
+        code: 'TAP_STACK_EVENT',
         message: `${id} (${event.ResourceType}) ${status}${busy} · ${((performance.now() - started) / 1000).toFixed(1)} s`,
         done: settled.size,
         // Unknown (0) or outgrown: what has settled plus what is still being worked on.
         total: Math.max(total, settled.size + working.size),
       });
     }
-    await new Promise((r) => setTimeout(r, delay));
+    const waited = performance.now() - started;
+    const stopped = options.signal?.aborted ? 'STOPPED_FOLLOWING' : waited > (options.maxWaitMs ?? FOLLOW_MAX_WAIT_MS) ? 'STILL_IN_PROGRESS' : undefined;
+    if (stopped) return { status: stopped, ok: false, failures, durationMs: Math.round(waited) };
+    await sleep(delay, options.signal);
   }
 }

@@ -33,4 +33,4 @@ export function uploadKey(prefix: string, fileName: string): string {
   return `${PREFIX.incoming}${normalizePrefix(prefix)}${fileName}`;
 }
 
-export { closestKeys, editDistance } from '../shared/closest-keys.js';
+export { closestKeys } from '../shared/closest-keys.js';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 // Only what finds and talks to a running local AWS; the emulator itself (local/run.js) loads for `serve`.
 import { ADMIN_HEADERS } from '../local/admin-headers.js';
@@ -69,7 +70,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
   if (state.stale) rmSync(join(options.dataDir, SERVER_INFO_FILE), { force: true });
 
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 }); // the data dir's modes: src/local/data-dir.ts
-  reporter.emit({ type: 'step', message: `Starting the local AWS on port ${options.port}` });
+  reporter.emit({ type: 'step', code: 'TAP_LOCAL_START', message: `Starting the local AWS on port ${options.port}` });
   const started = performance.now();
   const log = openSync(logFile, 'a', 0o600);
   const [execArgv, entry] = serverEntry();
@@ -91,7 +92,7 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
     }
     const info = readServerInfo(options.dataDir);
     if (info && info.pid === child.pid && (await fetchHealth(info.endpoint))) {
-      reporter.emit({ type: 'done', message: `Started the local AWS at ${info.endpoint} (it keeps running; stop it with: tap local stop)`, ms: Math.round(performance.now() - started) });
+      reporter.emit({ type: 'done', code: 'TAP_LOCAL_START', message: `Started the local AWS at ${info.endpoint} (it keeps running; stop it with: tap local stop)`, ms: Math.round(performance.now() - started) });
       return { info, alreadyRunning: false, logFile };
     }
     await sleep(100);
@@ -106,17 +107,17 @@ export async function startLocal(options: LocalOptions, reporter: Reporter): Pro
  * would be left running with nobody to find it: wait for the first instead.
  */
 async function waitForBusy(info: ServerInfo, logFile: string, reporter: Reporter): Promise<StartResult> {
-  reporter.emit({ type: 'step', message: `Waiting for the local AWS at ${info.endpoint} (pid ${info.pid}) to answer` });
+  reporter.emit({ type: 'step', code: 'TAP_LOCAL_WAIT_BUSY', message: `Waiting for the local AWS at ${info.endpoint} (pid ${info.pid}) to answer` });
   const started = performance.now();
   const deadline = Date.now() + BUSY_WAIT_MS;
   while (Date.now() < deadline && pidAlive(info.pid)) {
     if (await fetchJson(`${info.endpoint}/_tap/health`, 5000)) {
-      reporter.emit({ type: 'done', message: `The local AWS at ${info.endpoint} answered`, ms: Math.round(performance.now() - started) });
+      reporter.emit({ type: 'done', code: 'TAP_LOCAL_WAIT_BUSY', message: `The local AWS at ${info.endpoint} answered`, ms: Math.round(performance.now() - started) });
       return { info, alreadyRunning: true, logFile };
     }
     await sleep(500);
   }
-  reporter.emit({ type: 'fail', message: `The local AWS at ${info.endpoint} did not answer` });
+  reporter.emit({ type: 'fail', code: 'TAP_LOCAL_WAIT_BUSY', message: `The local AWS at ${info.endpoint} did not answer` });
   throw new UserError(
     `The local AWS (pid ${info.pid}) runs for ${info.dataDir} but has not answered at ${info.endpoint} for ${BUSY_WAIT_MS / 1000} s. ` +
       `Its log: ${logFile}. To restart it: tap local stop, then run the command again.`,
@@ -243,5 +244,3 @@ function tail(file: string): string {
     return '';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

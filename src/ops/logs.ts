@@ -13,7 +13,7 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { sleep } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type LineFilter, type LogLine, filterPattern, matches, parseLogLine } from './log-lines.js';
@@ -58,7 +58,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
   let lines = 0;
   let delay = min;
   let warned = false;
-  try {
+  await explained(clients.target, `reading ${pipeline.logGroup}`, async () => {
     for (;;) {
       let fresh = 0;
       try {
@@ -78,7 +78,7 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
         const missing = `The log group ${pipeline.logGroup} does not exist yet: the processor has not run (or the stack is still being created).`;
         if (!options.follow) throw new UserError(missing, 1);
-        if (!warned) reporter.emit({ type: 'warn', message: `${missing} Waiting for it…` });
+        if (!warned) reporter.emit({ type: 'warn', code: 'TAP_LOGS_GROUP_MISSING', message: `${missing} Waiting for it…` });
         warned = true;
       }
       if (!options.follow || options.signal?.aborted) break;
@@ -88,21 +88,17 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
       await sleep(delay, options.signal);
       if (options.signal?.aborted) break;
     }
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `reading ${pipeline.logGroup}`);
-  }
+  });
   return { logGroup: pipeline.logGroup, lines, ...(pattern && { filterPattern: pattern }) };
 }
 
 async function* pages(client: CloudWatchLogsClient, logGroupName: string, startTime: number, filterPattern: string | undefined, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  let nextToken: string | undefined;
-  do {
-    if (signal?.aborted) return;
-    const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime, nextToken, ...(filterPattern && { filterPattern }) }));
+  const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
+  if (signal?.aborted) return;
+  for await (const page of paginateFilterLogEvents({ client }, { logGroupName, startTime, ...(filterPattern && { filterPattern }) })) {
     yield (page.events ?? []).map(parseLogLine).sort((a, b) => a.timestamp - b.timestamp);
-    nextToken = page.nextToken;
-  } while (nextToken);
+    if (signal?.aborted) return;
+  }
 }
 
 /**

@@ -5,10 +5,10 @@
  */
 import { OUTPUT, STATUS_INDEX } from '../handlers/contract.js';
 import { stackName as stackNameOf } from '../infra/environment.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { deployedFile, loadDeployed } from './deploy-state.js';
-import { UserError } from './errors.js';
+import { AwsError, UserError } from './errors.js';
 import type { Reporter } from './reporter.js';
 import { isGuarded, rememberedSettings } from './settings.js';
 import { describeStack, isInProgress, needsRecreate } from './stack-state.js';
@@ -48,11 +48,11 @@ export async function resolvePipeline(clients: Clients, options: ResolveOptions,
   const notDeployed = (extra = '') => new UserError(`${stackName} is not deployed${extra}; run tap deploy --env ${options.env}`);
   let state: Awaited<ReturnType<typeof describeStack>>;
   try {
-    state = await describeStack(await clients.cloudformation(), stackName);
-  } catch (error) {
-    const explained = explainAwsError(error, clients.target, `reading the outputs of ${stackName}`);
+    state = await explained(clients.target, `reading the outputs of ${stackName}`, async () => describeStack(await clients.cloudformation(), stackName));
+  } catch (explainedError) {
     // Wrong credentials or no network: the file would only hide the real problem.
-    if (explained instanceof UserError) throw explained;
+    if (explainedError instanceof UserError || (explainedError instanceof AwsError && explainedError.fixable)) throw explainedError;
+    const error = explainedError instanceof AwsError ? explainedError.cause : explainedError;
     const saved = loadDeployed(options.stateDir, options.env);
     if (!saved || !sameTarget(saved, clients.target)) {
       throw new UserError(
@@ -62,7 +62,7 @@ export async function resolvePipeline(clients: Clients, options: ResolveOptions,
       );
     }
     reporter.emit({
-      type: 'warn',
+      type: 'warn', code: 'TAP_PIPELINE_SAVED_OUTPUTS',
       message: `Could not read ${stackName} from CloudFormation (${(error as Error).name}); using the outputs saved in ${deployedFile(options.stateDir, options.env)} at ${saved.deployedAt}.`,
     });
     return pipelineFromOutputs(options.env, saved.outputs, 'file', saved.protected === true);

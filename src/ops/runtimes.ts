@@ -44,11 +44,11 @@ export async function installRuntimes(options: RuntimesOptions & { readonly runt
   for (const runtime of wanted) {
     const present = cache.find(runtime);
     if (present) {
-      reporter.emit({ type: 'info', message: `${runtime}: Node ${present.nodeVersion} is installed already` });
+      reporter.emit({ type: 'info', code: 'TAP_RUNTIME_PRESENT', message: `${runtime}: Node ${present.nodeVersion} is installed already` });
       out.push(present);
       continue;
     }
-    const installed = await step(reporter, `Installing Node ${nodeMajor(runtime)} for ${runtime} (npm, about 50 MB to download)`, () =>
+    const installed = await step(reporter, 'TAP_RUNTIME_INSTALL', `Installing Node ${nodeMajor(runtime)} for ${runtime} (npm, about 50 MB to download)`, () =>
       cache.install(runtime, { env: options.env as NodeJS.ProcessEnv }).catch((error: unknown) => {
         throw new TapError(`Could not install ${runtime}: ${(error as Error).message}. Check that npm can reach its registry (npm ping).`);
       }),

@@ -7,7 +7,7 @@
 import type { ProcessingStatus } from '../handlers/contract.js';
 import { type FileStatus, fileStatus as sharedFileStatus } from '../shared/file-status.js';
 import { lastFailedAttempt } from './attempts.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { incomingKey } from './keys.js';
 import { type FileRun, recentRuns } from './metadata.js';
@@ -55,18 +55,16 @@ export type StatusResult = FileStatus | RecentStatus;
 const TOTALS_CAP = 5_000;
 
 export async function status(clients: Clients, pipeline: Pipeline, options: StatusOptions, reporter: Reporter): Promise<StatusResult> {
-  try {
-    return options.file !== undefined ? await fileStatus(clients, pipeline, incomingKey(options.file), options, reporter) : await recentStatus(clients, pipeline, options, reporter);
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `reading the status of ${pipeline.stackName}`);
-  }
+  return explained<StatusResult>(clients.target, `reading the status of ${pipeline.stackName}`, () =>
+    options.file !== undefined ? fileStatus(clients, pipeline, incomingKey(options.file), options, reporter) : recentStatus(clients, pipeline, options, reporter),
+  );
 }
 
 async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
   const [docs, sqs] = await Promise.all([clients.documents(), clients.sqs()]);
   return sharedFileStatus({ docs, s3: () => clients.s3(), sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
     ...options,
-    around: (label, work) => step(reporter, label, work),
+    around: (label, work) => step(reporter, 'TAP_STATUS_READ', label, work),
     lastAttempt: (k, now) => lastFailedAttempt(clients, pipeline, k, now),
   });
 }
@@ -76,7 +74,7 @@ async function recentStatus(clients: Clients, pipeline: Pipeline, options: Statu
   const since = new Date((options.now ?? Date.now()) - (options.sinceMs ?? 86_400_000)).toISOString();
   const statuses: ProcessingStatus[] = options.status ? [options.status] : ['SUCCESS', 'FAILED'];
   const [pages, depth] = await Promise.all([
-    step(reporter, `Reading ${pipeline.metadataTable}`, () =>
+    step(reporter, 'TAP_STATUS_READ', `Reading ${pipeline.metadataTable}`, () =>
       Promise.all(statuses.map((s) => recentRuns(docs, pipeline.metadataTable, pipeline.statusIndex, { status: s, since, max: TOTALS_CAP }))),
     ),
     queueDepth(sqs, pipeline.dlqUrl),

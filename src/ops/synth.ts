@@ -49,7 +49,7 @@ export async function synth(options: SynthOptions, reporter: Reporter): Promise<
   const force = Boolean(options.force || options.validate);
   let built: Synthesized | undefined;
   const build = () =>
-    step(reporter, `Synthesizing TapStack-${options.env}`, async () => {
+    step(reporter, 'TAP_SYNTH', `Synthesizing TapStack-${options.env}`, async () => {
       try {
         const { synthesize } = await import('../infra/app.js');
         return (built = await synthesize({
@@ -69,13 +69,13 @@ export async function synth(options: SynthOptions, reporter: Reporter): Promise<
     });
   const out = await synthesizeOnce({ outDir: options.outDir, fingerprint: print.digest, force }, build);
   if (out.reused) {
-    reporter.emit({ type: 'info', message: `Nothing that shapes TapStack-${options.env} changed since the last synth: reusing ${options.outDir} (--force rebuilds).` });
+    reporter.emit({ type: 'info', code: 'TAP_SYNTH_REUSED', message: `Nothing that shapes TapStack-${options.env} changed since the last synth: reusing ${options.outDir} (--force rebuilds).` });
   }
 
   let findings: RuleFinding[] | undefined;
   if (options.validate) {
     const { checkSecurityRules } = await import('../infra/rules.js');
-    findings = await step(reporter, 'Checking security rules (cdk-nag AwsSolutions, Serverless)', () =>
+    findings = await step(reporter, 'TAP_SYNTH_NAG', 'Checking security rules (cdk-nag AwsSolutions, Serverless)', () =>
       checkSecurityRules(built!.stack),
     );
   }

@@ -34,11 +34,11 @@ export function announceTarget(target: Target, options: TargetNoticeOptions, rep
   const identity = identityOf(target);
   const last = read(file);
   if (last?.identity === identity) {
-    if (!options.resultNamesTarget) reporter.emit({ type: 'info', message: `Target: ${target.description}` });
+    if (!options.resultNamesTarget) reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${target.description}` });
     return;
   }
-  if (target.fallback) reporter.emit({ type: 'info', message: NO_CREDENTIALS_NOTICE });
-  reporter.emit({ type: 'info', message: `Target: ${target.description}${last ? ` (before: ${last.description})` : ''}` });
+  if (target.fallback) reporter.emit({ type: 'info', code: 'TAP_TARGET_LOCAL_FALLBACK', message: NO_CREDENTIALS_NOTICE });
+  reporter.emit({ type: 'info', code: 'TAP_TARGET', message: `Target: ${target.description}${last ? ` (before: ${last.description})` : ''}` });
   write(file, { identity, description: target.description, at: new Date().toISOString() });
 }
 

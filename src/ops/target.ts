@@ -78,7 +78,7 @@ export async function resolveTarget(options: TargetOptions, reporter: Reporter):
     throw new UserError('No AWS region set. Pass --region (for example --region eu-west-1), set AWS_REGION, or add region to your profile.');
   }
   const unknown = await unknownRegion(awsRegion);
-  if (unknown) reporter.emit({ type: 'warn', message: unknown });
+  if (unknown) reporter.emit({ type: 'warn', code: 'TAP_TARGET_REGION_UNKNOWN', message: unknown });
   return {
     kind: 'aws',
     region: awsRegion,

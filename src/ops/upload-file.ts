@@ -7,8 +7,9 @@
  * with ListParts that nothing is left.
  */
 import { createReadStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sleep } from './abort.js';
+import { inputFormatOf } from '../handlers/contract.js';
 
 export interface FileToUpload {
   readonly path: string;
@@ -48,17 +49,9 @@ export class UploadAborted extends Error {
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
 
-const CONTENT_TYPES: Record<string, string> = {
-  json: 'application/json',
-  ndjson: 'application/x-ndjson',
-  jsonl: 'application/x-ndjson',
-  csv: 'text/csv',
-  log: 'text/plain',
-  txt: 'text/plain',
-};
-
+/** The content type of the format the name says (the contract's INPUT_FORMATS); octet-stream otherwise. */
 export function contentType(key: string): string {
-  return CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
+  return inputFormatOf(key)?.contentType ?? 'application/octet-stream';
 }
 
 export async function uploadFile(s3: S3Client, file: FileToUpload, options: TransferOptions = {}): Promise<UploadedObject> {

@@ -3,11 +3,13 @@
  * so a typo in the third argument does not leave the first two uploaded.
  *
  * An argument is a file, a directory (its files of the formats the processor reads, not recursive)
- * or a glob (`*`, `?`, `[abc]`, `**` for any depth) for shells that did not expand it.
+ * or a glob (`*`, `?`, `[abc]`, `{a,b}`, `**` for any depth) for shells that did not expand it.
  */
+import * as fs from 'node:fs';
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { INPUT_EXTENSIONS, inputFormatOf } from '../handlers/contract.js';
 import { UserError } from './errors.js';
 
 export interface InputFile {
@@ -18,10 +20,8 @@ export interface InputFile {
   readonly size: number;
 }
 
-/** Extensions the processor reads (src/handlers/parse/index.ts). */
-export const READABLE_EXTENSIONS = ['.json', '.ndjson', '.jsonl', '.csv', '.log', '.txt'];
-
-export const isReadableFormat = (name: string) => READABLE_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext) && name.length > ext.length);
+/** Whether the processor reads files of this name (the contract's INPUT_FORMATS). */
+export const isReadableFormat = (name: string) => inputFormatOf(name) !== undefined;
 
 export async function resolveInputs(args: readonly string[], cwd: string): Promise<InputFile[]> {
   if (!args.length) throw new UserError('Nothing to upload: pass files, directories or globs (tap upload shipments.json), or --generate N.');
@@ -43,7 +43,7 @@ async function expand(arg: string, cwd: string): Promise<InputFile[]> {
   const path = resolve(cwd, arg);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => error);
   if (info instanceof Error) {
-    if (info.code === 'ENOENT' && /[*?[]/.test(arg)) return glob(arg, cwd);
+    if (info.code === 'ENOENT' && /[*?[{]/.test(arg)) return glob(arg, cwd);
     if (info.code === 'ENOENT') throw new UserError(`${arg}: no such file or directory.`);
     throw new UserError(`${arg}: cannot be read (${info.code ?? info.message}).`);
   }
@@ -54,7 +54,7 @@ async function expand(arg: string, cwd: string): Promise<InputFile[]> {
       .filter((e) => e.isFile() && isReadableFormat(e.name))
       .map((e) => e.name)
       .sort();
-    if (!names.length) throw new UserError(`${arg}: the directory has no ${READABLE_EXTENSIONS.join(', ')} files.`);
+    if (!names.length) throw new UserError(`${arg}: the directory has no ${INPUT_EXTENSIONS.join(', ')} files.`);
     return Promise.all(names.map((name) => checkFile(join(path, name), join(arg, name))));
   }
   if (!info.isFile()) throw new UserError(`${arg}: not a regular file.`);
@@ -71,49 +71,29 @@ async function checkFile(path: string, shown: string): Promise<InputFile> {
 }
 
 async function glob(pattern: string, cwd: string): Promise<InputFile[]> {
-  const absolute = isAbsolute(pattern) ? pattern : join(cwd, pattern);
-  const segments = absolute.split(sep);
-  const firstMagic = segments.findIndex((s) => /[*?[]/.test(s));
-  const root = segments.slice(0, firstMagic).join(sep) || sep;
-  const matcher = globToRegExp(segments.slice(firstMagic).join('/'));
-  const matches: string[] = [];
-  const deep = segments.slice(firstMagic).includes('**');
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-      const full = join(dir, entry.name);
-      const rel = relative(root, full).split(sep).join('/');
-      if (entry.isDirectory() && (deep || depth < segments.length - firstMagic - 1)) await walk(full, depth + 1);
-      else if (entry.isFile() && matcher.test(rel)) matches.push(full);
-    }
-  };
-  await walk(root, 0);
+  const { matches, unreadable } = await matchGlob(pattern, cwd);
+  // A folder the walk could not enter may hold files the pattern meant: say so rather than upload less.
+  if (unreadable.length) throw new UserError(`${pattern}: cannot read ${unreadable.map((d) => relative(cwd, d) || d).join(', ')} (check the permissions, or narrow the pattern).`);
   if (!matches.length) throw new UserError(`${pattern}: no files match.`);
-  return Promise.all(matches.sort().map((m) => checkFile(m, relative(cwd, m) || m)));
+  return Promise.all(matches.map((m) => checkFile(m, relative(cwd, m) || m)));
 }
 
-/** A glob (`/` separated) → a RegExp over `/` separated relative paths. `*` stays within a folder. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
-      // `**/` matches zero or more folders; a trailing `**` matches anything.
-      const slash = pattern[i + 2] === '/';
-      source += slash ? '(?:[^/]+/)*' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) source += '\\[';
-      else {
-        source += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
+/**
+ * The files a glob matches (tinyglobby: `*`, `?`, `[abc]`, `{a,b}`, `**` for any depth; names
+ * starting with a dot included, as before), sorted, and the folders the walk could not read.
+ * `readdir` is node's unless a test gives another.
+ */
+export async function matchGlob(pattern: string, cwd: string, readdir: typeof fs.readdir = fs.readdir): Promise<{ matches: string[]; unreadable: string[] }> {
+  const { glob: tinyglobby } = await import('tinyglobby');
+  const unreadable: string[] = [];
+  const watched = ((path: fs.PathLike, options: object, callback: (error: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void) =>
+    readdir(path, options as { withFileTypes: true }, (error, entries) => {
+      // A folder that is not there has nothing to match; one that is there but cannot be read might.
+      if (error && error.code !== 'ENOENT' && error.code !== 'ENOTDIR') unreadable.push(resolve(cwd, String(path)));
+      callback(error, entries);
+    })) as unknown as typeof fs.readdir;
+  const matches = await tinyglobby(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, expandDirectories: false, fs: { readdir: watched } });
+  return { matches: matches.map((m) => resolve(m)).sort(), unreadable: [...new Set(unreadable)].sort() };
 }
 
 /** The same file named twice is uploaded once; two files with one name would overwrite each other. */

@@ -5,8 +5,9 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listInputExtensions } from '../handlers/contract.js';
 import { interrupted } from './abort.js';
-import { explainAwsError } from './aws-errors.js';
+import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { type GeneratedFile, writeShipmentsFile } from './generate.js';
 import { uploadKey } from './keys.js';
@@ -64,7 +65,7 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
   // Check every input (and that there is something to do) before the first byte goes out.
   const inputs = options.inputs.length || !options.generate ? await resolveInputs(options.inputs, options.cwd) : [];
   for (const file of inputs.filter((f) => !isReadableFormat(f.name))) {
-    reporter.emit({ type: 'warn', message: `${file.name}: the processor reads .json, .ndjson, .jsonl, .csv, .log and .txt; this file will be marked FAILED.` });
+    reporter.emit({ type: 'warn', code: 'TAP_UPLOAD_UNREADABLE_FORMAT', message: `${file.name}: the processor reads ${listInputExtensions('and')}; this file will be marked FAILED.` });
   }
   const keyOf = (name: string) => uploadKey(options.prefix ?? '', name);
 
@@ -77,11 +78,11 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
       throw error;
     });
     generated = { file: { path, name, size: written.bytes }, summary: { ...written, key: keyOf(name) } };
-    reporter.emit({ type: 'info', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path} (deleted after the upload)` });
+    reporter.emit({ type: 'info', code: 'TAP_UPLOAD_GENERATED', message: `Generated ${written.records} records (${written.invalid} invalid) in ${path} (deleted after the upload)` });
   }
   const files = [...inputs, ...(generated ? [generated.file] : [])];
 
-  try {
+  return explained(clients.target, `uploading to ${pipeline.bucket}`, async () => {
     const uploaded: UploadedFile[] = [];
     for (const [i, file] of files.entries()) {
       const position = { i, of: files.length };
@@ -112,11 +113,9 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
       ...(outcomes && { outcomes }),
       ok: !outcomes?.some(failed),
     };
-  } catch (error) {
-    throw explainAwsError(error, clients.target, `uploading to ${pipeline.bucket}`);
-  } finally {
+  }).finally(async () => {
     if (generated) await rm(generated.file.path, { force: true });
-  }
+  });
 }
 
 async function uploadOne(
@@ -137,7 +136,7 @@ async function uploadOne(
     // The end is reported by the `done` event; a small file has nothing in between.
     if (loaded >= total || now - lastEmit < interval) return;
     lastEmit = now;
-    reporter.emit({ type: 'progress', message: `${counter} ${key}: ${transferProgress(loaded, total, now - started)}`, done: loaded, total, unit: 'bytes' });
+    reporter.emit({ type: 'progress', code: 'TAP_UPLOAD_TRANSFER', message: `${counter} ${key}: ${transferProgress(loaded, total, now - started)}`, done: loaded, total, unit: 'bytes' });
   };
   try {
     const result = await uploadFile(s3, { path: file.path, size: file.size, bucket, key }, {
@@ -147,7 +146,7 @@ async function uploadOne(
       ...(options.queueSize && { queueSize: options.queueSize }),
     });
     const ms = Math.round(performance.now() - started);
-    reporter.emit({ type: 'done', message: `${counter} Uploaded ${key}`, ms });
+    reporter.emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: `${counter} Uploaded ${key}`, ms });
     return { path: file.path, key, size: file.size, ...result, ms };
   } catch (error) {
     if (!(error instanceof UploadAborted)) throw error;
@@ -170,10 +169,10 @@ async function uploadThroughApi(
   const { askUploadPermission, postWithPermission } = await import('./api-upload.js');
   const counter = `[${position.i + 1}/${position.of}]`;
   const started = performance.now();
-  reporter.emit({ type: 'info', message: `${counter} Asking the API for an upload permission for ${key}` });
+  reporter.emit({ type: 'info', code: 'TAP_UPLOAD_API_PERMISSION', message: `${counter} Asking the API for an upload permission for ${key}` });
   const permission = await askUploadPermission(clients, pipeline, key, file.size, options.signal);
   const result = await postWithPermission(permission, file.path, options.signal);
   const ms = Math.round(performance.now() - started);
-  reporter.emit({ type: 'done', message: `${counter} Uploaded ${result.key} through the API`, ms });
+  reporter.emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: `${counter} Uploaded ${result.key} through the API`, ms });
   return { path: file.path, key: result.key, size: file.size, parts: 1, ms, ...(result.versionId && { versionId: result.versionId }), ...(result.etag && { etag: result.etag }) };
 }

@@ -87,7 +87,7 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
     // What it waits for: the file, or the first of those still being processed and how many more.
     const waitingFor = files.filter((f) => !outcomes.has(f)).map((f) => f.key);
     const which = waitingFor.length ? `: ${waitingFor[0]}${waitingFor.length > 1 ? ` and ${waitingFor.length - 1} more` : ''}` : '';
-    reporter.emit({ type: 'progress', message: `Waiting for the pipeline${which} (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: `Waiting for the pipeline${which} (${Math.round(elapsed() / 1000)} s)`, done: outcomes.size, total: files.length });
     if (outcomes.size === files.length) break;
     if (elapsed() >= options.timeoutMs) {
       // Before calling them timed out: a message that arrived while another left keeps the depth level.

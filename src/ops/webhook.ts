@@ -38,7 +38,7 @@ export async function webhookSecret(clients: Clients, pipeline: Pipeline, option
     let versionId: string | undefined;
     if (options.rotate) {
       const { RandomPassword } = await sm.send(new GetRandomPasswordCommand({ PasswordLength: 64, ExcludePunctuation: true }));
-      const put = await step(reporter, `Putting a new signing key in ${webhookSecretName(pipeline.env)}`, () =>
+      const put = await step(reporter, 'TAP_WEBHOOK_ROTATE', `Putting a new signing key in ${webhookSecretName(pipeline.env)}`, () =>
         sm.send(new PutSecretValueCommand({ SecretId: id, SecretString: JSON.stringify({ signingKey: RandomPassword }) })),
       );
       versionId = put.VersionId;
@@ -102,7 +102,7 @@ const MAX_BODY = 1024 * 1024;
 
 export async function listenWebhook(clients: Clients, pipeline: Pipeline, options: ListenOptions, reporter: Reporter): Promise<ListenResult> {
   const keys = keyReader(clients, secretIdOf(pipeline));
-  await step(reporter, `Reading the signing key of ${pipeline.env}`, () => keys.refresh());
+  await step(reporter, 'TAP_WEBHOOK_KEY', `Reading the signing key of ${pipeline.env}`, () => keys.refresh());
   let received = 0;
   let verified = 0;
   const server = createServer((req, res) => {

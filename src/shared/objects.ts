@@ -1,6 +1,7 @@
 /** Reading what the pipeline left in the bucket: objects' heads, key listings, the rejected-records report. */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RejectLine } from '../handlers/split.js';
+import { isNotFound } from './not-found.js';
 
 export interface ObjectHead {
   readonly lastModified?: string;
@@ -19,8 +20,7 @@ export async function headObject(s3: S3Client, bucket: string, key: string): Pro
       ...(head.VersionId && { versionId: head.VersionId }),
     };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'NotFound' || name === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

@@ -12,21 +12,7 @@ export async function processorZip(): Promise<Uint8Array> {
   return zipSync(files);
 }
 
-/** Polls `probe` until it returns a value (not undefined) or the time is up. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
-  }
-  throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${lastError ? `: ${String(lastError)}` : ''}`);
-}
+export { eventually } from './eventually.js';
 
 /** A small, valid shipments file. */
 export function shipmentsJson(count: number, prefix = 'SH'): string {

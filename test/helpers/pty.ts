@@ -3,6 +3,7 @@
  * the byte a person types (\x03), turned into SIGINT by the terminal's line discipline.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { TAP_BIN } from './cli.js';
 
 export const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -50,7 +51,7 @@ export function runOnPty(args: string[], options: PtyOptions): Promise<PtyRun> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const screen = raw.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
+      const screen = stripVTControlCharacters(raw).replace(/\r/g, '');
       resolve({ code, screen, ...(sentAt !== undefined ? { afterInterruptMs: Date.now() - sentAt } : {}) });
     });
   });

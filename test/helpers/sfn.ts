@@ -1,5 +1,5 @@
 import { CreateStateMachineCommand, DescribeExecutionCommand, type DescribeExecutionCommandOutput, GetExecutionHistoryCommand, type HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { eventually } from './lambda.js';
+import { eventually } from './eventually.js';
 
 export const SFN_ROLE = 'arn:aws:iam::000000000000:role/tap-states';
 
@@ -19,7 +19,7 @@ export function finished(sfn: SFNClient, executionArn: string, timeoutMs = 90_00
   return eventually(async () => {
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return d.status === 'RUNNING' ? undefined : d;
-  }, timeoutMs);
+  }, { timeoutMs });
 }
 
 export async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {

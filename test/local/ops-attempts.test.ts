@@ -68,7 +68,7 @@ describe('a handler time-out is where people look', () => {
     const aboutFile = await eventually(async () => {
       const lines = await collect({ key: 'incoming/slow.json' });
       return lines.some((l) => l.message === 'platform.runtimeDone') ? lines : undefined;
-    }, 30_000, 250);
+    }, { timeoutMs: 30_000, intervalMs: 250 });
     // The stack's system log level is WARN: of the platform records, only runtimeDone (a time-out is a WARN one).
     expect(aboutFile.map((l) => l.message)).toEqual([expect.stringContaining('"s3_key":"incoming/slow.json"'), 'platform.runtimeDone']);
     expect(aboutFile[0]!.raw).toContain('incoming/slow.json');
@@ -99,7 +99,7 @@ describe('a handler time-out is where people look', () => {
     const attempt = await eventually(async () => {
       const result = (await status(ops.clients, ops.pipeline, { file: 'crash.json', limit: 10 }, recordingReporter())) as FileStatus;
       return result.lastAttempt;
-    }, 30_000, 250);
+    }, { timeoutMs: 30_000, intervalMs: 250 });
     expect(attempt).toMatchObject({ outcome: 'crash', detail: 'Runtime.ExitError' });
     const errors = await collect({ key: 'incoming/crash.json', level: 'ERROR' });
     expect(errors.map((l) => l.json?.['record'])).toContainEqual(expect.objectContaining({ status: 'error', errorType: 'Runtime.ExitError' }));

@@ -55,7 +55,7 @@ describe('space given back', () => {
     const after = await eventually(async () => {
       const size = await sizeOf(dir);
       return size < before + MB ? size : undefined;
-    }, 30_000, 200);
+    }, { timeoutMs: 30_000 });
     expect(after).toBeLessThan(full - 4 * MB);
     ddb.destroy();
   }, 60_000);
@@ -86,7 +86,7 @@ describe('space given back', () => {
     await cfn.send(new DeleteStackCommand({ StackName: 'space' }));
     await waitUntilStackDeleteComplete({ client: cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: 'space' });
 
-    await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), 30_000, 200);
+    await eventually(async () => ((await sizeOf(dir)) < before + MB ? true : undefined), { timeoutMs: 30_000 });
     for (const client of [cfn, ddb]) client.destroy();
   }, 90_000);
 
@@ -121,7 +121,7 @@ describe('space given back', () => {
     await ddb.send(new DeleteTableCommand({ TableName: 'nsp' }));
 
     // assert: a new table of the same name starts empty (no item, no index entry, no tag); the others keep everything
-    await eventually(async () => ((await ddb.send(new ListTablesCommand({}))).TableNames?.includes('nsp') ? undefined : true), 10_000, 100);
+    await eventually(async () => ((await ddb.send(new ListTablesCommand({}))).TableNames?.includes('nsp') ? undefined : true), { timeoutMs: 10_000, intervalMs: 100 });
     await create('nsp');
     expect(await count('nsp')).toEqual({ items: 0, indexed: 0 });
     expect(await tagsOf('nsp')).toEqual([]);

@@ -21,4 +21,4 @@ export async function newQueue(
   return { url: QueueUrl!, arn: Attributes!.QueueArn!, name };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';

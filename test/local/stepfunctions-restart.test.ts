@@ -50,7 +50,7 @@ describe('a restart of the local AWS', () => {
     });
     const input = { file: join(dir, 'calls'), failTimes: 0 };
     const { executionArn, startDate } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }));
-    await eventually(async () => (types(await history(sfn, executionArn!)).includes('WaitStateEntered') ? true : undefined), 60_000);
+    await eventually(async () => (types(await history(sfn, executionArn!)).includes('WaitStateEntered') ? true : undefined), { timeoutMs: 60_000 });
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
 
     const second = await restart(running);
@@ -85,7 +85,7 @@ describe('a restart of the local AWS', () => {
       },
     });
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ file: join(dir, 'calls'), failTimes: 99 }) }));
-    await eventually(async () => (types(await history(sfn, executionArn!)).includes('TaskFailed') ? true : undefined), 60_000);
+    await eventually(async () => (types(await history(sfn, executionArn!)).includes('TaskFailed') ? true : undefined), { timeoutMs: 60_000 });
 
     const second = await restart(running);
     const sfn2 = new SFNClient(second.clientConfig);
@@ -117,7 +117,7 @@ describe('a restart of the local AWS', () => {
       const sfn = new SFNClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
       const arn = await createMachine(sfn, 'killed', { StartAt: 'Pause', States: { Pause: { Type: 'Wait', Seconds: 8, Next: 'After' }, After: { Type: 'Pass', Result: 'survived', End: true } } });
       executionArn = (await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }))).executionArn!;
-      await eventually(async () => (types(await history(sfn, executionArn)).includes('WaitStateEntered') ? true : undefined), 60_000);
+      await eventually(async () => (types(await history(sfn, executionArn)).includes('WaitStateEntered') ? true : undefined), { timeoutMs: 60_000 });
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     } finally {
       child.kill('SIGKILL');

@@ -49,7 +49,7 @@ async function request(flags: OperateFlags, method: 'GET' | 'POST', path: string
     const pretty = !flags.json;
     print(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body, null, pretty ? 2 : undefined));
     if (answer.status >= 400) {
-      reporter.emit({ type: 'warn', message: `HTTP ${answer.status}${answer.requestId ? ` (request ${answer.requestId})` : ''}` });
+      reporter.emit({ type: 'warn', code: 'TAP_API_STATUS', message: `HTTP ${answer.status}${answer.requestId ? ` (request ${answer.requestId})` : ''}` });
       process.exitCode = 1;
     }
   });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import type { Command } from 'commander';
 import { parseEnvName } from '../../ops/env.js';
 import { addTargetOptions, askOnTerminal, clientsFor, stateDir, type TargetFlags } from '../context.js';
@@ -52,7 +53,7 @@ async function renderDiff(diff: import('@aws-cdk/cloudformation-diff').TemplateD
   sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
   formatDifferences(Object.assign(sink, { columns: process.stdout.columns ?? 120 }), diff);
   sink.end();
-  return process.stdout.isTTY ? text : text.replace(/\x1b\[[0-9;]*m/g, '');
+  return process.stdout.isTTY ? text : stripVTControlCharacters(text);
 }
 
 export function registerDestroy(program: Command): void {

@@ -35,9 +35,9 @@ export function registerLogs(program: Command): void {
     };
     await operate(flags, async ({ clients, pipeline, reporter, signal, style }) => {
       const [{ logs }, { formatLogLine }] = await Promise.all([import('../../ops/logs.js'), import('../format/logs.js')]);
-      if (flags.follow) reporter.emit({ type: 'info', message: 'Following new lines as they arrive (Ctrl-C to stop)…' });
+      if (flags.follow) reporter.emit({ type: 'info', code: 'TAP_LOGS_FOLLOWING', message: 'Following new lines as they arrive (Ctrl-C to stop)…' });
       const result = await logs(clients, pipeline, { ...filter, follow: flags.follow, signal, onLine: (line) => print(formatLogLine(line, { json: flags.json, style })) }, reporter);
-      if (!result.lines && !flags.follow) reporter.emit({ type: 'info', message: `No matching lines in ${result.logGroup} in the last ${flags.since}.` });
+      if (!result.lines && !flags.follow) reporter.emit({ type: 'info', code: 'TAP_LOGS_NONE', message: `No matching lines in ${result.logGroup} in the last ${flags.since}.` });
     });
   });
 }

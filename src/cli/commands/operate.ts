@@ -42,7 +42,7 @@ export async function operate<T>(flags: OperateFlags, work: (op: Operation) => P
   const clients = await clientsFor(flags, reporter);
   const controller = new AbortController();
   const onInterrupt = () => {
-    reporter.emit({ type: 'warn', message: 'Stopping… (Ctrl-C again to quit at once)' });
+    reporter.emit({ type: 'warn', code: 'TAP_INTERRUPT', message: 'Stopping… (Ctrl-C again to quit at once)' });
     controller.abort();
   };
   process.once('SIGINT', onInterrupt);

@@ -55,7 +55,7 @@ export function registerWebhook(program: Command): void {
           status,
           signal,
           ...(swapWebhook && { swapWebhook }),
-          onListening: (url) => reporter.emit({ type: 'info', message: `Listening on ${url}${flags.local ? ` (the webhook of ${pipeline.env} until Ctrl-C)` : ''}; answering ${status}. Ctrl-C stops.` }),
+          onListening: (url) => reporter.emit({ type: 'info', code: 'TAP_WEBHOOK_LISTENING', message: `Listening on ${url}${flags.local ? ` (the webhook of ${pipeline.env} until Ctrl-C)` : ''}; answering ${status}. Ctrl-C stops.` }),
           onDelivery: (delivery) => print(formatReceived(delivery, { json: flags.json, style })),
         },
         reporter,

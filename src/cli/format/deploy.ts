@@ -1,6 +1,6 @@
 import type { PlannedChange } from '../../ops/changeset.js';
 import type { DeployResult } from '../../ops/deploy.js';
-import { formatMs } from '../reporters.js';
+import { formatDuration } from '../../ops/units.js';
 import type { Style } from './style.js';
 
 export function formatChanges(changes: PlannedChange[], style: Style): string[] {
@@ -26,7 +26,7 @@ export function formatDeploy(result: DeployResult, options: { json: boolean; sty
     'no-changes': `${bold(result.stackName)} is up to date: no changes`,
     hotswapped: `Hotswapped the function code of ${bold(result.stackName)}`,
   };
-  const lines = [`${green('✓')} ${headline[result.outcome]} in ${formatMs(result.durationMs)} (${result.target.endpoint ?? 'AWS'}, ${result.target.region})`];
+  const lines = [`${green('✓')} ${headline[result.outcome]} in ${formatDuration(result.durationMs)} (${result.target.endpoint ?? 'AWS'}, ${result.target.region})`];
   if (result.changes.length) lines.push(`  ${result.changes.length} change(s):`, ...formatChanges(result.changes, options.style));
   const outputs = Object.entries(result.outputs);
   if (outputs.length) {

@@ -1,5 +1,5 @@
 import type { SynthResult } from '../../ops/synth.js';
-import { formatMs } from '../reporters.js';
+import { formatBytes, formatDuration } from '../../ops/units.js';
 import type { Style } from './style.js';
 
 /** The result of `tap synth`, as text or JSON. Pure: no terminal, no process. */
@@ -7,7 +7,7 @@ export function formatSynth(result: SynthResult, options: { json: boolean; style
   if (options.json) return JSON.stringify(result, null, 2);
   const { bold, dim, green, red } = options.style;
   const lines = [
-    `${green('✓')} ${result.reused ? 'Reused the synthesized' : 'Synthesized'} ${bold(result.stackName)} in ${formatMs(result.durationMs)}`,
+    `${green('✓')} ${result.reused ? 'Reused the synthesized' : 'Synthesized'} ${bold(result.stackName)} in ${formatDuration(result.durationMs)}`,
     `  template: ${result.templateFile}`,
     `  assets:   ${result.assetManifestFile} ${dim(`(processor bundle ${formatBytes(result.bundleBytes)})`)}`,
     `  ${result.resourceCount} resources:`,
@@ -24,10 +24,4 @@ export function formatSynth(result: SynthResult, options: { json: boolean; style
     }
   }
   return lines.join('\n');
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -1,7 +1,7 @@
 /** Plain-text tables and the small value formats the operating commands share. Pure. */
+import { stripVTControlCharacters } from 'node:util';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
-const width = (s: string) => s.replace(ANSI, '').length;
+const width = (s: string) => stripVTControlCharacters(s).length;
 
 /** Rows of cells → lines with columns padded to the widest cell (ANSI colours do not count). */
 export function table(rows: readonly (readonly string[])[], indent = '  '): string[] {

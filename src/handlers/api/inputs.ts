@@ -2,7 +2,7 @@
  * What callers send the API, checked before anything is read or signed: the POST /files body, the
  * GET /files query, and file keys. Every refusal says what is wrong and what would be right.
  */
-import { PREFIX, type ProcessingStatus } from '../contract.js';
+import { PREFIX, relativeKey, type ProcessingStatus } from '../contract.js';
 import { badRequest } from './http.js';
 
 /** The largest single upload a presigned POST can carry (S3: 5 GB). */
@@ -44,8 +44,7 @@ export function uploadRequest(body: string | null, isBase64Encoded: boolean): Up
  * segments, `.` and `..`, control characters and keys over S3's 1024 bytes are not.
  */
 export function fileKey(input: string, what: string): string {
-  let name = input.normalize('NFC');
-  if (name.startsWith(PREFIX.incoming)) name = name.slice(PREFIX.incoming.length);
+  const name = relativeKey(input.normalize('NFC'));
   if (name === '' || name.endsWith('/')) throw badRequest(`${what} must name a file, e.g. shipments.json or 2026/01/shipments.json.`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw badRequest(`${what} must not contain control characters.`);

@@ -1,4 +1,5 @@
 /** Picks a parser by file extension (case-insensitive). */
+import { extensionOf, inputFormatOf, listInputExtensions } from '../contract.js';
 import { FileFormatError } from '../errors.js';
 import { parseCsv } from './csv.js';
 import { guardParse } from './guard.js';
@@ -10,15 +11,6 @@ import type { Format, ParsedItem } from './types.js';
 export { EMPTY_FILE } from './guard.js';
 export type { Format, ParsedItem, ParsedRecord, ParseReject } from './types.js';
 
-const BY_EXTENSION: Record<string, Format> = {
-  '.json': 'json',
-  '.ndjson': 'ndjson',
-  '.jsonl': 'ndjson',
-  '.csv': 'csv',
-  '.log': 'log',
-  '.txt': 'log',
-};
-
 const PARSERS: Record<Format, (source: AsyncIterable<Uint8Array>) => AsyncIterable<ParsedItem>> = {
   json: parseJson,
   ndjson: parseNdjson,
@@ -26,18 +18,15 @@ const PARSERS: Record<Format, (source: AsyncIterable<Uint8Array>) => AsyncIterab
   log: parseLog,
 };
 
-const SUPPORTED = 'use .json, .ndjson, .jsonl, .csv, .log or .txt';
+const SUPPORTED = `use ${listInputExtensions()}`;
 
 /** The format of `key`, or a FileFormatError saying which extensions would work. */
 export function formatOf(key: string): Format {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  // A leading dot (".csv") is a hidden file's name, not an extension.
-  if (dot <= 0) throw new FileFormatError(`unsupported file type (no extension); ${SUPPORTED}`);
-  const extension = name.slice(dot);
-  const format = BY_EXTENSION[extension.toLowerCase()];
-  if (!format) throw new FileFormatError(`unsupported file type ${extension}; ${SUPPORTED}`);
-  return format;
+  const extension = extensionOf(key);
+  if (extension === undefined) throw new FileFormatError(`unsupported file type (no extension); ${SUPPORTED}`);
+  const input = inputFormatOf(key);
+  if (!input) throw new FileFormatError(`unsupported file type ${extension}; ${SUPPORTED}`);
+  return input.format;
 }
 
 /** The records of `source`; a failure that is about the content is always a FileFormatError (guard.ts). */

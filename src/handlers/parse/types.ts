@@ -4,6 +4,7 @@
  * `reject` here; a record that parsed but fails validation is rejected later, by validate.ts.
  * A problem with the file as a whole is thrown as a FileFormatError instead.
  */
+import type { InputFormat } from '../contract.js';
 
 interface Position {
   /** 1-based index among the records read from this file (accepted and rejected alike). */
@@ -28,4 +29,5 @@ export interface ParseReject extends Position {
 
 export type ParsedItem = ParsedRecord | ParseReject;
 
-export type Format = 'json' | 'ndjson' | 'csv' | 'log';
+/** One per parser; which extensions map to which is the contract's INPUT_FORMATS. */
+export type Format = InputFormat;

@@ -13,7 +13,7 @@ describe('throttledLines', () => {
   it('a wait polled every second for a minute prints a handful of lines, not sixty', () => {
     const { lines, reporter, tick } = harness();
     for (let s = 0; s < 60; s++) {
-      reporter.emit({ type: 'progress', message: `Waiting for the pipeline: incoming/a.ndjson (${s} s)`, done: 0, total: 1 });
+      reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: `Waiting for the pipeline: incoming/a.ndjson (${s} s)`, done: 0, total: 1 });
       tick(1000);
     }
     expect(lines).toHaveLength(Math.ceil(60_000 / PROGRESS_LINE_INTERVAL_MS));
@@ -23,18 +23,18 @@ describe('throttledLines', () => {
 
   it('a change of state (counts or words) is printed at once', () => {
     const { lines, reporter, tick } = harness();
-    reporter.emit({ type: 'progress', message: 'Bucket (AWS::S3::Bucket) CREATE_IN_PROGRESS · 1 in progress · 0.3 s', done: 0, total: 3 });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: 'Bucket (AWS::S3::Bucket) CREATE_IN_PROGRESS · 1 in progress · 0.3 s', done: 0, total: 3 });
     tick(100);
-    reporter.emit({ type: 'progress', message: 'Bucket (AWS::S3::Bucket) CREATE_COMPLETE · 0.4 s', done: 1, total: 3 });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: 'Bucket (AWS::S3::Bucket) CREATE_COMPLETE · 0.4 s', done: 1, total: 3 });
     tick(100);
-    reporter.emit({ type: 'progress', message: 'Queue (AWS::SQS::Queue) CREATE_IN_PROGRESS · 1 in progress · 0.5 s', done: 1, total: 3 });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: 'Queue (AWS::SQS::Queue) CREATE_IN_PROGRESS · 1 in progress · 0.5 s', done: 1, total: 3 });
     expect(lines).toHaveLength(3);
   });
 
   it('byte progress: one line per file and interval, however many chunks', () => {
     const { lines, reporter, tick } = harness();
     for (let i = 1; i <= 100; i++) {
-      reporter.emit({ type: 'progress', message: `[1/1] big.ndjson: ${i} MB of 100 MB`, done: i, total: 100, unit: 'bytes' });
+      reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: `[1/1] big.ndjson: ${i} MB of 100 MB`, done: i, total: 100, unit: 'bytes' });
       tick(200);
     }
     expect(lines).toHaveLength(2);
@@ -42,10 +42,10 @@ describe('throttledLines', () => {
 
   it('steps, warnings and results are never held back, and end the throttle', () => {
     const { lines, reporter } = harness();
-    reporter.emit({ type: 'progress', message: 'Waiting (1 s)', done: 0, total: 1 });
-    reporter.emit({ type: 'warn', message: 'Stopping…' });
-    reporter.emit({ type: 'progress', message: 'Waiting (1 s)', done: 0, total: 1 });
-    reporter.emit({ type: 'done', message: 'Uploaded', ms: 1200 });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: 'Waiting (1 s)', done: 0, total: 1 });
+    reporter.emit({ type: 'warn', code: 'TAP_INTERRUPT', message: 'Stopping…' });
+    reporter.emit({ type: 'progress', code: 'TAP_WAIT_PIPELINE', message: 'Waiting (1 s)', done: 0, total: 1 });
+    reporter.emit({ type: 'done', code: 'TAP_UPLOAD_DONE', message: 'Uploaded', ms: 1200 });
     expect(lines).toEqual(['  [0/1] Waiting (1 s)', '! Stopping…', '  [0/1] Waiting (1 s)', '✓ Uploaded (1.2 s)']);
   });
 });

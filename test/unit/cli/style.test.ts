@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { terminalStyle } from '../../../src/cli/format/style.js';
 
@@ -5,7 +6,7 @@ describe('terminal style', () => {
   it('colours one string per call, even when used as a map callback (value, index, array)', async () => {
     const style = await terminalStyle({ isTTY: true } as NodeJS.WriteStream);
     const cells = ['KEY', 'SIZE'].map(style.dim);
-    expect(cells.map((c) => c.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual(['KEY', 'SIZE']);
+    expect(cells.map((c) => stripVTControlCharacters(c))).toEqual(['KEY', 'SIZE']);
   });
 
   it('is plain without a terminal', async () => {

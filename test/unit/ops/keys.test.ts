@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/ops/errors.js';
-import { closestKeys, editDistance, incomingKey, normalizePrefix, uploadKey } from '../../../src/ops/keys.js';
+import { closestKeys, incomingKey, normalizePrefix, uploadKey } from '../../../src/ops/keys.js';
 
 describe('incomingKey', () => {
   it.each([
@@ -31,11 +31,9 @@ describe('upload keys', () => {
 });
 
 describe('closest keys', () => {
-  it('measures edit distance, stopping early past the limit', () => {
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('', 'abc')).toBe(3);
-    expect(editDistance('same', 'same')).toBe(0);
-    expect(editDistance('short', 'a much longer string', 2)).toBe(3);
+  it('suggests by edit distance (fastest-levenshtein), within half the typed length', () => {
+    // kitten → sitting is 3 edits: within half of 14 characters, so suggested; "zzz" is too far.
+    expect(closestKeys('incoming/kitten.json', ['incoming/sitting.json', 'incoming/zzz.csv'])).toEqual(['incoming/sitting.json']);
   });
 
   const existing = ['incoming/shipments.json', 'incoming/shipments-2.json', 'incoming/returns.csv', 'incoming/2026/01/shipments.json', 'incoming/zzz.log'];

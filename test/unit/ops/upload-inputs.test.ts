@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdir, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/ops/errors.js';
-import { globToRegExp, resolveInputs } from '../../../src/ops/upload-inputs.js';
+import { matchGlob, resolveInputs } from '../../../src/ops/upload-inputs.js';
 
 /** A folder of files: path → contents. */
 function tree(files: Record<string, string>): string {
@@ -70,13 +70,25 @@ describe('upload inputs', () => {
     await expect(resolveInputs([], tmpdir())).rejects.toThrow(/--generate N/);
   });
 
-  it('compiles globs', () => {
-    expect(globToRegExp('*.json').test('a.json')).toBe(true);
-    expect(globToRegExp('*.json').test('x/a.json')).toBe(false);
-    expect(globToRegExp('**/*.json').test('x/y/a.json')).toBe(true);
-    expect(globToRegExp('**/*.json').test('a.json')).toBe(true);
-    expect(globToRegExp('file-?.[cj]sv').test('file-1.csv')).toBe(true);
-    expect(globToRegExp('[!a]*.csv').test('a.csv')).toBe(false);
-    expect(globToRegExp('a+b(1).json').test('a+b(1).json')).toBe(true);
+  it('expands braces, character classes and ? (tinyglobby)', async () => {
+    const cwd = tree({ 'data/a.json': '', 'data/b.csv': '', 'data/c.log': '', 'data/file-1.csv': '', 'data/a+b(1).json': '' });
+    expect(names(await resolveInputs(['data/*.{json,csv}'], cwd))).toEqual(['a+b(1).json', 'a.json', 'b.csv', 'file-1.csv']);
+    expect(names(await resolveInputs(['data/file-?.[cj]sv'], cwd))).toEqual(['file-1.csv']);
+    expect(names(await resolveInputs([join(cwd, 'data/{b,c}.*')], '/'))).toEqual(['b.csv', 'c.log']);
+  });
+
+  it('reports a folder the walk cannot read instead of skipping it', async () => {
+    const cwd = tree({ 'data/a.json': '', 'data/locked/b.json': '' });
+    const denied: typeof readdir = ((path: string, options: never, callback: (e: NodeJS.ErrnoException | null, x?: unknown) => void) =>
+      String(path).includes('locked') ? callback(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })) : readdir(path, options, callback as never)) as never;
+    const found = await matchGlob('data/**/*.json', cwd, denied);
+    expect(found.matches).toEqual([join(cwd, 'data/a.json')]);
+    expect(found.unreadable).toEqual([join(cwd, 'data/locked')]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable folder under a glob stops the upload, naming it', async () => {
+    const cwd = tree({ 'data/a.json': '', 'data/locked/b.json': '' });
+    chmodSync(join(cwd, 'data/locked'), 0o000);
+    await expect(resolveInputs(['data/**/*.json'], cwd)).rejects.toThrow(/data\/locked.*check the permissions/);
   });
 });
