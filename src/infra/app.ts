@@ -29,6 +29,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const envName = validateEnvName(options.envName);
   const bundle = await bundleHandler('processor', options.outDir);
   const apiBundle = await bundleHandler('api', options.outDir);
+  const podBundle = await bundleHandler('pod-processor', options.outDir);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -40,6 +41,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     envName,
     processorCodeDir: bundle.dir,
     apiCodeDir: apiBundle.dir,
+    podCodeDir: podBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     description: `tap shipment file pipeline (${envName})`,
     synthesizer: new CliCredentialsStackSynthesizer({

@@ -7,6 +7,7 @@ import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
+import { PodPipeline } from './pod.js';
 import { Processor } from './processor.js';
 import { UploadBucket } from './storage.js';
 import { Tables } from './tables.js';
@@ -19,6 +20,8 @@ export interface TapStackProps extends StackProps {
   readonly processorCodeDir: string;
   /** Folder with the bundled API handler. */
   readonly apiCodeDir: string;
+  /** Folder with the bundled proof-of-delivery photo processor. */
+  readonly podCodeDir: string;
   readonly alarmEmail?: string;
 }
 
@@ -66,6 +69,20 @@ export class TapStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
+    const pod = new PodPipeline(this, 'Pod', {
+      envName,
+      codeDir: props.podCodeDir,
+      bucket: uploads.bucket.node.defaultChild as CfnBucket,
+      bucketArn: uploads.bucketArn,
+      sourceAccount: this.account,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      metadata: tables.metadata,
+      events: tables.events,
+      alarmTopic: monitoring.topic,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+
     const partnerApi = new PartnerApi(this, 'PartnerApi', {
       envName,
       codeDir: props.apiCodeDir,
@@ -99,6 +116,10 @@ export class TapStack extends Stack {
       environment: envName,
       apiUrl: partnerApi.api.url,
       apiId: partnerApi.api.restApiId,
+      podQueueUrl: pod.queue.queueUrl,
+      podDlqUrl: pod.deadLetterQueue.queueUrl,
+      podFunctionName: pod.fn.functionName,
+      podLogGroup: pod.logGroup.logGroupName,
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
