@@ -72,7 +72,7 @@ export async function processPhoto(file: FileEvent, ports: PodPorts, options: Ph
 
 async function convert(file: FileEvent, shipmentId: string, ports: PodPorts, options: PhotoOptions): Promise<Result> {
   const maxBytes = options.maxBytes ?? MAX_PHOTO_BYTES;
-  if ((file.size ?? 0) > maxBytes) throw tooLarge(file.size!, maxBytes);
+  if ((file.size ?? 0) > maxBytes) throw tooLarge(`${mb(file.size!)}`, maxBytes);
   const bytes = await readBounded(await ports.objects.read(file), maxBytes);
   const header = readHeader(bytes, options.maxPixels);
   const exif = await readExif(bytes);
@@ -122,15 +122,16 @@ async function readBounded(body: AsyncIterable<Uint8Array>, max: number): Promis
   let total = 0;
   for await (const chunk of body) {
     total += chunk.byteLength;
-    if (total > max) throw tooLarge(total, max);
+    if (total > max) throw tooLarge(`more than ${mb(max)}`, max);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);
 }
 
-function tooLarge(size: number, max: number): FileFormatError {
-  const mb = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
-  return new FileFormatError(`file too large: ${size > max ? `at least ${mb(size)}` : mb(size)}, over the ${mb(max)} cap for photos; not read`);
+const mb = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
+
+function tooLarge(size: string, max: number): FileFormatError {
+  return new FileFormatError(`file too large: ${size}, over the ${mb(max)} cap for photos; not decoded`);
 }
 
 /** A bad or vanished photo becomes a FAILED result; anything else is rethrown for SQS to retry. */
