@@ -16,8 +16,8 @@ const topicAction = () => {
 };
 
 describe('alarms', () => {
-  it('has exactly the four alarms, each notifying the SNS topic', () => {
-    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  it('has exactly the four alarms, and the pod pipeline its two, each notifying the SNS topic', () => {
+    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     dev.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: topicAction() });
   });
 
