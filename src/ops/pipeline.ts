@@ -28,6 +28,9 @@ export interface Pipeline {
   readonly logGroup: string;
   /** The partner API's invoke URL as the stack outputs it (absent on stacks from before the API). */
   readonly apiUrl?: string;
+  /** The shipment events table and the pod DLQ (absent on stacks from before proof-of-delivery photos). */
+  readonly eventsTable?: string;
+  readonly podDlqUrl?: string;
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -89,6 +92,8 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     statusIndex: outputs[OUTPUT.statusIndex] || STATUS_INDEX,
     logGroup: need(OUTPUT.logGroup),
     ...(outputs[OUTPUT.apiUrl] && { apiUrl: outputs[OUTPUT.apiUrl] }),
+    ...(outputs[OUTPUT.eventsTable] && { eventsTable: outputs[OUTPUT.eventsTable] }),
+    ...(outputs[OUTPUT.podDlqUrl] && { podDlqUrl: outputs[OUTPUT.podDlqUrl] }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

@@ -24,6 +24,8 @@ export interface FileRun {
   readonly processedKey?: string;
   readonly rejectedKey?: string;
   readonly quarantineKey?: string;
+  /** A proof-of-delivery photo's facts (the pod processor's rows). */
+  readonly image?: { readonly format: string; readonly width: number; readonly height: number; readonly capturedAt?: string; readonly thumbnailKey?: string };
 }
 
 export function toFileRun(item: Partial<MetadataItem>): FileRun {
@@ -44,6 +46,15 @@ export function toFileRun(item: Partial<MetadataItem>): FileRun {
     ...optional('processedKey', item.processed_key),
     ...optional('rejectedKey', item.rejected_key),
     ...optional('quarantineKey', item.quarantine_key),
+    ...(item.image_format !== undefined && {
+      image: {
+        format: item.image_format,
+        width: Number(item.image_width ?? 0),
+        height: Number(item.image_height ?? 0),
+        ...optional('capturedAt', item.captured_at),
+        ...optional('thumbnailKey', item.thumbnail_key),
+      },
+    }),
   };
 }
 
