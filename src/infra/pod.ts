@@ -28,9 +28,10 @@ export interface PodPipelineProps {
   readonly maxReceiveCount: number;
 }
 
-// From bench/pod.ts: a 4 MB 12-megapixel JPEG peaks at ~330 MB and takes ~2 s of one vCPU on this
-// machine. 1024 MB gives a full vCPU's share on Lambda (memory buys CPU) and room under the 50 MP cap.
-const MEMORY_MB = 1024;
+// From bench/pod.ts: a 4 MB 12-megapixel JPEG peaks at ~500 MB and takes ~5 s of CPU (one core);
+// the 24 MP cap (sniff.ts) would peak near 0.9 GB. 1536 MB holds that, and buys ~0.87 vCPU (Lambda
+// gives CPU in proportion to memory): ~6 s per 12 MP photo, ~12 s at the cap, well inside 60 s.
+const MEMORY_MB = 1536;
 const TIMEOUT = Duration.seconds(60);
 
 /**

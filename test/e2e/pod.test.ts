@@ -132,7 +132,7 @@ describe('proof-of-delivery photos with the real binary', () => {
     const r = await tap('upload', file('bomb.png', pngDeclaring(50_000, 50_000)), '--shipment', 'S-3', '--wait', '--timeout', '60', '--json');
     expect(r.code).toBe(1);
     expect(parsed(r).outcomes[0]).toMatchObject({ outcome: 'FAILED', run: { error: expect.stringMatching(/50000 × 50000 pixels .* refused before decoding/) } });
-    // Decoding would need 10 GB: the function (1024 MB) would have died and the message been retried.
+    // Decoding would need 10 GB: the function (1536 MB) would have died and the message been retried.
     const line = await eventually(async () => (await podLogs('pod/S-3/bomb.png')).find((l) => l['message'] === 'photo failed; acknowledged without retry'), { what: 'the failure log line' });
     expect(line['rss_mb']).toBeLessThan(300);
   }, 120_000);

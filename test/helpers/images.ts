@@ -15,15 +15,15 @@ export interface ExifFields {
   orientation?: number;
 }
 
-/** A width × height JPEG of a diagonal gradient (plus noise when `noise`: realistic, less compressible). */
-export function makeJpeg(width: number, height: number, options: { exif?: ExifFields; quality?: number; noise?: boolean } = {}): Buffer {
+/** A width × height JPEG of a diagonal gradient, plus noise of amplitude `noise` (0–255: like a photo, less compressible). */
+export function makeJpeg(width: number, height: number, options: { exif?: ExifFields; quality?: number; noise?: number } = {}): Buffer {
   const data = Buffer.alloc(width * height * 4);
   let seed = 12345;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const n = options.noise ? (seed >> 16) % 64 : 0;
+      const n = options.noise ? (seed >> 16) % options.noise : 0;
       data[i] = ((x * 255) / width + n) & 255;
       data[i + 1] = ((y * 255) / height + n) & 255;
       data[i + 2] = (((x + y) * 128) / (width + height) + n) & 255;

@@ -13,8 +13,12 @@ export type ImageType = 'jpeg' | 'png' | 'webp' | 'heic';
 
 /** Larger files are refused without being read: a 12-megapixel phone JPEG is 3–6 MB. */
 export const MAX_PHOTO_BYTES = 25 * 1024 * 1024;
-/** Larger images are refused from their header: decoding takes ~7 bytes per pixel (see bench/pod.ts). */
-export const MAX_PIXELS = 50_000_000;
+/**
+ * Larger images are refused from their header. Decoding with jpeg-js peaks at ~35 bytes per pixel
+ * (bench/pod.ts: 500 MB for 12 MP), so 24 MP (~0.9 GB) fits the function's 1536 MB with room to spare;
+ * 24 MP covers phone photos (12 MP, or 48 MP sensors binned to 12) and most cameras.
+ */
+export const MAX_PIXELS = 24_000_000;
 
 // ISO-BMFF major brands of HEIF images (ISO/IEC 23008-12); `avif` and video brands are not photos we read.
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);

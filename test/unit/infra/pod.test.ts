@@ -14,7 +14,7 @@ describe('pod pipeline', () => {
       FunctionName: 'tap-dev-pod-processor',
       Architectures: ['arm64'],
       Runtime: Match.stringLikeRegexp('^nodejs\\d+\\.x$'),
-      MemorySize: 1024,
+      MemorySize: 1536,
       Timeout: 60,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.anyValue() } },
     });
