@@ -11,7 +11,8 @@ import { UserError } from './errors.js';
 export function incomingKey(input: string): string {
   let key = input.trim().replace(/^s3:\/\/[^/]+\//, '').replace(/^\/+/, '');
   if (key === '' || key.endsWith('/')) throw new UserError(`"${input}" is not a file key. Pass the uploaded file's key, for example --file shipments.json or --file incoming/2026/shipments.json.`);
-  if (!key.startsWith(PREFIX.incoming)) key = `${PREFIX.incoming}${key}`;
+  // Photos keep their own prefix: `tap status --file pod/S-1/door.jpg` means that key.
+  if (!key.startsWith(PREFIX.incoming) && !key.startsWith(PREFIX.pod)) key = `${PREFIX.incoming}${key}`;
   return key;
 }
 

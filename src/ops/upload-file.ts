@@ -55,6 +55,11 @@ const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv',
   log: 'text/plain',
   txt: 'text/plain',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  heic: 'image/heic',
 };
 
 export function contentType(key: string): string {

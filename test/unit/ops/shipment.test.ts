@@ -3,13 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { formatShipment } from '../../../src/cli/format/shipment.js';
 import { plainStyle } from '../../../src/cli/format/style.js';
 import { UserError } from '../../../src/ops/errors.js';
-import { podKey, shipmentId } from '../../../src/ops/keys.js';
+import { incomingKey, podKey, shipmentId } from '../../../src/ops/keys.js';
+import { contentType } from '../../../src/ops/upload-file.js';
 import { toEntry } from '../../../src/ops/shipment.js';
 
 describe('shipment ids', () => {
   it('accepts one safe path segment and builds pod/<id>/<name>', () => {
     expect(shipmentId(' S-1 ')).toBe('S-1');
     expect(podKey('SH.2026_01', 'door.jpg')).toBe('pod/SH.2026_01/door.jpg');
+  });
+
+  it('a photo key stays a photo key for `tap status --file`, and photos upload with an image content type', () => {
+    expect(incomingKey('pod/S-1/door.jpg')).toBe('pod/S-1/door.jpg');
+    expect(incomingKey('door.jpg')).toBe('incoming/door.jpg');
+    expect(contentType('pod/S-1/door.JPG')).toBe('image/jpeg');
+    expect(contentType('pod/S-1/x.heic')).toBe('image/heic');
   });
 
   it.each(['', 'a/b', '../x', '.hidden', 'S 1', 'x'.repeat(65), 'ä'])('refuses %j with what to do', (id) => {
