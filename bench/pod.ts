@@ -5,6 +5,11 @@
  * EXIF only) and to a refused 50,000 × 50,000 PNG. Each measurement runs in a fresh child process,
  * so each peak RSS belongs to one mode alone. These figures size the function (src/infra/pod.ts).
  *   npx tsx bench/pod.ts [--runs 5]
+ *
+ * Measured 2026-12-02 00:26 UTC, load average 2.95 (2 shared cores), 5 runs, 3.8 MB 4000 × 3000 JPEG:
+ *   full (decode, EXIF, thumbnail)  wall 4884 ms (0.20 photos/s), CPU 4324 ms, peak RSS 493 MB
+ *   header + EXIF only              wall    5 ms, peak RSS 89 MB
+ *   refused 50,000 × 50,000 PNG     wall    5 ms, peak RSS 83 MB (the Node baseline)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
