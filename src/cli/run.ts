@@ -10,6 +10,7 @@ import { registerDestroy, registerDiff } from './commands/diff-destroy.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerLocal } from './commands/local.js';
 import { registerLogs } from './commands/logs.js';
+import { registerShipment } from './commands/shipment.js';
 import { registerStatus } from './commands/status.js';
 import { registerSynth } from './commands/synth.js';
 import { stopSpinners } from './reporters.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerLocal(program);
   registerUpload(program);
   registerStatus(program);
+  registerShipment(program);
   registerDlq(program);
   registerLogs(program);
   registerApi(program);

@@ -26,6 +26,9 @@ export const PREFIX = {
   processed: 'processed/',
   rejected: 'rejected/',
   quarantine: 'quarantine/',
+  /** Proof-of-delivery photos, `pod/<shipment_id>/<name>`: their own notification, queue and processor. */
+  pod: 'pod/',
+  thumbnails: 'thumbnails/',
 } as const;
 
 /** Names the CLI reads from the stack's outputs (CloudFormation output keys). */
@@ -48,6 +51,10 @@ export const OUTPUT = {
   deliveryStateMachine: 'DeliveryStateMachineArn',
   webhookSecret: 'WebhookSecretArn',
   notifierLogGroup: 'NotifierLogGroupName',
+  podQueueUrl: 'PodQueueUrl',
+  podDlqUrl: 'PodDeadLetterQueueUrl',
+  podFunctionName: 'PodProcessorFunctionName',
+  podLogGroup: 'PodProcessorLogGroupName',
 } as const;
 
 /** The metadata table's GSI that lists files by status and time. */
@@ -68,6 +75,16 @@ export const METRIC = {
   deliveriesFailed: 'DeliveriesFailed',
   deliveryAttempts: 'DeliveryAttempts',
 } as const;
+
+/** The pod processor's metrics (same namespace, its own `service` dimension: POD_SERVICE_NAME). */
+export const POD_METRIC = {
+  photosProcessed: 'PhotosProcessed',
+  photosFailed: 'PhotosFailed',
+  photoSize: 'PhotoSizeBytes',
+  duration: 'PhotoProcessingDurationMs',
+} as const;
+
+export const POD_SERVICE_NAME = 'pod-processor';
 
 /** The one dimension every metric carries (Powertools' `service`), so alarms can name it exactly. */
 export const SERVICE_NAME = 'shipment-processor';
@@ -144,4 +161,23 @@ export function rejectedKey(key: string): string {
 
 export function quarantineKey(key: string): string {
   return `${PREFIX.quarantine}${relativeKey(key)}`;
+}
+
+/** Shipment ids as the pod/ layout accepts them: one path segment, no surprises in a key or a URL. */
+export const SHIPMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `pod/<shipment_id>/<name>` → its parts, or undefined when the key does not follow the layout. */
+export function parsePodKey(key: string): { shipmentId: string; name: string } | undefined {
+  if (!key.startsWith(PREFIX.pod)) return undefined;
+  const rest = key.slice(PREFIX.pod.length);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return undefined;
+  const shipmentId = rest.slice(0, slash);
+  const name = rest.slice(slash + 1);
+  return SHIPMENT_ID.test(shipmentId) && name !== '' && !name.endsWith('/') ? { shipmentId, name } : undefined;
+}
+
+/** `pod/S-1/a/photo.heic` → `thumbnails/S-1/a/photo.heic.jpg` (never collides with another photo's). */
+export function thumbnailKey(key: string): string {
+  return `${PREFIX.thumbnails}${key.startsWith(PREFIX.pod) ? key.slice(PREFIX.pod.length) : key}.jpg`;
 }

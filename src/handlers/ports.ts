@@ -59,6 +59,13 @@ export interface MetadataItem {
   processed_key?: string;
   rejected_key?: string;
   quarantine_key?: string;
+  /** Photos (the pod processor): what the image is, when it was taken, where its thumbnail is. */
+  shipment_id?: string;
+  image_format?: string;
+  image_width?: number;
+  image_height?: number;
+  captured_at?: string;
+  thumbnail_key?: string;
 }
 
 export interface MetadataStore {

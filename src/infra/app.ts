@@ -33,6 +33,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const bundle = await bundleHandler('processor', options.outDir);
   const apiBundle = await bundleHandler('api', options.outDir);
   const notifierBundle = await bundleHandler('notifier', options.outDir);
+  const podBundle = await bundleHandler('pod-processor', options.outDir);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -45,6 +46,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     processorCodeDir: bundle.dir,
     apiCodeDir: apiBundle.dir,
     notifierCodeDir: notifierBundle.dir,
+    podCodeDir: podBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.deliveryAttempts !== undefined ? { deliveryAttempts: options.deliveryAttempts } : {}),

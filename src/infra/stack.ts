@@ -8,6 +8,7 @@ import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
 import { Monitoring } from './monitoring.js';
 import { acknowledgeAcceptedFindings } from './nag-suppressions.js';
+import { PodPipeline } from './pod.js';
 import { Processor } from './processor.js';
 import { UploadBucket } from './storage.js';
 import { Tables } from './tables.js';
@@ -22,6 +23,8 @@ export interface TapStackProps extends StackProps {
   readonly apiCodeDir: string;
   /** Folder with the bundled webhook notifier. */
   readonly notifierCodeDir: string;
+  /** Folder with the bundled proof-of-delivery photo processor. */
+  readonly podCodeDir: string;
   readonly alarmEmail?: string;
   /** Result delivery (src/infra/delivery.ts): the webhook and the retry policy. */
   readonly webhookUrl?: string;
@@ -86,6 +89,20 @@ export class TapStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
+    const pod = new PodPipeline(this, 'Pod', {
+      envName,
+      codeDir: props.podCodeDir,
+      bucket: uploads.bucket.node.defaultChild as CfnBucket,
+      bucketArn: uploads.bucketArn,
+      sourceAccount: this.account,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      metadata: tables.metadata,
+      events: tables.events,
+      alarmTopic: monitoring.topic,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
+
     const partnerApi = new PartnerApi(this, 'PartnerApi', {
       envName,
       codeDir: props.apiCodeDir,
@@ -122,6 +139,10 @@ export class TapStack extends Stack {
       deliveryStateMachine: delivery.stateMachine.stateMachineArn,
       webhookSecret: delivery.secret.secretArn,
       notifierLogGroup: delivery.logGroup.logGroupName,
+      podQueueUrl: pod.queue.queueUrl,
+      podDlqUrl: pod.deadLetterQueue.queueUrl,
+      podFunctionName: pod.fn.functionName,
+      podLogGroup: pod.logGroup.logGroupName,
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });

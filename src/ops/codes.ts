@@ -42,6 +42,8 @@ export const PROGRESS_CODES = {
   TAP_WAIT_PIPELINE: 'progress: waiting for the pipeline; done/total count the files with an outcome.',
 
   TAP_STATUS_READ: 'step: reading what the pipeline recorded (the metadata table, similar keys).',
+  TAP_SHIPMENT_READ: "step: reading one shipment's events (status events and proof-of-delivery photos).",
+  TAP_SHIPMENT_SIMILAR: 'step: the shipment id is unknown: looking for close ones to suggest.',
   TAP_LOGS_GROUP_MISSING: 'warn: the log group does not exist yet (no invocation so far); --follow waits for it.',
   TAP_LOGS_FOLLOWING: 'info: --follow: new lines are printed as they arrive.',
   TAP_LOGS_NONE: 'info: no line matched in the time asked.',

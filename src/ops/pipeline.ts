@@ -31,6 +31,9 @@ export interface Pipeline {
   /** Result delivery (absent on stacks from before it): the state machine and the signing key's secret. */
   readonly deliveryStateMachine?: string;
   readonly webhookSecret?: string;
+  /** The shipment events table and the pod DLQ (absent on stacks from before proof-of-delivery photos). */
+  readonly eventsTable?: string;
+  readonly podDlqUrl?: string;
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -94,6 +97,8 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     ...(outputs[OUTPUT.apiUrl] && { apiUrl: outputs[OUTPUT.apiUrl] }),
     ...(outputs[OUTPUT.deliveryStateMachine] && { deliveryStateMachine: outputs[OUTPUT.deliveryStateMachine] }),
     ...(outputs[OUTPUT.webhookSecret] && { webhookSecret: outputs[OUTPUT.webhookSecret] }),
+    ...(outputs[OUTPUT.eventsTable] && { eventsTable: outputs[OUTPUT.eventsTable] }),
+    ...(outputs[OUTPUT.podDlqUrl] && { podDlqUrl: outputs[OUTPUT.podDlqUrl] }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

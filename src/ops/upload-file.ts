@@ -49,9 +49,12 @@ export class UploadAborted extends Error {
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_QUEUE_SIZE = 4;
 
-/** The content type of the format the name says (the contract's INPUT_FORMATS); octet-stream otherwise. */
+/** Photo types (pod/ uploads): the image processor decides the type from the bytes, this only labels the object. */
+const IMAGE_CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic' };
+
+/** The content type of the format the name says (the contract's INPUT_FORMATS, or a photo type); octet-stream otherwise. */
 export function contentType(key: string): string {
-  return inputFormatOf(key)?.contentType ?? 'application/octet-stream';
+  return inputFormatOf(key)?.contentType ?? IMAGE_CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
 }
 
 export async function uploadFile(s3: S3Client, file: FileToUpload, options: TransferOptions = {}): Promise<UploadedObject> {

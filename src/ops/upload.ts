@@ -10,7 +10,7 @@ import { interrupted } from './abort.js';
 import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { type GeneratedFile, writeShipmentsFile } from './generate.js';
-import { uploadKey } from './keys.js';
+import { podKey, uploadKey } from './keys.js';
 import type { Pipeline } from './pipeline.js';
 import type { Reporter } from './reporter.js';
 import { transferProgress } from './units.js';
@@ -34,6 +34,8 @@ export interface UploadOptions {
   readonly tempDir?: string;
   readonly partSize?: number;
   readonly queueSize?: number;
+  /** A proof-of-delivery photo (or several) of this shipment: uploaded under `pod/<shipment>/`. */
+  readonly shipment?: string;
   /** Through the partner API (POST /files, then the presigned POST it answers) instead of straight to S3. */
   readonly viaApi?: boolean;
 }
@@ -64,10 +66,10 @@ export interface UploadResult {
 export async function upload(clients: Clients, pipeline: Pipeline, options: UploadOptions, reporter: Reporter): Promise<UploadResult> {
   // Check every input (and that there is something to do) before the first byte goes out.
   const inputs = options.inputs.length || !options.generate ? await resolveInputs(options.inputs, options.cwd) : [];
-  for (const file of inputs.filter((f) => !isReadableFormat(f.name))) {
+  for (const file of options.shipment !== undefined ? [] : inputs.filter((f) => !isReadableFormat(f.name))) {
     reporter.emit({ type: 'warn', code: 'TAP_UPLOAD_UNREADABLE_FORMAT', message: `${file.name}: the processor reads ${listInputExtensions('and')}; this file will be marked FAILED.` });
   }
-  const keyOf = (name: string) => uploadKey(options.prefix ?? '', name);
+  const keyOf = (name: string) => (options.shipment !== undefined ? podKey(options.shipment, name) : uploadKey(options.prefix ?? '', name));
 
   let generated: { file: InputFile; summary: GeneratedFile & { key: string } } | undefined;
   if (options.generate) {
@@ -96,7 +98,8 @@ export async function upload(clients: Clients, pipeline: Pipeline, options: Uplo
     if (options.waitMs !== undefined) {
       outcomes = await waitForOutcomes(
         clients,
-        pipeline,
+        // Photos that keep failing end in the pod queue's DLQ, not the ingest queue's.
+        options.shipment !== undefined && pipeline.podDlqUrl ? { ...pipeline, dlqUrl: pipeline.podDlqUrl } : pipeline,
         uploaded.map((u) => ({ key: u.key, after: Date.now() - u.ms, ...(u.versionId && { versionId: u.versionId }), ...(u.etag && { etag: u.etag }) })),
         { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
         reporter,

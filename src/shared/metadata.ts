@@ -24,6 +24,8 @@ export interface FileRun {
   readonly processedKey?: string;
   readonly rejectedKey?: string;
   readonly quarantineKey?: string;
+  /** A proof-of-delivery photo's facts (the pod processor's rows). */
+  readonly image?: { readonly format: string; readonly width: number; readonly height: number; readonly capturedAt?: string; readonly thumbnailKey?: string };
   /** Its delivery to the webhook, when one was attempted (src/handlers/delivery/notify.ts). */
   readonly delivery?: Delivery;
 }
@@ -73,6 +75,15 @@ export function toFileRun(item: Partial<MetadataItem>): FileRun {
     ...optional('rejectedKey', item.rejected_key),
     ...optional('quarantineKey', item.quarantine_key),
     ...optional('delivery', deliveryOf(item as Record<string, unknown>)),
+    ...(item.image_format !== undefined && {
+      image: {
+        format: item.image_format,
+        width: Number(item.image_width ?? 0),
+        height: Number(item.image_height ?? 0),
+        ...optional('capturedAt', item.captured_at),
+        ...optional('thumbnailKey', item.thumbnail_key),
+      },
+    }),
   };
 }
 

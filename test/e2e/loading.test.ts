@@ -51,7 +51,7 @@ describe('commands load only what they use', () => {
     expect(heavyIn(local.modules)).toContain('the local AWS (src/local)');
   }, 60_000);
 
-  it.each([[[]], [['synth']], [['deploy']], [['diff']], [['destroy']], [['local']], [['upload']], [['status']], [['dlq']], [['logs']], [['webhook']], [['webhook', 'listen']], [['webhook', 'secret']], [['deliveries']], [['deliveries', 'retry']]])(
+  it.each([[[]], [['synth']], [['deploy']], [['diff']], [['destroy']], [['local']], [['upload']], [['status']], [['dlq']], [['logs']], [['webhook']], [['webhook', 'listen']], [['webhook', 'secret']], [['deliveries']], [['deliveries', 'retry']], [['shipment']]])(
     'tap %j --help loads nothing heavy and no AWS client',
     async (command) => {
       const { modules, code } = await loadedBy([...command, '--help']);
@@ -74,6 +74,7 @@ describe('commands load only what they use', () => {
     [['deliveries'], ['cloudformation', 'dynamodb']],
     [['deliveries', 'retry', '--file', 'x.json'], ['cloudformation', 'dynamodb', 'sfn']],
     [['webhook', 'secret'], ['cloudformation', 'secrets-manager']],
+    [['shipment', 'S-1'], ['cloudformation', 'dynamodb']],
   ])('tap %j on an AWS-like target loads neither the local AWS nor the synth', async (command, allowed) => {
     const { modules, code, stderr } = await loadedBy([...command, ...NOWHERE]);
     expect(code, stderr).not.toBe(0);

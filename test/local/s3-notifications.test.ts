@@ -185,6 +185,22 @@ describe('S3 event notifications', () => {
     const stored = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }));
     expect(stored.QueueConfigurations?.map((c) => c.Id)).toEqual(['a', 'b']);
     expect(stored.LambdaFunctionConfigurations).toEqual([{ Id: 'fn', LambdaFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', Events: ['s3:ObjectRemoved:*'] }]);
+    // The pipeline's layout: incoming/ and pod/ each to their own queue is fine; a third configuration
+    // for the whole bucket (or for pod/photos/) would share keys with both, and S3 says so exactly.
+    const pod = await newQueue(sqs, 's3-pod');
+    const pipeline = [
+      { Id: 'ingest', QueueArn: queue.arn, Events: ['s3:ObjectCreated:*' as const], Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'incoming/' }] } } },
+      { Id: 'pod', QueueArn: pod.arn, Events: ['s3:ObjectCreated:*' as const], Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'pod/' }] } } },
+    ];
+    await configure(Bucket, { QueueConfigurations: pipeline });
+    for (const extra of [{ Id: 'all', QueueArn: pod.arn, Events: ['s3:ObjectCreated:Put' as const] }, { Id: 'sub', QueueArn: queue.arn, Events: ['s3:ObjectCreated:*' as const], Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'pod/photos/' }] } } }]) {
+      await expect(configure(Bucket, { QueueConfigurations: [...pipeline, extra] })).rejects.toMatchObject({
+        name: 'InvalidArgument',
+        message: 'Configurations overlap. Configurations on the same bucket cannot share a common event type.',
+      });
+    }
+    // The refused configuration left the stored one as it was.
+    expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }))).QueueConfigurations?.map((c) => c.Id)).toEqual(['ingest', 'pod']);
     // An empty configuration turns notifications off.
     await configure(Bucket, {});
     expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket }))).QueueConfigurations).toBeUndefined();

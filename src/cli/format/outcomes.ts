@@ -12,7 +12,9 @@ export function formatOutcomes(outcomes: readonly Outcome[], style: Style): stri
           style.green('✓'),
           o.key,
           style.green('SUCCESS'),
-          `${count(o.run.recordsProcessed)} processed, ${o.run.recordsRejected ? style.yellow(`${count(o.run.recordsRejected)} rejected`) : '0 rejected'}`,
+          o.run.image
+            ? `${o.run.image.format.toUpperCase()} ${o.run.image.width} × ${o.run.image.height}${o.run.image.capturedAt ? `, taken ${o.run.image.capturedAt}` : ''}`
+            : `${count(o.run.recordsProcessed)} processed, ${o.run.recordsRejected ? style.yellow(`${count(o.run.recordsRejected)} rejected`) : '0 rejected'}`,
           style.dim(`after ${formatDuration(o.waitedMs)} (processing ${formatDuration(o.run.durationMs)})`),
         ];
       case 'FAILED':

@@ -16,8 +16,8 @@ const topicAction = () => {
 };
 
 describe('alarms', () => {
-  it('has exactly the five alarms, each notifying the SNS topic', () => {
-    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  it('has exactly the five alarms, and the pod pipeline its two, each notifying the SNS topic', () => {
+    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     dev.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: topicAction() });
   });
 

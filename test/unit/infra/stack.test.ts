@@ -52,8 +52,9 @@ describe('upload bucket', () => {
     });
   });
 
-  it('notifies the ingest queue of new objects under incoming/ only, through its own configuration', () => {
+  it('notifies the ingest queue of new objects under incoming/ and the pod queue under pod/, through its own configuration', () => {
     const [queueId] = Object.keys(dev.template.findResources('AWS::SQS::Queue', { Properties: { QueueName: 'tap-dev-ingest' } }));
+    const [podQueueId] = Object.keys(dev.template.findResources('AWS::SQS::Queue', { Properties: { QueueName: 'tap-dev-pod' } }));
     dev.template.hasResourceProperties('AWS::S3::Bucket', {
       NotificationConfiguration: {
         QueueConfigurations: [
@@ -61,6 +62,11 @@ describe('upload bucket', () => {
             Event: 's3:ObjectCreated:*',
             Queue: { 'Fn::GetAtt': [queueId, 'Arn'] },
             Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+          },
+          {
+            Event: 's3:ObjectCreated:*',
+            Queue: { 'Fn::GetAtt': [podQueueId, 'Arn'] },
+            Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'pod/' }] } },
           },
         ],
       },
@@ -79,8 +85,8 @@ describe('the stack as a whole', () => {
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
     expect(types).not.toContain('Custom::S3BucketNotifications');
     expect(dev.template.toJSON().Parameters ?? {}).not.toHaveProperty('BootstrapVersion');
-    // Exactly three functions: the processor, the API handler and the webhook notifier (no auto-delete or notification handlers).
-    dev.template.resourceCountIs('AWS::Lambda::Function', 3);
+    // Exactly four functions: the processor, the pod processor, the API handler and the webhook notifier (no auto-delete or notification handlers).
+    dev.template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   it('publishes assets to the tap-owned asset bucket, filled in per account and region at deploy', () => {
@@ -132,9 +138,9 @@ describe('queues', () => {
     });
   });
 
-  it('both queues deny non-TLS requests; only the upload bucket of this account may send to the ingest queue', () => {
+  it('all queues deny non-TLS requests; only the upload bucket of this account may send to the ingest queue', () => {
     const policies = Object.values(dev.template.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(4); // ingest, its DLQ, pod, its DLQ
     for (const p of policies) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
