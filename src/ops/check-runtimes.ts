@@ -3,7 +3,6 @@
  * deprecated (any target), and, on a tap local AWS, which Node.js builds its functions will need that
  * it has not installed yet (it installs them when the functions are created; the first takes a while).
  */
-import { ADMIN_HEADERS } from '../local/admin-headers.js';
 import { warnDeprecatedRuntimes, type Template } from './deprecated-runtimes.js';
 import type { Reporter } from './reporter.js';
 import type { Target } from './target.js';
@@ -17,6 +16,8 @@ export async function checkRuntimes(template: Template, target: Pick<Target, 'ki
     if (r.Type === 'AWS::Lambda::Function' && typeof runtime === 'string' && /^nodejs\d+\.x$/.test(runtime)) wanted.add(runtime);
   }
   if (wanted.size === 0) return;
+  // Loaded here, not at the top: on AWS, deploy loads nothing of src/local (test/e2e/loading.test.ts).
+  const { ADMIN_HEADERS } = await import('../local/admin-headers.js');
   const state = await fetch(`${target.endpoint}/_tap/runtimes`, { headers: ADMIN_HEADERS, signal: AbortSignal.timeout(5_000) })
     .then((res) => (res.ok ? (res.json() as Promise<{ dir: string; installed: Array<{ runtime: string }> }>) : undefined))
     .catch(() => undefined); // an older tap local: nothing to say

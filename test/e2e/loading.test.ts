@@ -95,7 +95,7 @@ describe('commands load only what they use', () => {
       expect(stderr).toMatch(/Target: the local AWS at http:\/\/127\.0\.0\.1:\d+/);
       // Reading server.json and the admin header: a handful of small modules, not the services.
       const local = modules.filter((m) => HEAVY['the local AWS (src/local)']!.test(m)).map((m) => m.replace(/.*\/local\//, ''));
-      expect(local.sort()).toEqual(['admin-headers.js', 'data-dir.js', 'server-info.js', 'storage.js']);
+      expect(local.sort()).toEqual(['admin-headers.js', 'data-dir.js', 'server-info.js', 'storage.js', 'sync-batch.js']);
       expect(heavyIn(modules).filter((name) => name !== 'the local AWS (src/local)')).toEqual([]);
     } finally {
       await runTap(['local', 'stop'], { cwd: dataDir, env });

@@ -58,7 +58,15 @@ describe('the tap stack on the local CloudFormation', () => {
     expect(StackResourceSummaries).toHaveLength(Object.keys(template.Resources).length);
     expect(StackResourceSummaries!.every((r) => r.ResourceStatus === 'CREATE_COMPLETE')).toBe(true);
     const alarms = await new CloudWatchClient(local.clientConfig).send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'tap-dev-' }));
-    expect(alarms.MetricAlarms?.map((a) => a.AlarmName).sort()).toEqual(['tap-dev-dlq-not-empty', 'tap-dev-file-failure-rate', 'tap-dev-processor-errors', 'tap-dev-processor-slow']);
+    expect(alarms.MetricAlarms?.map((a) => a.AlarmName).sort()).toEqual([
+      'tap-dev-deliveries-failed',
+      'tap-dev-dlq-not-empty',
+      'tap-dev-file-failure-rate',
+      'tap-dev-pod-dlq-not-empty',
+      'tap-dev-pod-processor-errors',
+      'tap-dev-processor-errors',
+      'tap-dev-processor-slow',
+    ]);
 
     // act: the pipeline processes an upload
     const bucket = output(stack, 'UploadBucketName')!;

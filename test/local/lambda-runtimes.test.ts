@@ -79,7 +79,7 @@ describe('functions run on the Node.js their runtime names', () => {
     expect(info).toHaveLength(1);
     expect(info[0]).toContain('Local functions on nodejs18.x, nodejs30.x run on that Node.js major, not installed yet');
     expect(info[0]).toContain(`into ${process.env.TAP_RUNTIMES_DIR}`);
-    expect(events.filter((e) => e.type === 'warn')).toEqual([{ type: 'warn', message: expect.stringContaining('C runs on nodejs18.x, which AWS deprecated on 2025-09-01') }]);
+    expect(events.filter((e) => e.type === 'warn')).toEqual([{ type: 'warn', code: 'TAP_DEPLOY_DEPRECATED_RUNTIME', message: expect.stringContaining('C runs on nodejs18.x, which AWS deprecated on 2025-09-01') }]);
     // On AWS (no tap local to ask), only the deprecation warning.
     const onAws: ProgressEvent[] = [];
     await checkRuntimes(template, { kind: 'aws' }, { emit: (e) => onAws.push(e) });
