@@ -3,31 +3,15 @@
  * failure, so one bad message never makes SQS redeliver the messages that succeeded alongside it.
  * Everything it needs is injected; processor.ts wires in the real AWS ports.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { METRIC, PREFIX } from './contract.js';
 import { classifyError } from './errors.js';
-import { parseMessage } from './message.js';
 import { type FileEvent, type ProcessOptions, processFile } from './process-file.js';
 import type { MetadataItem, Ports } from './ports.js';
+import { type AppLogger, type AppMetrics, sqsFileHandler } from './sqs-batch.js';
 
-/** The part of Powertools' Logger we use; tests may pass a Logger with level SILENT, or a recorder. */
-export interface AppLogger {
-  info(message: string, ...attributes: Record<string, unknown>[]): void;
-  warn(message: string, ...attributes: Record<string, unknown>[]): void;
-  error(message: string, ...attributes: Record<string, unknown>[]): void;
-  appendKeys(keys: Record<string, unknown>): void;
-  removeKeys(keys: string[]): void;
-  addContext(context: Context): void;
-}
-
-/** The part of Powertools' Metrics we use. */
-export interface AppMetrics {
-  addMetric(name: string, unit: 'Count' | 'Bytes' | 'Milliseconds', value: number): void;
-  publishStoredMetrics(): void;
-  hasStoredMetrics(): boolean;
-}
+export type { AppLogger, AppMetrics };
 
 export interface AppDeps {
   ports: Ports;
@@ -41,41 +25,7 @@ const FILE_KEYS = ['s3_bucket', 's3_key', 's3_version'];
 
 /** The Lambda handler. `deps` is called on every invocation; cache inside it to build clients once. */
 export function createHandler(deps: () => AppDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return async (event, context) => {
-    const app = deps();
-    app.logger.addContext(context);
-    try {
-      // Sequential on purpose: memory stays one file's worth, and the per-file log keys stay correct.
-      return await processPartialResponse(event, (record: SQSRecord) => handleMessage(record, app), processor, {
-        context,
-        processInParallel: false,
-      });
-    } finally {
-      // A batch of test events or duplicates records nothing; publishing nothing would only log a warning.
-      if (app.metrics.hasStoredMetrics()) app.metrics.publishStoredMetrics();
-    }
-  };
-}
-
-async function handleMessage(record: SQSRecord, app: AppDeps): Promise<void> {
-  let message: ReturnType<typeof parseMessage>;
-  try {
-    message = parseMessage(record.body);
-  } catch (err) {
-    app.logger.error('unrecognized message; it will be retried, then dead-lettered', { message_id: record.messageId, error: err });
-    throw err;
-  }
-  if (message.kind === 'test') {
-    app.logger.info('acknowledged s3:TestEvent', { message_id: record.messageId });
-    return;
-  }
-  for (const ignored of message.ignored) {
-    app.logger.info('ignored S3 event that is not an object creation', { event_name: ignored.eventName, s3_key: ignored.key });
-  }
-  for (const file of message.files) {
-    await handleFile(file, record.messageId, app);
-  }
+  return sqsFileHandler(deps, handleFile);
 }
 
 async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Promise<void> {

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib/core';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -13,13 +13,13 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, PREFIX, STATUS_INDEX } from '../handlers/contract.js';
 import { MAX_UPLOAD_BYTES } from '../handlers/api/inputs.js';
-import { newestNodeRuntime } from './runtime.js';
+import { functionLogGroup, nodeFunction } from './parts.js';
 
 export interface PartnerApiProps {
   readonly envName: string;
@@ -53,11 +53,7 @@ export class PartnerApi extends Construct {
   constructor(scope: Construct, id: string, props: PartnerApiProps) {
     super(scope, id);
     const name = `tap-${props.envName}-api`;
-    this.logGroup = new LogGroup(this, 'HandlerLogGroup', {
-      logGroupName: `/aws/lambda/${name}`,
-      retention: props.logRetentionDays,
-      removalPolicy: props.logRemovalPolicy,
-    });
+    this.logGroup = functionLogGroup(this, 'HandlerLogGroup', name, { retention: props.logRetentionDays, removalPolicy: props.logRemovalPolicy });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${name}/access`,
       retention: props.logRetentionDays,
@@ -68,21 +64,15 @@ export class PartnerApi extends Construct {
       description: `tap ${props.envName}: partner API handler`,
       inlinePolicies: { api: this.policy(props) },
     });
-    this.fn = new LambdaFunction(this, 'Handler', {
+    this.fn = nodeFunction(this, 'Handler', {
       functionName: name,
       description: 'tap: the partner API (status, files, upload permissions)',
-      runtime: newestNodeRuntime(),
-      architecture: Architecture.ARM_64,
-      handler: 'index.handler',
-      code: Code.fromAsset(props.codeDir),
+      codeDir: props.codeDir,
       memorySize: 512,
       timeout: Duration.seconds(15),
       role,
       logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.DISABLED,
+      tracing: false,
       environment: {
         [ENV.environment]: props.envName,
         [ENV.metadataTable]: props.metadata.tableName,
@@ -90,10 +80,8 @@ export class PartnerApi extends Construct {
         [ENV.ingestQueueUrl]: props.ingestQueue.queueUrl,
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
         [ENV.alarmPrefix]: props.alarmPrefix,
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    this.fn.node.addDependency(this.logGroup);
 
     this.api = new RestApi(this, 'Api', {
       restApiName: name,

@@ -1,14 +1,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Choice, Condition, DefinitionBody, Fail, JitterType, JsonPath, LogLevel, Pass, Result, StateMachine, Succeed, TaskInput, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
 import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV, NOTIFIER_SERVICE_NAME, deliveryStateMachineName, metricsNamespace, webhookSecretName } from '../handlers/contract.js';
-import { newestNodeRuntime } from './runtime.js';
+import { functionLogGroup, nodeFunction } from './parts.js';
 
 /** Defaults suited to AWS: 6 attempts, waits of up to 5, 10, 20, 40, 80 s (full jitter) between them. */
 export const DELIVERY_DEFAULTS = { attempts: 6, intervalSeconds: 5 } as const;
@@ -55,11 +55,7 @@ export class Delivery extends Construct {
     });
 
     const functionName = `tap-${props.envName}-notifier`;
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: props.logRetentionDays,
-      removalPolicy: props.logRemovalPolicy,
-    });
+    this.logGroup = functionLogGroup(this, 'LogGroup', functionName, { retention: props.logRetentionDays, removalPolicy: props.logRemovalPolicy });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `tap ${props.envName}: webhook notifier`,
@@ -74,22 +70,15 @@ export class Delivery extends Construct {
         }),
       },
     });
-    this.fn = new LambdaFunction(this, 'Function', {
+    this.fn = nodeFunction(this, 'Function', {
       functionName,
       description: "tap: posts a file's outcome, signed, to the environment's webhook",
-      runtime: newestNodeRuntime(),
-      architecture: Architecture.ARM_64,
-      handler: 'index.handler',
-      code: Code.fromAsset(props.codeDir),
+      codeDir: props.codeDir,
       memorySize: 256,
       // The POST itself times out after 10 s (src/handlers/notifier.ts).
       timeout: Duration.seconds(30),
       role,
       logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
       environment: {
         [ENV.environment]: props.envName,
         [ENV.metadataTable]: props.metadata.tableName,
@@ -97,10 +86,8 @@ export class Delivery extends Construct {
         [ENV.webhookSecret]: webhookSecretName(props.envName),
         POWERTOOLS_SERVICE_NAME: NOTIFIER_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    this.fn.node.addDependency(this.logGroup);
 
     this.stateMachine = this.machine(props, attempts, intervalSeconds);
   }

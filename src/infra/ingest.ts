@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib/core';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PREFIX } from '../handlers/contract.js';
+import { notifiedQueue } from './parts.js';
 
 export interface IngestProps {
   readonly envName: string;
@@ -26,46 +26,15 @@ export class Ingest extends Construct {
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `tap-${props.envName}-ingest-dlq`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-
-    this.queue = new Queue(this, 'Queue', {
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = notifiedQueue(this, {
       queueName: `tap-${props.envName}-ingest`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      deadLetterQueueName: `tap-${props.envName}-ingest-dlq`,
       visibilityTimeout: Duration.seconds(props.functionTimeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
-    });
-
-    // Only this bucket, in this account, may send.
-    const { policyDependable } = this.queue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowUploadBucketNotifications',
-        principals: [new ServicePrincipal('s3.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': props.bucketArn },
-          StringEquals: { 'aws:SourceAccount': props.sourceAccount },
-        },
-      }),
-    );
-
-    props.bucket.notificationConfiguration = {
-      queueConfigurations: [
-        {
-          event: 's3:ObjectCreated:*',
-          queue: this.queue.queueArn,
-          filter: { s3Key: { rules: [{ name: 'prefix', value: PREFIX.incoming }] } },
-        },
-      ],
-    };
-    // S3 checks that it may send when the configuration is set, so the policy must exist first.
-    if (policyDependable) props.bucket.node.addDependency(policyDependable);
+      maxReceiveCount: props.maxReceiveCount,
+      bucket: props.bucket,
+      bucketArn: props.bucketArn,
+      sourceAccount: props.sourceAccount,
+      prefix: PREFIX.incoming,
+    }));
   }
 }

@@ -3,15 +3,15 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, POD_SERVICE_NAME, PREFIX, metricsNamespace } from '../handlers/contract.js';
-import { newestNodeRuntime } from './runtime.js';
+import { functionLogGroup, nodeFunction, notifiedQueue } from './parts.js';
 
 export interface PodPipelineProps {
   readonly envName: string;
@@ -49,67 +49,39 @@ export class PodPipeline extends Construct {
     super(scope, id);
     const functionName = `tap-${props.envName}-pod-processor`;
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `tap-${props.envName}-pod-dlq`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = notifiedQueue(this, {
       queueName: `tap-${props.envName}-pod`,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      deadLetterQueueName: `tap-${props.envName}-pod-dlq`,
       visibilityTimeout: Duration.seconds(TIMEOUT.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
-    });
-    const { policyDependable } = this.queue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowUploadBucketNotifications',
-        principals: [new ServicePrincipal('s3.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': props.bucketArn }, StringEquals: { 'aws:SourceAccount': props.sourceAccount } },
-      }),
-    );
-    addQueueNotification(props.bucket, this.queue.queueArn, PREFIX.pod);
-    if (policyDependable) props.bucket.node.addDependency(policyDependable);
+      maxReceiveCount: props.maxReceiveCount,
+      bucket: props.bucket,
+      bucketArn: props.bucketArn,
+      sourceAccount: props.sourceAccount,
+      prefix: PREFIX.pod,
+    }));
 
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: props.logRetentionDays,
-      removalPolicy: props.logRemovalPolicy,
-    });
+    this.logGroup = functionLogGroup(this, 'LogGroup', functionName, { retention: props.logRetentionDays, removalPolicy: props.logRemovalPolicy });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `tap ${props.envName}: proof-of-delivery photo processor`,
       inlinePolicies: { podProcessor: this.policy(props) },
     });
-    this.fn = new LambdaFunction(this, 'Function', {
+    this.fn = nodeFunction(this, 'Function', {
       functionName,
       description: 'tap: reads proof-of-delivery photos, writes thumbnails and POD events',
-      runtime: newestNodeRuntime(),
-      architecture: Architecture.ARM_64,
-      handler: 'index.handler',
-      code: Code.fromAsset(props.codeDir),
+      codeDir: props.codeDir,
       memorySize: MEMORY_MB,
       timeout: TIMEOUT,
       role,
       logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
       environment: {
         [ENV.metadataTable]: props.metadata.tableName,
         [ENV.eventsTable]: props.events.tableName,
         [ENV.environment]: props.envName,
         POWERTOOLS_SERVICE_NAME: POD_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
-        NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    this.fn.node.addDependency(this.logGroup);
     // One photo per invocation: the time-out and memory are sized for one 12-megapixel decode.
     this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }));
 
@@ -180,14 +152,4 @@ export class PodPipeline extends Construct {
       },
     );
   }
-}
-
-/** Adds one queue configuration to the bucket's own NotificationConfiguration (Ingest sets the first). */
-function addQueueNotification(bucket: CfnBucket, queueArn: string, prefix: string): void {
-  const current = (bucket.notificationConfiguration ?? {}) as CfnBucket.NotificationConfigurationProperty;
-  const queues = (current.queueConfigurations ?? []) as CfnBucket.QueueConfigurationProperty[];
-  bucket.notificationConfiguration = {
-    ...current,
-    queueConfigurations: [...queues, { event: 's3:ObjectCreated:*', queue: queueArn, filter: { s3Key: { rules: [{ name: 'prefix', value: prefix }] } } }],
-  };
 }

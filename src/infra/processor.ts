@@ -16,7 +16,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, PREFIX, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
-import { newestNodeRuntime } from './runtime.js';
+import { functionLogGroup, nodeFunction } from './parts.js';
 
 export interface ProcessorProps {
   readonly envName: string;
@@ -42,11 +42,7 @@ export class Processor extends Construct {
     super(scope, id);
     const functionName = `tap-${props.envName}-processor`;
 
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: props.logRetentionDays,
-      removalPolicy: props.logRemovalPolicy,
-    });
+    this.logGroup = functionLogGroup(this, 'LogGroup', functionName, { retention: props.logRetentionDays, removalPolicy: props.logRemovalPolicy });
 
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -54,35 +50,23 @@ export class Processor extends Construct {
       inlinePolicies: { processor: this.policy(props) },
     });
 
-    this.fn = new LambdaFunction(this, 'Function', {
+    this.fn = nodeFunction(this, 'Function', {
       functionName,
       description: 'tap: parses uploaded shipment files into DynamoDB',
-      runtime: newestNodeRuntime(),
-      architecture: Architecture.ARM_64,
-      handler: 'index.handler',
-      code: Code.fromAsset(props.codeDir),
+      codeDir: props.codeDir,
       memorySize: 1024,
       timeout: props.timeout,
       role,
       logGroup: this.logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
       environment: {
         [ENV.metadataTable]: props.metadata.tableName,
         [ENV.eventsTable]: props.events.tableName,
         [ENV.environment]: props.envName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
-        NODE_OPTIONS: '--enable-source-maps',
         ...(props.deliveryStateMachine ? { [ENV.deliveryStateMachine]: props.deliveryStateMachine.stateMachineArn } : {}),
       },
     });
-    // The role is created with the function's log group and tables in its policy; the log group must
-    // exist before the function so the first invocation does not create an unmanaged one.
-    this.fn.node.addDependency(this.logGroup);
-
     this.fn.addEventSource(
       new SqsEventSource(props.queue, {
         // No batching window: a file is picked up as soon as it is announced. Files are processed one

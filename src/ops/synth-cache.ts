@@ -16,16 +16,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { FINGERPRINT_OUTPUT } from '../infra/environment.js';
+import type { SynthOutput as SynthesizedStack } from './synth-worker.js';
 
 /** A synthesized stack, built now or reused. */
-export interface SynthOutput {
-  readonly stackName: string;
-  readonly template: Record<string, unknown>;
-  readonly templateFile: string;
-  readonly assetManifestFile: string;
-  /** The cloud assembly folder (manifest.json). */
-  readonly assemblyDir: string;
-  readonly bundleBytes: number;
+export interface SynthOutput extends SynthesizedStack {
   readonly fingerprint: string;
   /** The previous output was reused: nothing was synthesized. */
   readonly reused: boolean;

@@ -3,13 +3,11 @@
  * turns each message into a success or a batch item failure; photos are processed one at a time, so
  * memory stays one photo's worth (see bench/pod.ts for how much that is).
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { AppLogger, AppMetrics } from '../app.js';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type AppLogger, type AppMetrics, sqsFileHandler } from '../sqs-batch.js';
 import { POD_METRIC, PREFIX } from '../contract.js';
 import { classifyError } from '../errors.js';
-import { parseMessage } from '../message.js';
 import type { FileEvent } from '../process-file.js';
 import type { MetadataItem } from '../ports.js';
 import { type PhotoOptions, type PodPorts, processPhoto } from './process-photo.js';
@@ -24,28 +22,7 @@ export interface PodDeps {
 const PHOTO_KEYS = ['s3_bucket', 's3_key', 's3_version'];
 
 export function createPodHandler(deps: () => PodDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return async (event, context) => {
-    const app = deps();
-    app.logger.addContext(context);
-    try {
-      return await processPartialResponse(event, (record: SQSRecord) => handleMessage(record, app), processor, { context, processInParallel: false });
-    } finally {
-      if (app.metrics.hasStoredMetrics()) app.metrics.publishStoredMetrics();
-    }
-  };
-}
-
-async function handleMessage(record: SQSRecord, app: PodDeps): Promise<void> {
-  let message: ReturnType<typeof parseMessage>;
-  try {
-    message = parseMessage(record.body);
-  } catch (err) {
-    app.logger.error('unrecognized message; it will be retried, then dead-lettered', { message_id: record.messageId, error: err });
-    throw err;
-  }
-  if (message.kind === 'test') return app.logger.info('acknowledged s3:TestEvent', { message_id: record.messageId });
-  for (const file of message.files) await handlePhoto(file, record.messageId, app);
+  return sqsFileHandler(deps, handlePhoto);
 }
 
 async function handlePhoto(file: FileEvent, messageId: string, app: PodDeps): Promise<void> {
