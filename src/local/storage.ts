@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { damaged } from './data-dir.js';
 import { SyncBatch, currentBatch } from './sync-batch.js';
@@ -133,19 +133,46 @@ function parseState<T>(path: string, text: string, options: ReadOptions): T | un
 
 /** Removes a file or folder, durably: its folder is synced (an acknowledged delete stays deleted). */
 export async function removeIfExists(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true });
+  // Most removals are one record's file: a single unlink, not rm -r's lstat-then-unlink walk.
+  try {
+    await unlink(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (isFolderError(code)) await rm(path, { recursive: true, force: true });
+    else if (code !== 'ENOENT') throw error;
+  }
   if (currentBatch()?.removed(path)) return;
   await syncDir(dirname(path));
 }
 
 export function removeIfExistsSync(path: string): void {
-  rmSync(path, { recursive: true, force: true });
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (isFolderError(code)) rmSync(path, { recursive: true, force: true });
+    else if (code !== 'ENOENT') throw error;
+  }
   if (currentBatch()?.removed(path)) return;
   try {
     syncDirSync(dirname(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+}
+
+/**
+ * The folder sync of a rename into or out of `path`'s folder (a delete done by moving the thing aside,
+ * whose leftovers a restart removes): removeIfExistsSync's durability, without the removal.
+ */
+export function syncRemovalSync(path: string): void {
+  if (currentBatch()?.removed(path)) return;
+  syncDirSync(dirname(path));
+}
+
+/** unlink's answer for a folder: EISDIR on Linux, EPERM on macOS (and on Windows, where rm sorts it out). */
+function isFolderError(code: string | undefined): boolean {
+  return code === 'EISDIR' || code === 'EPERM' || code === 'EACCES';
 }
 
 /** fsync of a file written by a stream, before it is renamed into place. */

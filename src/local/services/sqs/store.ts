@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeFsName, fsName } from '../../names.js';
-import { DIR_MODE, readJsonIfExistsSync, removeIfExistsSync } from '../../storage.js';
+import { DIR_MODE, readJsonIfExistsSync, removeIfExistsSync, syncRemovalSync } from '../../storage.js';
 import {
   allowsSource, checkReadableNames, defaultAttributes, isFifoRequested, normalizeAttributes, parseRedrivePolicy,
   validateQueueName,
@@ -144,7 +145,11 @@ export class SqsStore {
     this.regions.get(queue.meta.region)?.delete(queue.meta.name);
     const trash = join(this.regionDir(queue.meta.region), `deleted-${randomUUID()}`);
     renameSync(queue.dir, trash);
-    removeIfExistsSync(trash);
+    // The rename is the delete (load() removes leftover deleted-* folders): durable before the answer;
+    // the files themselves go in the background, off the request's (or stack operation's) path.
+    syncRemovalSync(queue.dir);
+    syncRemovalSync(trash);
+    void rm(trash, { recursive: true, force: true }).catch(() => undefined);
   }
 
   listQueues(region: string, prefix = ''): Queue[] {
