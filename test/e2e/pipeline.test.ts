@@ -43,6 +43,17 @@ afterAll(async () => {
   await stop();
 });
 
+/**
+ * With a 3 s visibility timeout, a slow attempt (a loaded machine) can still be running when its
+ * message is dead-lettered. Cleared at once, the fault would let that stale attempt succeed and record
+ * the version, and the processor would then skip the redriven message as a duplicate, so the redrive's
+ * --wait would see no new run. Kept a while longer, the fault makes any attempt still in flight fail.
+ */
+async function clearFaultsWhenSettled(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
+}
+
 describe('operating the pipeline with the real binary', () => {
   it('upload --wait: a good file is processed', async () => {
     const r = await tap('upload', fixture('valid.json'), '--wait', '--json');
@@ -106,7 +117,7 @@ describe('operating the pipeline with the real binary', () => {
     expect(peek.code, peek.stderr).toBe(0);
     expect(JSON.stringify(parsed(peek))).toContain('incoming/valid.ndjson');
 
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
+    await clearFaultsWhenSettled();
     const redriven = await tap('dlq', 'redrive', '--file', 'valid.ndjson', '--wait', '--json');
     expect(redriven.code, redriven.stderr).toBe(0);
     expect(parsed(redriven)).toMatchObject({ moved: 1, failures: [], outcomes: [{ outcome: 'SUCCESS' }] });
@@ -121,7 +132,7 @@ describe('operating the pipeline with the real binary', () => {
     await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
     const up = await tap('upload', fixture('valid.csv'), '--wait', '--timeout', '90', '--json');
     expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
+    await clearFaultsWhenSettled();
 
     const r = await tap('dlq', 'redrive', '--wait', '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -165,7 +176,7 @@ describe('operating the pipeline with the real binary', () => {
     await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
     const up = await tap('upload', fixture('single.json'), '--wait', '--timeout', '90', '--json');
     expect(parsed(up).outcomes[0]).toMatchObject({ outcome: 'DEAD_LETTERED' });
-    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
+    await clearFaultsWhenSettled();
     const r = await tap('dlq', 'purge');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--yes/);
