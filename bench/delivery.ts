@@ -5,30 +5,16 @@
  * difference is what delivery adds.
  *   npm run build && npx tsx bench/delivery.ts [--files 30]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { median } from './stats.js';
+import { median, percentile } from './stats.js';
+import { benchWorkspace } from './workspace.js';
 
 const files = Number(process.argv[process.argv.indexOf('--files') + 1]) || 30;
-const root = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'tap-bench-delivery-'));
-const env: NodeJS.ProcessEnv = { ...process.env, TAP_LOCAL_DIR: join(dir, 'local'), TAP_LOCAL_PORT: '0', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
-for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
-const tap = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'tap.js'), ...args], { cwd: dir, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tap ${args.join(' ')} failed:\n${r.stderr}`);
-  return r.stdout;
-};
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
+const { tap, close } = benchWorkspace('delivery');
 
 // The receiver: resolves the waiter of each key when its delivery arrives.
 const waiting = new Map<string, (at: number) => void>();
@@ -79,6 +65,5 @@ try {
   console.log(row('upload → webhook delivery received', delivered));
 } finally {
   server.close();
-  spawnSync(process.execPath, [join(root, 'bin', 'tap.js'), 'local', 'stop'], { cwd: dir, env });
-  rmSync(dir, { recursive: true, force: true });
+  close();
 }

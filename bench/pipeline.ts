@@ -3,28 +3,14 @@
  * SQS → event source mapping → the real processor → DynamoDB), deployed with `tap deploy`.
  *   npm run build && npx tsx bench/pipeline.ts [--files 50]
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { percentile } from './stats.js';
+import { benchWorkspace } from './workspace.js';
 
 const files = Number(process.argv[process.argv.indexOf('--files') + 1]) || 50;
-const root = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'tap-bench-pipeline-'));
-const env: NodeJS.ProcessEnv = { ...process.env, TAP_LOCAL_DIR: join(dir, 'local'), TAP_LOCAL_PORT: '0', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
-for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[k];
-const tap = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'tap.js'), ...args], { cwd: dir, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`tap ${args.join(' ')} failed:\n${r.stderr}`);
-  return r.stdout;
-};
+const { tap, close } = benchWorkspace('pipeline');
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 try {
   const deployed = JSON.parse(tap('deploy', '--env', 'bench', '--json'));
@@ -53,6 +39,5 @@ try {
   console.log(`body ${Buffer.byteLength(body)} bytes, ${files} files one after another (first, cold, not counted)`);
   console.log(`upload → metadata visible: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms`);
 } finally {
-  spawnSync(process.execPath, [join(root, 'bin', 'tap.js'), 'local', 'stop'], { cwd: dir, env });
-  rmSync(dir, { recursive: true, force: true });
+  close();
 }
