@@ -7,7 +7,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Choice, Condition, DefinitionBody, Fail, JitterType, JsonPath, LogLevel, Pass, Result, StateMachine, Succeed, TaskInput, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
 import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ENV, NOTIFIER_SERVICE_NAME, deliveryStateMachineName, metricsNamespace, webhookSecretName } from '../handlers/contract.js';
+import { ENV, NOTIFIER_SERVICE_NAME, deliveryStateMachineName, webhookSecretName } from '../handlers/contract.js';
 import { functionLogGroup, nodeFunction } from './parts.js';
 
 /** Defaults suited to AWS: 6 attempts, waits of up to 5, 10, 20, 40, 80 s (full jitter) between them. */
@@ -79,13 +79,12 @@ export class Delivery extends Construct {
       timeout: Duration.seconds(30),
       role,
       logGroup: this.logGroup,
+      powertools: { service: NOTIFIER_SERVICE_NAME, envName: props.envName },
       environment: {
         [ENV.environment]: props.envName,
         [ENV.metadataTable]: props.metadata.tableName,
         // The name, not the ARN: readable in the console, and enough for GetSecretValue.
         [ENV.webhookSecret]: webhookSecretName(props.envName),
-        POWERTOOLS_SERVICE_NAME: NOTIFIER_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
       },
     });
 

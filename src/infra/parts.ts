@@ -11,6 +11,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { metricsNamespace } from '../handlers/contract.js';
 import { newestNodeRuntime } from './runtime.js';
 
 export interface NotifiedQueueProps {
@@ -89,8 +90,10 @@ export interface NodeFunctionProps {
   readonly timeout: Duration;
   readonly role: IRole;
   readonly logGroup: LogGroup;
-  /** Its own variables; NODE_OPTIONS (source maps) is added. */
+  /** Its own variables; NODE_OPTIONS (source maps) is added, and Powertools' when `powertools` is given. */
   readonly environment: Record<string, string>;
+  /** Powertools' service name (log and metric dimension) and the env whose metrics namespace it writes to. */
+  readonly powertools?: { readonly service: string; readonly envName: string };
   /** X-Ray tracing; on unless said otherwise. */
   readonly tracing?: boolean;
 }
@@ -116,7 +119,14 @@ export function nodeFunction(scope: Construct, id: string, props: NodeFunctionPr
     applicationLogLevelV2: ApplicationLogLevel.INFO,
     systemLogLevelV2: SystemLogLevel.WARN,
     tracing: props.tracing === false ? Tracing.DISABLED : Tracing.ACTIVE,
-    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    environment: {
+      ...props.environment,
+      ...(props.powertools && {
+        POWERTOOLS_SERVICE_NAME: props.powertools.service,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.powertools.envName),
+      }),
+      NODE_OPTIONS: '--enable-source-maps',
+    },
   });
   fn.node.addDependency(props.logGroup);
   return fn;

@@ -10,7 +10,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, POD_SERVICE_NAME, PREFIX, metricsNamespace } from '../handlers/contract.js';
+import { ENV, POD_SERVICE_NAME, PREFIX } from '../handlers/contract.js';
 import { functionLogGroup, nodeFunction, notifiedQueue } from './parts.js';
 
 export interface PodPipelineProps {
@@ -74,12 +74,11 @@ export class PodPipeline extends Construct {
       timeout: TIMEOUT,
       role,
       logGroup: this.logGroup,
+      powertools: { service: POD_SERVICE_NAME, envName: props.envName },
       environment: {
         [ENV.metadataTable]: props.metadata.tableName,
         [ENV.eventsTable]: props.events.tableName,
         [ENV.environment]: props.envName,
-        POWERTOOLS_SERVICE_NAME: POD_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
       },
     });
     // One photo per invocation: the time-out and memory are sized for one 12-megapixel decode.

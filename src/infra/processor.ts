@@ -15,7 +15,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV, PREFIX, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
+import { ENV, PREFIX, SERVICE_NAME } from '../handlers/contract.js';
 import { functionLogGroup, nodeFunction } from './parts.js';
 
 export interface ProcessorProps {
@@ -58,12 +58,11 @@ export class Processor extends Construct {
       timeout: props.timeout,
       role,
       logGroup: this.logGroup,
+      powertools: { service: SERVICE_NAME, envName: props.envName },
       environment: {
         [ENV.metadataTable]: props.metadata.tableName,
         [ENV.eventsTable]: props.events.tableName,
         [ENV.environment]: props.envName,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(props.envName),
         ...(props.deliveryStateMachine ? { [ENV.deliveryStateMachine]: props.deliveryStateMachine.stateMachineArn } : {}),
       },
     });
