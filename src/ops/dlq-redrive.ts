@@ -18,7 +18,7 @@ import { type FileRun, fileHistory } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
-import { type Followed, type Outcome, waitForOutcomes } from './wait.js';
+import { earlierOutcome, type Followed, type Outcome, waitForOutcomes } from './wait.js';
 
 export interface RedriveOptions {
   /** Only the messages about this file (key with or without `incoming/`). */
@@ -64,10 +64,11 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
   return explained(clients.target, 'redriving the dead-letter queue', async () => {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
-    // A redriven version may have been processed before (a run that failed after writing its item, a
-    // duplicate message): remember its runs before anything moves, so the wait follows the new run, not
-    // the earlier one's result. With --file the key is known now; for the whole DLQ once its messages
-    // were looked at, still before the move task starts.
+    // A redriven version may have been processed before (a slow attempt that recorded its outcome after
+    // its message was dead-lettered, a duplicate message): remember its runs before anything moves. A
+    // final outcome of that very version is the answer (the processor will skip the version); any other
+    // earlier run is not, and the wait follows the new one. With --file the key is known now; for the
+    // whole DLQ once its messages were looked at, still before the move task starts.
     let before = new Map<string, FileRun[]>();
     const remember = async (keys: readonly string[]) => {
       if (following) before = await runsOf(clients, pipeline, [...new Set(keys)]);
@@ -81,14 +82,24 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
     }
     if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
     const files = followed(result.messages);
-    const outcomes = await waitForOutcomes(
-      clients,
-      pipeline,
-      files.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
-      { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
-      reporter,
-    );
+    // A version that already had an outcome is skipped by the processor: that outcome is the answer.
+    const known = new Map(files.flatMap((f) => {
+      const run = earlierOutcome(before.get(f.key) ?? [], f);
+      return run ? [[f, { key: f.key, ...(f.versionId && { versionId: f.versionId }), outcome: run.status as 'SUCCESS' | 'FAILED', run, waitedMs: 0, alreadyProcessed: true as const }]] : [];
+    }));
+    const pending = files.filter((f) => !known.has(f));
+    const waited = pending.length
+      ? await waitForOutcomes(
+          clients,
+          pipeline,
+          pending.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
+          { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
+          reporter,
+        )
+      : [];
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
+    // Not interrupted, so waitForOutcomes answered every pending file, in order.
+    const outcomes: Outcome[] = files.map((f) => known.get(f) ?? waited[pending.indexOf(f)]!);
     return { ...result, outcomes };
   });
 }
@@ -104,7 +115,13 @@ function followed(messages: readonly QueueMessage[]): Followed[] {
   const seen = new Map<string, Followed>();
   const after = Date.now();
   for (const f of messages.flatMap((m) => m.files)) {
-    seen.set(`${f.key}#${f.versionId ?? ''}`, { key: f.key, after, ...(f.versionId && { versionId: f.versionId }), ...(f.etag && { etag: f.etag }) });
+    seen.set(`${f.key}#${f.versionId ?? ''}`, {
+      key: f.key,
+      after,
+      eventTime: f.eventTime,
+      ...(f.versionId && { versionId: f.versionId }),
+      ...(f.etag && { etag: f.etag }),
+    });
   }
   return [...seen.values()];
 }

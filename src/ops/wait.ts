@@ -19,6 +19,8 @@ export interface Followed {
   readonly versionId?: string;
   /** Used to recognise the item when the bucket is not versioned (no version id). */
   readonly etag?: string;
+  /** The S3 event's time, when known (a redriven message): the metadata item's sort key. */
+  readonly eventTime?: string;
   /** Wall clock (ms) after which its item may appear; older items of an unversioned key are not it. */
   readonly after: number;
   /**
@@ -30,7 +32,15 @@ export interface Followed {
 
 /** How a followed file ended. `waitedMs` counts from the start of the wait. */
 export type Outcome =
-  | { readonly key: string; readonly versionId?: string; readonly outcome: 'SUCCESS' | 'FAILED'; readonly run: FileRun; readonly waitedMs: number }
+  | {
+      readonly key: string;
+      readonly versionId?: string;
+      readonly outcome: 'SUCCESS' | 'FAILED';
+      readonly run: FileRun;
+      readonly waitedMs: number;
+      /** The version had this outcome before it was redriven, so the processor skips it: nothing new to wait for. */
+      readonly alreadyProcessed?: true;
+    }
   | { readonly key: string; readonly versionId?: string; readonly outcome: 'DEAD_LETTERED'; readonly messageId: string; readonly receiveCount: number; readonly waitedMs: number }
   | { readonly key: string; readonly versionId?: string; readonly outcome: 'TIMED_OUT'; readonly waitedMs: number };
 
@@ -46,6 +56,22 @@ export function isRunOf(run: FileRun, file: Followed): boolean {
   if (file.versionId) return run.versionId === file.versionId;
   const etag = file.etag?.replace(/"/g, '');
   return (!etag || run.etag?.replace(/"/g, '') === etag) && Date.parse(run.processedAt ?? run.uploadedAt) >= file.after - 5_000;
+}
+
+/**
+ * The outcome the processor will keep for a redriven version: it skips an S3 event whose item (same
+ * key and event time) already has a final outcome for the same version id and ETag
+ * (src/handlers/process-file.ts), so a run recorded before the redrive is that version's outcome.
+ */
+export function earlierOutcome(runs: readonly FileRun[], file: Followed): FileRun | undefined {
+  const etag = (value?: string) => value?.replace(/"/g, '');
+  return runs.find(
+    (r) =>
+      (r.status === 'SUCCESS' || r.status === 'FAILED') &&
+      (file.eventTime === undefined || r.uploadedAt === file.eventTime) &&
+      r.versionId === file.versionId &&
+      etag(r.etag) === etag(file.etag),
+  );
 }
 
 /** Resolves when every file has an outcome (or the signal fires: the outcomes so far, the rest absent). */

@@ -29,8 +29,8 @@ afterAll(async () => {
   await local?.stop();
 });
 
-const s3Event = (key: string, versionId: string) =>
-  JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: ops.pipeline.bucket }, object: { key, size: 10, versionId } } }] });
+const s3Event = (key: string, versionId: string, eventTime = new Date().toISOString()) =>
+  JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', eventTime, s3: { bucket: { name: ops.pipeline.bucket }, object: { key, size: 10, versionId } } }] });
 
 async function deadLetter(...keys: string[]): Promise<void> {
   for (const [i, key] of keys.entries()) await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event(key, `v${i}`) }));
@@ -87,76 +87,79 @@ describe('tap dlq (operations)', () => {
     expect(moved.Messages!.map((m) => JSON.parse(m.Body!).Records[0].s3.object.key)).toEqual(['incoming/target.json', 'incoming/target.json']);
   });
 
-  it('redrive --file --wait follows the new run, not the earlier result of that version', async () => {
+  const putRun = async (key: string, versionId: string, status: string, processedAt: string, uploadedAt = new Date(Date.now() - 60_000).toISOString()) => {
     const docs = await ops.clients.documents();
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    const uploadedAt = new Date(Date.now() - 60_000).toISOString();
-    const run = (status: string, processedAt: string) => ({
-      filename: 'incoming/again.json', upload_timestamp: uploadedAt, processing_status: status, version_id: 'v0', processed_at: processedAt,
-    });
-    // The version failed a minute ago and its message went to the DLQ.
-    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('FAILED', new Date(Date.now() - 50_000).toISOString()) }));
+    const item = { filename: key, upload_timestamp: uploadedAt, processing_status: status, version_id: versionId, processed_at: processedAt };
+    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: item }));
+  };
+
+  it('redrive --file --wait follows the new run of a version that had no outcome yet', async () => {
+    // arrange: the message went to the DLQ before any run of its version recorded an outcome
     await deadLetter('incoming/again.json');
-    // No processor runs here: the new run's item (same upload, so the same item) is written 1.5 s later.
-    const rerun = new Promise((r) => setTimeout(r, 1_500)).then(() =>
-      docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('SUCCESS', new Date().toISOString()) })),
-    );
+    // No processor runs here: the run's item is written 1.5 s later.
+    const rerun = new Promise((r) => setTimeout(r, 1_500)).then(() => putRun('incoming/again.json', 'v0', 'SUCCESS', new Date().toISOString()));
+
+    // act
     const started = Date.now();
     const result = await redrive(ops.clients, ops.pipeline, { file: 'again.json', dryRun: false, waitMs: 20_000 }, recordingReporter());
     await rerun;
-    expect(result.outcomes).toHaveLength(1);
-    // SUCCESS exists only from 1.5 s on: the earlier FAILED was there at once, and was not taken. (How
-    // much of that time was the wait and how much the redrive itself depends on the machine's load.)
-    expect(result.outcomes![0]).toMatchObject({ key: 'incoming/again.json', versionId: 'v0', outcome: 'SUCCESS' });
+
+    // assert: the outcome is the run written after 1.5 s, followed as it came
+    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/again.json', versionId: 'v0', outcome: 'SUCCESS' })]);
+    expect(result.outcomes![0]).not.toHaveProperty('alreadyProcessed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
   }, 30_000);
 
-  it('redrive --file --wait without a new run times out instead of reporting the earlier one', async () => {
-    const docs = await ops.clients.documents();
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    const at = new Date(Date.now() - 60_000).toISOString();
-    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: { filename: 'incoming/stale.json', upload_timestamp: at, processing_status: 'FAILED', version_id: 'v0', processed_at: at } }));
-    await deadLetter('incoming/stale.json');
-    const result = await redrive(ops.clients, ops.pipeline, { file: 'stale.json', dryRun: false, waitMs: 1_500 }, recordingReporter());
-    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/stale.json', outcome: 'TIMED_OUT' })]);
+  it('redrive --file --wait reports at once a version that already had an outcome (the processor skips it)', async () => {
+    // arrange: a slow attempt recorded SUCCESS after the version's message had been dead-lettered
+    const uploadedAt = new Date(Date.now() - 60_000).toISOString();
+    await putRun('incoming/done.json', 'v0', 'SUCCESS', new Date(Date.now() - 50_000).toISOString(), uploadedAt);
+    await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event('incoming/done.json', 'v0', uploadedAt) }));
+
+    // act
+    const started = Date.now();
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'done.json', dryRun: false, waitMs: 20_000 }, recordingReporter());
+
+    // assert: moved all the same, answered from the earlier run without waiting
+    expect(result).toMatchObject({ moved: 1 });
+    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/done.json', versionId: 'v0', outcome: 'SUCCESS', alreadyProcessed: true, waitedMs: 0 })]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await depth(ops.pipeline.queueUrl)).toBe(1);
   }, 30_000);
 
-  it('redrive (all) --wait follows the new runs, not the earlier results of those versions', async () => {
-    // arrange: two versions that failed a minute ago and whose messages went to the DLQ
-    const docs = await ops.clients.documents();
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  it('redrive --file --wait follows the new run when only another upload had an outcome', async () => {
+    // the same version id and event time would be this upload; either one differing is another upload
     const uploadedAt = new Date(Date.now() - 60_000).toISOString();
-    const run = (key: string, versionId: string, status: string, processedAt: string) => ({
-      filename: key, upload_timestamp: uploadedAt, processing_status: status, version_id: versionId, processed_at: processedAt,
-    });
-    const earlier = new Date(Date.now() - 50_000).toISOString();
-    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-1.json', 'v0', 'FAILED', earlier) }));
-    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-2.json', 'v1', 'FAILED', earlier) }));
-    await deadLetter('incoming/all-1.json', 'incoming/all-2.json');
-    // No processor runs here: the new runs' items (same uploads, so the same items) come 1.5 s and 2.5 s later.
-    const rerun = Promise.all([
-      new Promise((r) => setTimeout(r, 1_500)).then(() => docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-1.json', 'v0', 'SUCCESS', new Date().toISOString()) }))),
-      new Promise((r) => setTimeout(r, 2_500)).then(() => docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: run('incoming/all-2.json', 'v1', 'SUCCESS', new Date().toISOString()) }))),
-    ]);
+    await putRun('incoming/other.json', 'v-older', 'FAILED', new Date(Date.now() - 50_000).toISOString(), uploadedAt);
+    await putRun('incoming/other.json', 'v0', 'FAILED', new Date(Date.now() - 50_000).toISOString(), new Date(Date.now() - 70_000).toISOString());
+    await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event('incoming/other.json', 'v0', uploadedAt) }));
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'other.json', dryRun: false, waitMs: 1_500 }, recordingReporter());
+    expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/other.json', versionId: 'v0', outcome: 'TIMED_OUT' })]);
+  }, 30_000);
+
+  it('redrive (all) --wait: a version with an outcome is answered at once, the others are followed to their new runs', async () => {
+    // arrange: all-1 has no outcome yet; all-2 (v1) failed for good a minute ago, after its message was dead-lettered
+    const uploadedAt = new Date(Date.now() - 60_000).toISOString();
+    await putRun('incoming/all-2.json', 'v1', 'FAILED', new Date(Date.now() - 50_000).toISOString(), uploadedAt);
+    await deadLetter('incoming/all-1.json');
+    await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event('incoming/all-2.json', 'v1', uploadedAt) }));
+    const rerun = new Promise((r) => setTimeout(r, 1_500)).then(() => putRun('incoming/all-1.json', 'v0', 'SUCCESS', new Date().toISOString()));
 
     // act
     const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100, waitMs: 20_000 }, recordingReporter());
     await rerun;
 
-    // assert: each outcome is the new run, seen only after it was written
+    // assert
     expect(result).toMatchObject({ mode: 'all', moved: 2 });
     const byKey = Object.fromEntries(result.outcomes!.map((o) => [o.key, o]));
     expect(byKey['incoming/all-1.json']).toMatchObject({ versionId: 'v0', outcome: 'SUCCESS' });
-    expect(byKey['incoming/all-2.json']).toMatchObject({ versionId: 'v1', outcome: 'SUCCESS' });
+    expect(byKey['incoming/all-1.json']).not.toHaveProperty('alreadyProcessed');
     expect(byKey['incoming/all-1.json']!.waitedMs).toBeGreaterThanOrEqual(1_000);
-    expect(byKey['incoming/all-2.json']!.waitedMs).toBeGreaterThanOrEqual(2_000);
+    expect(byKey['incoming/all-2.json']).toMatchObject({ versionId: 'v1', outcome: 'FAILED', alreadyProcessed: true, waitedMs: 0 });
   }, 30_000);
 
-  it('redrive (all) --wait without a new run times out instead of reporting the earlier one', async () => {
-    const docs = await ops.clients.documents();
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    const at = new Date(Date.now() - 60_000).toISOString();
-    await docs.send(new PutCommand({ TableName: ops.pipeline.metadataTable, Item: { filename: 'incoming/stale-all.json', upload_timestamp: at, processing_status: 'FAILED', version_id: 'v0', processed_at: at } }));
+  it('redrive (all) --wait without a new run times out', async () => {
     await deadLetter('incoming/stale-all.json');
     const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100, waitMs: 1_500 }, recordingReporter());
     expect(result.outcomes).toEqual([expect.objectContaining({ key: 'incoming/stale-all.json', outcome: 'TIMED_OUT' })]);

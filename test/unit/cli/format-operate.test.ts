@@ -212,6 +212,22 @@ describe('dlq output', () => {
     expect(done).toContain('Pipeline: 1 succeeded, 0 did not (waited 3.0 s):');
   });
 
+  it('redrive: a version that already had its outcome says so instead of a wait', () => {
+    const text = formatRedrive(
+      {
+        mode: 'file', key: 'incoming/t.json', dryRun: false, matched: 2, moved: 2, failures: [], messages: [message, message],
+        outcomes: [
+          { key: 'incoming/t.json', outcome: 'SUCCESS', run: run({ key: 'incoming/t.json', processedAt: '2026-01-05T10:00:02.000Z' }), waitedMs: 0, alreadyProcessed: true },
+          { key: 'incoming/u.json', outcome: 'FAILED', run: run({ key: 'incoming/u.json', status: 'FAILED', error: 'not JSON', quarantineKey: 'quarantine/u.json' }), waitedMs: 0, alreadyProcessed: true },
+        ],
+      },
+      plain,
+    );
+    expect(text).toMatch(/incoming\/t\.json\s+SUCCESS\s+990 processed.*already processed at 2026-01-05T10:00:02.000Z, so not run again/);
+    expect(text).toMatch(/incoming\/u\.json\s+FAILED\s+not JSON\s+quarantined as quarantine\/u\.json; already processed/);
+    expect(text).not.toContain('after 0');
+  });
+
   it('purge', () => {
     expect(formatPurge({ queue: 'dlq', purged: 3 }, plain)).toBe('✓ Purged dlq: about 3 messages deleted.');
     expect(formatPurge({ queue: 'dlq', purged: 0 }, plain)).toBe('dlq is empty: nothing to purge.');
