@@ -136,7 +136,7 @@ function servesDataDir(pid: number, dataDir: string): boolean {
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const at = args.indexOf('--data-dir');
-    return at >= 0 && args[at + 1] === dataDir;
+    return at >= 0 && args[at + 1] === dataDir && args.some((arg) => SERVER_ENTRY.test(arg));
   } catch {
     return false;
   }
@@ -152,19 +152,37 @@ export async function serveLocal(options: LocalOptions): Promise<RunningServer> 
   return startRecordedServer(options);
 }
 
-/** Stops the background local AWS: SIGTERM, then SIGKILL if it has not gone after 10 s. */
+/**
+ * Stops the background local AWS of `dataDir`: SIGTERM, then SIGKILL if it has not gone after 10 s.
+ * The recorded process is stopped only if it is that server (where /proc says so), and a server that
+ * has not recorded itself yet (one still starting when the command that started it was killed) is
+ * found by its command line and stopped too.
+ */
 export async function stopLocal(dataDir: string): Promise<{ stopped: boolean; pid?: number }> {
   const info = readServerInfo(dataDir);
-  if (!info || !pidAlive(info.pid)) {
-    rmSync(join(dataDir, SERVER_INFO_FILE), { force: true });
-    return { stopped: false };
-  }
-  process.kill(info.pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (pidAlive(info.pid) && Date.now() < deadline) await sleep(50);
-  if (pidAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  const recorded = info && pidAlive(info.pid) && (!procReadable() || servesDataDir(info.pid, dataDir)) ? [info.pid] : [];
+  const pids = [...new Set([...recorded, ...serversOf(dataDir)])];
+  await Promise.all(pids.map(terminate));
   rmSync(join(dataDir, SERVER_INFO_FILE), { force: true });
-  return { stopped: true, pid: info.pid };
+  return pids.length ? { stopped: true, pid: pids[0]! } : { stopped: false };
+}
+
+async function terminate(pid: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (pidAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+const procReadable = () => existsSync('/proc/self/cmdline');
+
+/** Processes serving `dataDir`, by their command line; none where /proc cannot be read. */
+function serversOf(dataDir: string): number[] {
+  if (!procReadable()) return [];
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .map(Number)
+    .filter((pid) => servesDataDir(pid, dataDir));
 }
 
 /** Drops every bucket, queue, table, function and log: through the running server, or on disk. */
@@ -185,6 +203,9 @@ export async function resetLocal(dataDir: string): Promise<{ viaServer: boolean 
 }
 
 /** The server's entry: compiled JS from dist/, or the TypeScript source through tsx (tests run src/). */
+/** The local AWS's entry point (local/main.js, or main.ts from a checkout) as it appears on a command line. */
+const SERVER_ENTRY = /[\\/]local[\\/]main\.[jt]s$/;
+
 function serverEntry(): [string[], string] {
   const js = fileURLToPath(new URL('../local/main.js', import.meta.url));
   if (existsSync(js)) return [[], js];
