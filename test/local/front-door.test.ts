@@ -60,6 +60,30 @@ describe('the front door: only the user\'s own tools get in', () => {
     expect(Buckets?.map((b) => b.Name)).toContain('keep-me');
   });
 
+  it('refuses every admin route to a page, to a foreign Host and to a client without the admin header', async () => {
+    const routes = [
+      ['GET', '/_tap/health'], ['GET', '/_tap/usage'], ['GET', '/_tap/runtimes'], ['GET', '/_tap/faults'],
+      ['POST', '/_tap/faults'], ['DELETE', '/_tap/faults'], ['POST', '/_tap/reset'],
+    ] as const;
+    for (const [method, path] of routes) {
+      const body = method === 'POST' ? '{}' : undefined;
+      const tries = {
+        // Even with the header (which a page cannot send without a preflight we never approve).
+        page: await rawRequest(local.endpoint, { method, path, headers: { ...ADMIN_HEADERS, 'content-type': 'text/plain', origin: EVIL }, ...(body && { body }) }),
+        rebound: await rawRequest(local.endpoint, { method, path, headers: { ...ADMIN_HEADERS, host: 'attacker.example:4566' }, ...(body && { body }) }),
+        noHeader: await rawRequest(local.endpoint, { method, path, ...(body && { body, headers: { 'content-type': 'application/json' } }) }),
+      };
+      for (const [who, answer] of Object.entries(tries)) {
+        expect(answer.status, `${who} ${method} ${path}`).toBe(403);
+        expect(answer.headers['access-control-allow-origin'], `${who} ${method} ${path}`).toBeUndefined();
+      }
+    }
+    // the same route, asked properly, answers
+    const runtimes = await rawRequest(local.endpoint, { method: 'GET', path: '/_tap/runtimes', headers: ADMIN_HEADERS });
+    expect(runtimes.status).toBe(200);
+    expect(JSON.parse(runtimes.body)).toHaveProperty('installed');
+  });
+
   it('refuses a foreign Host (DNS rebinding) and a foreign Referer, and accepts loopback hosts', async () => {
     const rebound = await rawRequest(local.endpoint, { method: 'GET', path: '/', headers: { host: 'attacker.example:4566' } });
     expect(rebound.status).toBe(403);
