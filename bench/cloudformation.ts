@@ -19,10 +19,12 @@
  * `git worktree add /tmp/old b0c1e11`, node_modules linked, `synthesize({ envName: 'dev' })`), with
  * one change: the processor's code key, which named that commit's bundle, is assets/issue18-processor.zip,
  * where this bench copies today's processor bundle (same handler, about the same size to unpack).
- *   npx tsx bench/cloudformation.ts [--runs 5] [--poll 20] [--cpu-prof <dir>]
+ * --server <checkout>: the local AWS of another checkout (a worktree of an older commit), to compare
+ * old and new servers in the same window of a shared machine.
+ *   npx tsx bench/cloudformation.ts [--runs 5] [--poll 20] [--cpu-prof <dir>] [--only issue18|today] [--server <checkout>]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -54,7 +56,8 @@ const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.
 // The functions' Node.js runtimes come from the tests' shared cache, installed before the clock runs:
 // a first-time `npm install` of Node in the background would load the machine during the bench.
 await installTestRuntimes();
-const server = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(import.meta.dirname, '../src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
+const serverRoot = process.argv.includes('--server') ? process.argv[process.argv.indexOf('--server') + 1]! : join(import.meta.dirname, '..');
+const server = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(serverRoot, 'src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, TAP_RUNTIMES_DIR: testRuntimesDir() },
 });
@@ -91,7 +94,10 @@ const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/issu
 const templates = [
   { name: 'tap stack as issue 18 measured it (bench/fixtures/issue18-stack.json)', template: fixture, issue: true },
   { name: "today's tap stack", template: synth.template as unknown as Template, issue: false },
-].map((t) => ({ ...t, body: JSON.stringify(t.template), resources: Object.keys(t.template.Resources).length }));
+]
+  // --only: one of the two (a CPU profile of one stack's operations).
+  .filter((t) => !process.argv.includes('--only') || (process.argv[process.argv.indexOf('--only') + 1] === 'issue18') === t.issue)
+  .map((t) => ({ ...t, body: JSON.stringify(t.template), resources: Object.keys(t.template.Resources).length }));
 
 /** Polls DescribeStacks by name every `pollMs` until `done` says so; the status `undefined` is "gone". */
 async function pollUntil(done: (status: string | undefined) => boolean): Promise<void> {
@@ -108,11 +114,21 @@ async function pollUntil(done: (status: string | undefined) => boolean): Promise
   }
 }
 
-/** The server's CPU time so far in ms (Linux /proc; user + system, in clock ticks of 10 ms). */
+/**
+ * The server's CPU time so far in ms, all its threads (libuv's pool, LevelDB's compactions): Linux's
+ * per-thread schedstat, in ns (/proc/<pid>/stat counts 10 ms ticks, too coarse for one operation).
+ */
 function serverCpuMs(): number {
   try {
-    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${server.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${server.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended meanwhile: its time is gone from the count either way
+      }
+    }
+    return ns / 1e6;
   } catch {
     return Number.NaN;
   }
@@ -176,7 +192,7 @@ const verdict = (what: 'create' | 'delete', values: number[]) => {
   const goal = before / 2;
   return `  ${what} ${m.toFixed(0)} ms: ${vs(before)} the issue's ${before} ms (goal, 2x: ≤ ${goal.toFixed(0)} ms: ${m <= goal ? 'met' : 'not met'}), ${vs(other)} the other emulator's ${other} ms`;
 };
-console.log(`local CloudFormation, ${runs} runs, DescribeStacks every ${pollMs} ms`);
+console.log(`local CloudFormation (${serverRoot}), ${runs} runs, DescribeStacks every ${pollMs} ms`);
 for (const [t, { name, resources, issue }] of templates.entries()) {
   const s = samples[t]!;
   console.log(`${name}: ${resources} resources`);
