@@ -40,7 +40,17 @@ export async function writeFileAtomicIn(path: string, data: string | Uint8Array)
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+  // As writeFileAtomic: the folder is made only when the write finds it missing.
+  try {
+    writeFileAtomicSyncIn(path, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    writeFileAtomicSyncIn(path, data);
+  }
+}
+
+function writeFileAtomicSyncIn(path: string, data: string | Uint8Array): void {
   const tmp = tmpName(path);
   const batch = currentBatch();
   const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
