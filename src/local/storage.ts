@@ -61,6 +61,34 @@ function writeFileAtomicSyncIn(path: string, data: string | Uint8Array): void {
   syncDirSync(dirname(path));
 }
 
+/**
+ * writeFileAtomic for a record whose newest state lives in memory and that synchronous writes may
+ * also save (an SQS queue's queue.json): the data is written and synced off the event loop, then
+ * renamed into place only if `current()` still says this is the newest state. A newer write
+ * meanwhile has written this state too (it serialized the record as it is then), so this one is
+ * dropped; so is a write whose record was removed meanwhile (its folder renamed away).
+ */
+export async function writeFileAtomicIfCurrent(path: string, data: string | Uint8Array, current: () => boolean): Promise<void> {
+  const tmp = tmpName(path);
+  const batch = currentBatch();
+  const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
+  try {
+    await writeFile(tmp, data, { mode: FILE_MODE, flush: !created });
+  } catch (error) {
+    if (!current()) return;
+    throw error;
+  }
+  if (!current()) {
+    await rm(tmp, { force: true });
+    return;
+  }
+  // Synchronous from the check on: no other write of the file can come in between.
+  renameSync(tmp, path);
+  if (batch?.wrote(path, created)) return;
+  if (created) await fsyncPath(path);
+  await syncDir(dirname(path));
+}
+
 let tmpCount = 0;
 /** A temporary name beside `path`, unique per process and write (cheaper than random bytes per write). */
 function tmpName(path: string): string {
