@@ -12,13 +12,19 @@
  * Issue 18's figures (medians of 3, same polling, the tap stack of then: 19 resources): this emulator
  * before the fix, create 151 ms and delete 137 ms; another open-source (Python) emulator, create 63 ms
  * and delete 12 ms. The goal: at least 2x faster than the first pair. The tap stack has grown since
- * (the partner API added 27 resources), so the bench runs both, alternating in each run so that the
- * machine's load falls on both alike: the whole stack, and the stack without the partner API (the
- * 19 resources the issue measured).
- *   npx tsx bench/cloudformation.ts [--runs 5] [--poll 20] [--cpu-prof <dir>]
+ * (67 resources), so the bench runs both, alternating in each run so that the machine's load falls on
+ * both alike: the stack the issue measured (bench/fixtures/issue18-stack.json) and today's whole stack.
+ *
+ * The fixture is the template synthesized at b0c1e11 (the last commit before the issue was filed:
+ * `git worktree add /tmp/old b0c1e11`, node_modules linked, `synthesize({ envName: 'dev' })`), with
+ * one change: the processor's code key, which named that commit's bundle, is assets/issue18-processor.zip,
+ * where this bench copies today's processor bundle (same handler, about the same size to unpack).
+ * --server <checkout>: the local AWS of another checkout (a worktree of an older commit), to compare
+ * old and new servers in the same window of a shared machine.
+ *   npx tsx bench/cloudformation.ts [--runs 5] [--poll 20] [--cpu-prof <dir>] [--only issue18|today] [--server <checkout>]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -30,8 +36,9 @@ import {
   DescribeChangeSetCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { synthesize } from '../src/infra/app.js';
+import installTestRuntimes, { testRuntimesDir } from '../test/helpers/runtimes-setup.js';
 import { publishAssets } from '../test/helpers/cloudformation.js';
 import { median, summarize } from './stats.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,8 +53,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tap-bench-cfn-'));
 const port = 20_000 + Math.floor(Math.random() * 40_000);
 // --cpu-prof <dir>: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
-const server = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(import.meta.dirname, '../src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
+// The functions' Node.js runtimes come from the tests' shared cache, installed before the clock runs:
+// a first-time `npm install` of Node in the background would load the machine during the bench.
+await installTestRuntimes();
+const serverRoot = process.argv.includes('--server') ? process.argv[process.argv.indexOf('--server') + 1]! : join(import.meta.dirname, '..');
+const server = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(serverRoot, 'src/local/main.ts'), '--port', String(port), '--data-dir', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, TAP_RUNTIMES_DIR: testRuntimesDir() },
 });
 const endpoint = await new Promise<string>((resolve, reject) => {
   server.once('exit', (code) => reject(new Error(`the local AWS exited (${code}) before listening`)));
@@ -61,26 +73,31 @@ const cfn = new CloudFormationClient(config);
 
 const synthDir = mkdtempSync(join(tmpdir(), 'tap-bench-cfn-synth-'));
 const synth = await synthesize({ envName: 'dev', outDir: synthDir });
-await publishAssets(new S3Client({ ...config, forcePathStyle: true }), synth.assetManifestFile, { account: '000000000000', region: 'us-east-1' });
+const s3 = new S3Client({ ...config, forcePathStyle: true });
+await publishAssets(s3, synth.assetManifestFile, { account: '000000000000', region: 'us-east-1' });
+/** The fixture's processor code: today's processor bundle, copied to the key the fixture names. */
+async function publishFixtureCode(): Promise<void> {
+  const manifest = JSON.parse(readFileSync(synth.assetManifestFile, 'utf8')) as { files: Record<string, { displayName?: string; destinations: Record<string, { objectKey: string }> }> };
+  const processor = Object.values(manifest.files).find((f) => f.displayName === 'Processor/Function/Code');
+  if (!processor) throw new Error('the synthesized stack has no Processor/Function/Code asset for the issue-18 fixture');
+  const Bucket = 'tap-assets-000000000000-us-east-1';
+  const key = Object.values(processor.destinations)[0]!.objectKey;
+  await s3.send(new CopyObjectCommand({ Bucket, Key: 'assets/issue18-processor.zip', CopySource: `${Bucket}/${key}` }));
+}
+await publishFixtureCode();
 const StackName = synth.stackName;
 
 interface Template {
   Resources: Record<string, unknown>;
-  Outputs?: Record<string, unknown>;
 }
-/** The stack as the issue measured it: without the partner API (its resources and the outputs naming them). */
-function withoutPartnerApi(template: Template): Template {
-  const api = (id: string) => id.startsWith('PartnerApi');
-  const Resources = Object.fromEntries(Object.entries(template.Resources).filter(([id]) => !api(id)));
-  const Outputs = Object.fromEntries(Object.entries(template.Outputs ?? {}).filter(([, o]) => !JSON.stringify(o).includes('PartnerApi')));
-  const dangling = Object.keys(Resources).filter((id) => JSON.stringify(Resources[id]).includes('PartnerApi'));
-  if (dangling.length) throw new Error(`the template without the partner API still refers to it: ${dangling.join(', ')}`);
-  return { ...template, Resources, Outputs };
-}
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/issue18-stack.json'), 'utf8')) as Template;
 const templates = [
-  { name: 'tap stack', template: synth.template as unknown as Template },
-  { name: 'tap stack without the partner API (as in the issue)', template: withoutPartnerApi(synth.template as unknown as Template) },
-].map((t) => ({ ...t, body: JSON.stringify(t.template), resources: Object.keys(t.template.Resources).length }));
+  { name: 'tap stack as issue 18 measured it (bench/fixtures/issue18-stack.json)', template: fixture, issue: true },
+  { name: "today's tap stack", template: synth.template as unknown as Template, issue: false },
+]
+  // --only: one of the two (a CPU profile of one stack's operations).
+  .filter((t) => !process.argv.includes('--only') || (process.argv[process.argv.indexOf('--only') + 1] === 'issue18') === t.issue)
+  .map((t) => ({ ...t, body: JSON.stringify(t.template), resources: Object.keys(t.template.Resources).length }));
 
 /** Polls DescribeStacks by name every `pollMs` until `done` says so; the status `undefined` is "gone". */
 async function pollUntil(done: (status: string | undefined) => boolean): Promise<void> {
@@ -97,11 +114,21 @@ async function pollUntil(done: (status: string | undefined) => boolean): Promise
   }
 }
 
-/** The server's CPU time so far in ms (Linux /proc; user + system, in clock ticks of 10 ms). */
+/**
+ * The server's CPU time so far in ms, all its threads (libuv's pool, LevelDB's compactions): Linux's
+ * per-thread schedstat, in ns (/proc/<pid>/stat counts 10 ms ticks, too coarse for one operation).
+ */
 function serverCpuMs(): number {
   try {
-    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${server.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${server.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended meanwhile: its time is gone from the count either way
+      }
+    }
+    return ns / 1e6;
   } catch {
     return Number.NaN;
   }
@@ -165,8 +192,8 @@ const verdict = (what: 'create' | 'delete', values: number[]) => {
   const goal = before / 2;
   return `  ${what} ${m.toFixed(0)} ms: ${vs(before)} the issue's ${before} ms (goal, 2x: ≤ ${goal.toFixed(0)} ms: ${m <= goal ? 'met' : 'not met'}), ${vs(other)} the other emulator's ${other} ms`;
 };
-console.log(`local CloudFormation, ${runs} runs, DescribeStacks every ${pollMs} ms`);
-for (const [t, { name, resources }] of templates.entries()) {
+console.log(`local CloudFormation (${serverRoot}), ${runs} runs, DescribeStacks every ${pollMs} ms`);
+for (const [t, { name, resources, issue }] of templates.entries()) {
   const s = samples[t]!;
   console.log(`${name}: ${resources} resources`);
   console.log(`  ${summarize('create (→ CREATE_COMPLETE)', s.create)}`);
@@ -174,8 +201,14 @@ for (const [t, { name, resources }] of templates.entries()) {
   console.log(`  ${summarize('delete (→ gone)', s.delete)}`);
   console.log(`  ${summarize('create, CPU time of the server', s.cpuCreate)}`);
   console.log(`  ${summarize('delete, CPU time of the server', s.cpuDelete)}`);
-  console.log(verdict('create', s.create));
-  console.log(verdict('delete', s.delete));
+  if (issue) {
+    console.log(verdict('create', s.create));
+    console.log(verdict('delete', s.delete));
+  } else {
+    // A bigger stack than the issue's: per resource is the figure that compares across sizes.
+    const per = (v: number[]) => (median(v) / resources).toFixed(2);
+    console.log(`  per resource: create ${per(s.create)} ms, delete ${per(s.delete)} ms (the issue's: ${(BASELINE.create[0] / 19).toFixed(2)} and ${(BASELINE.delete[0] / 19).toFixed(2)} ms)`);
+  }
 }
 console.log(`load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores (wall times stretch with it)`);
 console.log(`DeleteStack refused right after CREATE_COMPLETE: ${refusals} of ${runs * templates.length} times`);

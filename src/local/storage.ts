@@ -40,7 +40,17 @@ export async function writeFileAtomicIn(path: string, data: string | Uint8Array)
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+  // As writeFileAtomic: the folder is made only when the write finds it missing.
+  try {
+    writeFileAtomicSyncIn(path, data);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    writeFileAtomicSyncIn(path, data);
+  }
+}
+
+function writeFileAtomicSyncIn(path: string, data: string | Uint8Array): void {
   const tmp = tmpName(path);
   const batch = currentBatch();
   const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
@@ -49,6 +59,34 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
   if (batch?.wrote(path, created)) return;
   if (created) syncDirSync(path); // the batch was committed meanwhile (fsync opens a file as a folder)
   syncDirSync(dirname(path));
+}
+
+/**
+ * writeFileAtomic for a record whose newest state lives in memory and that synchronous writes may
+ * also save (an SQS queue's queue.json): the data is written and synced off the event loop, then
+ * renamed into place only if `current()` still says this is the newest state. A newer write
+ * meanwhile has written this state too (it serialized the record as it is then), so this one is
+ * dropped; so is a write whose record was removed meanwhile (its folder renamed away).
+ */
+export async function writeFileAtomicIfCurrent(path: string, data: string | Uint8Array, current: () => boolean): Promise<void> {
+  const tmp = tmpName(path);
+  const batch = currentBatch();
+  const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
+  try {
+    await writeFile(tmp, data, { mode: FILE_MODE, flush: !created });
+  } catch (error) {
+    if (!current()) return;
+    throw error;
+  }
+  if (!current()) {
+    await rm(tmp, { force: true });
+    return;
+  }
+  // Synchronous from the check on: no other write of the file can come in between.
+  renameSync(tmp, path);
+  if (batch?.wrote(path, created)) return;
+  if (created) await fsyncPath(path);
+  await syncDir(dirname(path));
 }
 
 let tmpCount = 0;

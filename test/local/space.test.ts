@@ -92,14 +92,19 @@ describe('space given back', () => {
 
   it("DeleteTable removes that table's items, index entries and tags, and nothing of tables whose names extend its name", async () => {
     const ddb = new DynamoDBClient(local.clientConfig);
-    const create = (TableName: string) =>
-      ddb.send(new CreateTableCommand({
+    // CreateTable answers CREATING, as on AWS: the table is used once DescribeTable says ACTIVE
+    // (on a loaded machine, dynalite's switch to ACTIVE can come after the next request).
+    const create = async (TableName: string) => {
+      const created = await ddb.send(new CreateTableCommand({
         TableName,
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
         BillingMode: 'PAY_PER_REQUEST',
       }));
+      await eventually(async () => ((await ddb.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus === 'ACTIVE' ? true : undefined), { timeoutMs: 10_000, intervalMs: 5 });
+      return created;
+    };
     const tagsOf = async (table: string) => {
       const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table }));
       return (await ddb.send(new ListTagsOfResourceCommand({ ResourceArn: Table!.TableArn! }))).Tags;

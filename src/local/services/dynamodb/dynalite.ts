@@ -12,7 +12,7 @@
  *   to 540 MB. Here it is a ranged delete over the table's key prefixes (`clear`, done inside LevelDB in
  *   small batches), in constant memory.
  * - LevelDB gives deleted space back only when the range is compacted: `reclaim` compacts the deleted
- *   table's key ranges.
+ *   table's key ranges, if it held items (a compaction costs a memtable flush and synced writes).
  */
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
@@ -72,16 +72,29 @@ export function openDynalite(options: Record<string, unknown>): OpenDynalite {
   const { db } = opened;
   db.createKeyStream = (o) => Readable.from(db.keys(o));
   db.createValueStream = (o) => Readable.from(db.values(o));
-  const clear = (prefix: string, cb: Callback) => void db.clear(rangeOf(prefix)).then(() => cb(), cb);
-  opened.deleteItemDb = (table, cb) => clear(`item-${table}~`, cb);
-  opened.deleteTagDb = (table, cb) => clear(`tag-${table}~`, cb);
-  opened.deleteIndexDb = (indexType, table, index, cb) => clear(`index-${indexType.toLowerCase()}~${table}~${index}~`, cb);
+  /**
+   * Deleted tables that held items (their index entries follow them): only those have space worth
+   * giving back (see reclaim); a few tags are not worth a compaction.
+   */
+  const held = new Set<string>();
+  const clear = (table: string, prefix: string, cb: Callback, counts = true) =>
+    void (async () => {
+      const range = rangeOf(prefix);
+      if (counts && (await holdsKeys(db, range))) held.add(table);
+      await db.clear(range);
+    })().then(() => cb(), cb);
+  opened.deleteItemDb = (table, cb) => clear(table, `item-${table}~`, cb);
+  opened.deleteTagDb = (table, cb) => clear(table, `tag-${table}~`, cb, false);
+  opened.deleteIndexDb = (indexType, table, index, cb) => clear(table, `index-${indexType.toLowerCase()}~${table}~${index}~`, cb);
 
   let running: Promise<void> = Promise.resolve();
   return {
     server,
     reclaim(table) {
       running = running.then(async () => {
+        // Each compaction first writes LevelDB's whole memtable out (a table file and a synced
+        // MANIFEST): a table that held no items (a stack's table deleted unused) is left alone.
+        if (!held.delete(table)) return;
         for (const prefix of prefixes(table)) {
           const { gte, lt } = rangeOf(prefix);
           await db.compactRange(gte, lt).catch((e: unknown) => {
@@ -93,4 +106,10 @@ export function openDynalite(options: Record<string, unknown>): OpenDynalite {
     },
     idle: () => running,
   };
+}
+
+/** Whether any key lies in `range` (one seek; the iterator is closed by leaving the loop). */
+async function holdsKeys(db: Level, range: { gte: string; lt: string }): Promise<boolean> {
+  for await (const _key of db.keys({ ...range, limit: 1 })) return true;
+  return false;
 }

@@ -86,9 +86,13 @@ export class IamStore {
     return role;
   }
 
-  async deleteRole(name: string): Promise<void> {
+  /**
+   * DeleteRole: refused while policies remain (DeleteConflict), unless `withPolicies` (CloudFormation,
+   * which removes a role's policies itself before deleting it: one removal, not a rewrite and a removal).
+   */
+  async deleteRole(name: string, options: { withPolicies?: boolean } = {}): Promise<void> {
     const role = await this.getRole(name);
-    if (Object.keys(role.InlinePolicies).length || role.AttachedPolicyArns.length) {
+    if (!options.withPolicies && (Object.keys(role.InlinePolicies).length || role.AttachedPolicyArns.length)) {
       throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
     }
     await removeIfExists(this.rolePath(name));

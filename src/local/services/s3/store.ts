@@ -91,12 +91,17 @@ export class S3Store {
     await this.load();
   }
 
-  /** Creates a bucket in `region`. BucketAlreadyOwnedByYou if it exists (the HTTP layer applies us-east-1's exception). */
-  async createBucket(name: string, options: { region: string; objectOwnership?: string }): Promise<Bucket> {
+  /**
+   * Creates a bucket in `region`. BucketAlreadyOwnedByYou if it exists (the HTTP layer applies us-east-1's
+   * exception). `settings`: its configuration from the start, checked first and written with it in one
+   * write (CloudFormation creates a bucket with its configuration at once).
+   */
+  async createBucket(name: string, options: { region: string; objectOwnership?: string }, settings: BucketSettings = {}): Promise<Bucket> {
     assertBucketName(name);
     if (options.objectOwnership !== undefined && !OWNERSHIPS.includes(options.objectOwnership)) {
       throw malformedXml();
     }
+    checkSettings(settings);
     return this.locks.run(`bucket:${name}`, async () => {
       if (this.buckets.has(name)) throw bucketAlreadyOwnedByYou(name);
       const configs: BucketRecord['configs'] = {};
@@ -105,6 +110,7 @@ export class S3Store {
       }
       if (options.objectOwnership) configs.ownershipControls = { Rule: { ObjectOwnership: options.objectOwnership } };
       const bucket: Bucket = { name, region: options.region, createdAt: new Date().toISOString(), configs, index: new BucketIndex() };
+      applySettings(bucket, settings);
       await this.persist(bucket);
       await this.makeDirs(name);
       this.buckets.set(name, bucket);
@@ -140,8 +146,9 @@ export class S3Store {
   }
 
   async setVersioning(name: string, status: Versioning): Promise<void> {
+    // A status other than these two (from a client's XML) is malformed, even when it is empty.
     if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
-    await this.update(name, (bucket) => void (bucket.versioning = status));
+    await this.configureBucket(name, { versioning: status });
   }
 
   getBucketConfig(name: string, kind: ConfigName): XmlTree | string {
@@ -156,14 +163,17 @@ export class S3Store {
 
   /** Stores a configuration (XML tree, or the policy's JSON text) after checking it as S3 would. */
   async putBucketConfig(name: string, kind: ConfigName, value: XmlTree | string): Promise<void> {
-    if (kind === 'policy') validatePolicy(String(value));
-    else if (typeof value === 'string') throw malformedXml();
-    else CONFIG_KINDS[kind].validate(value);
-    await this.update(name, (bucket) => void (bucket.configs[kind] = value));
+    await this.configureBucket(name, { configs: { [kind]: value } });
   }
 
   async deleteBucketConfig(name: string, kind: ConfigName): Promise<void> {
     await this.update(name, (bucket) => void delete bucket.configs[kind]);
+  }
+
+  /** Several configurations (and versioning) changed in one write, each checked first as its Put* would. */
+  async configureBucket(name: string, settings: BucketSettings): Promise<void> {
+    checkSettings(settings);
+    await this.update(name, (bucket) => applySettings(bucket, settings));
   }
 
   /** Notification configurations are validated (destinations included) by notification-config.ts. */
@@ -191,6 +201,30 @@ export class S3Store {
   private async persist(bucket: Bucket): Promise<void> {
     const { index: _index, ...record } = bucket;
     await writeJsonAtomic(join(this.bucketDir(bucket.name), 'bucket.json'), record);
+  }
+}
+
+/** Configurations to set (a value) or remove (undefined), and versioning, applied together. */
+export interface BucketSettings {
+  readonly versioning?: Versioning;
+  readonly configs?: Partial<Record<ConfigName, XmlTree | string | undefined>>;
+}
+
+function checkSettings(settings: BucketSettings): void {
+  if (settings.versioning !== undefined && settings.versioning !== 'Enabled' && settings.versioning !== 'Suspended') throw malformedXml();
+  for (const [kind, value] of Object.entries(settings.configs ?? {}) as Array<[ConfigName, XmlTree | string | undefined]>) {
+    if (value === undefined) continue;
+    if (kind === 'policy') validatePolicy(String(value));
+    else if (typeof value === 'string') throw malformedXml();
+    else CONFIG_KINDS[kind].validate(value);
+  }
+}
+
+function applySettings(bucket: Bucket, settings: BucketSettings): void {
+  if (settings.versioning) bucket.versioning = settings.versioning;
+  for (const [kind, value] of Object.entries(settings.configs ?? {}) as Array<[ConfigName, XmlTree | string | undefined]>) {
+    if (value === undefined) delete bucket.configs[kind];
+    else bucket.configs[kind] = value;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../../storage.js';
+import { writeFileAtomicIfCurrent, writeFileAtomicSync } from '../../storage.js';
 import { parseRedrivePolicy, type RedrivePolicy } from './attributes.js';
 import { invalidParameterValue, invalidValue, messageNotInflight, purgeQueueInProgress, receiptHandleIsInvalid } from './errors.js';
 import { DedupWindow, dedupKeyOf, fifoCandidates } from './fifo.js';
@@ -31,6 +31,9 @@ export class Queue {
   readonly messages = new Map<string, StoredMessage>();
   private readonly dedup = new DedupWindow();
   private seq = 0;
+  /** Bumped by every save of queue.json (and by close): an async save renames only if still newest. */
+  private metaVersion = 0;
+  private asyncSave: Promise<void> = Promise.resolve();
   private readonly waiters = new Set<() => void>();
   private readonly journal: Journal;
 
@@ -77,7 +80,24 @@ export class Queue {
   }
 
   saveMeta(): void {
+    this.metaVersion++;
     writeFileAtomicSync(join(this.dir, 'queue.json'), JSON.stringify(this.meta));
+  }
+
+  /**
+   * saveMeta without blocking the event loop on the fsync (CloudFormation's queue policies: a stack
+   * delete removes them while the rest of the stack goes). Durable when it resolves; a later save
+   * (or the queue's delete) meanwhile supersedes it.
+   */
+  async saveMetaAsync(): Promise<void> {
+    const version = ++this.metaVersion;
+    const write = writeFileAtomicIfCurrent(join(this.dir, 'queue.json'), JSON.stringify(this.meta), () => this.metaVersion === version);
+    this.asyncSave = write;
+    // Superseded by newer async saves: the newest writes this state too (a sync save, at once).
+    for (let awaited = write; ; awaited = this.asyncSave) {
+      await awaited;
+      if (this.asyncSave === awaited) return;
+    }
   }
 
   num(attribute: string): number {
@@ -273,6 +293,7 @@ export class Queue {
   }
 
   close(): void {
+    this.metaVersion++; // a save still in flight writes nothing more
     this.notify();
     this.journal.close();
   }

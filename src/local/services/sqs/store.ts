@@ -179,11 +179,21 @@ export class SqsStore {
   }
 
   setAttributes(queue: Queue, attributes: Record<string, unknown>): void {
+    this.applyAttributes(queue, attributes);
+    queue.saveMeta();
+  }
+
+  /** setAttributes with its write off the event loop (see Queue.saveMetaAsync). */
+  async setAttributesAsync(queue: Queue, attributes: Record<string, unknown>): Promise<void> {
+    this.applyAttributes(queue, attributes);
+    await queue.saveMetaAsync();
+  }
+
+  private applyAttributes(queue: Queue, attributes: Record<string, unknown>): void {
     const given = normalizeAttributes(attributes, { fifo: queue.meta.fifo, creating: false, current: queue.meta.attributes });
     if (given.RedrivePolicy) this.checkRedrive(queue.meta.region, queue.arn, queue.meta.fifo, given.RedrivePolicy);
     queue.meta.attributes = withoutEmpty({ ...queue.meta.attributes, ...given });
     queue.meta.lastModified = Math.floor(Date.now() / 1000);
-    queue.saveMeta();
     queue.notify(); // a shorter retention or delay may change what a long poll can take
   }
 

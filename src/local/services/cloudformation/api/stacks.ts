@@ -101,8 +101,11 @@ export async function createStack(api: Api, region: string, p: Params) {
   stack.EnableTerminationProtection = boolInput(p, 'EnableTerminationProtection') ?? false;
   if (p.get('RoleARN')) stack.RoleARN = p.get('RoleARN')!;
   if (p.get('TimeoutInMinutes')) stack.TimeoutInMinutes = Number(p.get('TimeoutInMinutes'));
-  await api.env.store.add(stack);
+  // The engine's first step (CREATE_IN_PROGRESS, User Initiated) is taken before the stack's first
+  // write starts, so that write holds it and the engine's own save of it writes nothing more.
+  const added = api.env.store.add(stack);
   api.engine.create(stack);
+  await added;
   return { StackId: stack.StackId };
 }
 

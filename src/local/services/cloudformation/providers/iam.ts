@@ -49,11 +49,7 @@ export const role: ResourceProvider = {
     const store = iam(ctx.local);
     try {
       // CloudFormation removes the role's policies itself before deleting it.
-      await store.updateRole(name, (r) => {
-        r.InlinePolicies = {};
-        r.AttachedPolicyArns = [];
-      });
-      await store.deleteRole(name);
+      await store.deleteRole(name, { withPolicies: true });
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }

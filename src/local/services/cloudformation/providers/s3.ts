@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { S3Service } from '../../s3/service.js';
 import type { ConfigName } from '../../s3/configs.js';
+import type { BucketSettings } from '../../s3/store.js';
 import * as config from './s3-config.js';
 import { isNotFound, jsonDocument, type Props, type ProviderContext, type ResourceProvider } from './types.js';
 
@@ -30,22 +31,26 @@ const CONFIGS: Array<[ConfigName, (p: Props) => Record<string, unknown> | undefi
   ['cors', config.corsTree],
 ];
 
-/** Writes every configuration the properties set; `old` given: removes those no longer set. */
-async function configure(ctx: ProviderContext, name: string, props: Props, old?: Props): Promise<void> {
-  const { store, notifier } = s3(ctx);
-  const versioning = props.VersioningConfiguration?.Status;
-  if (versioning) await store.setVersioning(name, versioning);
-  else if (old?.VersioningConfiguration?.Status === 'Enabled') await store.setVersioning(name, 'Suspended');
+/**
+ * The configurations the properties set (and, `old` given, removals of those no longer set), all
+ * written in one store write: S3's Put* calls one by one would each rewrite the bucket's record.
+ */
+function settings(props: Props, old?: Props): BucketSettings {
+  const configs: NonNullable<BucketSettings['configs']> = {};
   for (const [kind, tree] of CONFIGS) {
     const value = tree(props);
-    if (value) await store.putBucketConfig(name, kind, value);
-    else if (old && tree(old)) await store.deleteBucketConfig(name, kind);
+    if (value) configs[kind] = value;
+    else if (old && tree(old)) configs[kind] = undefined;
   }
-  // Only when it changes: S3 sends its test event each time a configuration is put.
-  const notification = config.notificationFromTemplate(props);
+  const versioning = props.VersioningConfiguration?.Status ?? (old?.VersioningConfiguration?.Status === 'Enabled' ? 'Suspended' : undefined);
+  return { configs, ...(versioning ? { versioning } : {}) };
+}
+
+/** Only when it changes: S3 sends its test event each time a configuration is put. */
+async function notifications(ctx: ProviderContext, name: string, props: Props, old?: Props): Promise<void> {
   const changed = JSON.stringify(props.NotificationConfiguration ?? null) !== JSON.stringify(old?.NotificationConfiguration ?? null);
   if (changed) {
-    await notifier.configure(name, notification, { requestId: randomUUID(), hostId: 'cloudformation' });
+    await s3(ctx).notifier.configure(name, config.notificationFromTemplate(props), { requestId: randomUUID(), hostId: 'cloudformation' });
   }
 }
 
@@ -56,9 +61,9 @@ export const bucket: ResourceProvider = {
   async create(props, ctx) {
     const name = props.BucketName ?? ctx.physicalName({ maxLength: 63, lowercase: true });
     const ownership = config.ownershipTree(props) as { Rule: { ObjectOwnership: string } } | undefined;
-    await s3(ctx).store.createBucket(name, { region: ctx.region, ...(ownership ? { objectOwnership: ownership.Rule.ObjectOwnership } : {}) });
+    await s3(ctx).store.createBucket(name, { region: ctx.region, ...(ownership ? { objectOwnership: ownership.Rule.ObjectOwnership } : {}) }, settings(props));
     try {
-      await configure(ctx, name, props);
+      await notifications(ctx, name, props);
     } catch (error) {
       // AWS creates the bucket with its configuration at once: a bad configuration leaves no bucket.
       await s3(ctx).store.deleteBucket(name).catch(() => undefined);
@@ -67,7 +72,8 @@ export const bucket: ResourceProvider = {
     return { physicalId: name, attributes: bucketAttributes(ctx, name) };
   },
   async update(name, props, old, ctx) {
-    await configure(ctx, name, props, old.properties);
+    await s3(ctx).store.configureBucket(name, settings(props, old.properties));
+    await notifications(ctx, name, props, old.properties);
     return { physicalId: name, attributes: bucketAttributes(ctx, name) };
   },
   async delete(name, _props, ctx) {

@@ -69,30 +69,33 @@ export const queue: ResourceProvider = {
   },
 };
 
-function setPolicy(ctx: ProviderContext, urls: unknown, policy: string, ignoreMissing: boolean): void {
+/** Each queue's policy set (or removed, ''), their writes together and off the event loop. */
+async function setPolicy(ctx: ProviderContext, urls: unknown, policy: string, ignoreMissing: boolean): Promise<void> {
+  const writes: Array<Promise<void>> = [];
   for (const url of (urls ?? []) as string[]) {
     try {
-      sqs(ctx).setAttributes(queueByUrl(ctx, url), { Policy: policy });
+      writes.push(sqs(ctx).setAttributesAsync(queueByUrl(ctx, url), { Policy: policy }));
     } catch (error) {
       if (!ignoreMissing || !isNotFound(error)) throw error;
     }
   }
+  await Promise.all(writes);
 }
 
 export const queuePolicy: ResourceProvider = {
   attributes: ['Id'],
   async create(props, ctx) {
-    setPolicy(ctx, props.Queues, jsonDocument(props.PolicyDocument), false);
+    await setPolicy(ctx, props.Queues, jsonDocument(props.PolicyDocument), false);
     const id = ctx.physicalName({ maxLength: 80 });
     return { physicalId: id, attributes: { Id: id } };
   },
   async update(id, props, old, ctx) {
     const dropped = ((old.properties.Queues ?? []) as string[]).filter((q) => !((props.Queues ?? []) as string[]).includes(q));
-    setPolicy(ctx, dropped, '', true);
-    setPolicy(ctx, props.Queues, jsonDocument(props.PolicyDocument), false);
+    await setPolicy(ctx, dropped, '', true);
+    await setPolicy(ctx, props.Queues, jsonDocument(props.PolicyDocument), false);
     return { physicalId: id, attributes: { Id: id } };
   },
   async delete(_id, props, ctx) {
-    setPolicy(ctx, props.Queues, '', true);
+    await setPolicy(ctx, props.Queues, '', true);
   },
 };
