@@ -107,9 +107,7 @@ export class Resources {
     try {
       const provider = this.provider(decl.Type);
       state.properties = this.properties(plan, id);
-      const t0 = performance.now();
       const made = await provider.create(state.properties, this.context(id, decl.Type));
-      if (process.env.TRACE_CFN) console.error(`TRACE create ${decl.Type} ${id} ${(performance.now() - t0).toFixed(1)} at ${t0.toFixed(0)} hr ${process.hrtime.bigint() / 1000n}`);
       state.physicalId = made.physicalId;
       state.attributes = made.attributes ?? {};
       if (made.ref !== undefined) state.ref = made.ref;
@@ -220,9 +218,7 @@ export class Resources {
       // A resource that never got a physical id (its create failed early) has nothing to delete.
       if (state.physicalId) {
         const provider = this.env.provider(state.type);
-        const t0 = performance.now();
         await provider?.delete(state.physicalId, state.properties, this.context(state.logicalId, state.type));
-        if (process.env.TRACE_CFN) console.error(`TRACE delete ${state.type} ${state.logicalId} ${(performance.now() - t0).toFixed(1)} at ${t0.toFixed(0)} hr ${process.hrtime.bigint() / 1000n}`);
       }
     } catch (error) {
       resourceEvent(this.stack, state, 'DELETE_FAILED', reasonOf(error));
