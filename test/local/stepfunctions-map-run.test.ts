@@ -225,6 +225,32 @@ describe('definitions AWS refuses', () => {
   });
 });
 
+describe('limits', () => {
+  it('without a ResultWriter the outputs must fit in 256 KiB: States.DataLimitExceeded, which a ResultWriter avoids', async () => {
+    await put('wide.jsonl', jsonl(300, () => ({ pad: 'p'.repeat(1000) })));
+    const run = await runToEnd(sfn, await createMachine(sfn, 'too-wide', distributedMap({ ItemReader: reader('wide.jsonl', { InputType: 'JSONL' }) }, PASS)));
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.DataLimitExceeded');
+    const written = await runToEnd(sfn, await createMachine(sfn, 'wide-written', distributedMap({
+      ItemReader: reader('wide.jsonl', { InputType: 'JSONL' }),
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: BUCKET, Prefix: 'wide' } },
+    }, PASS)));
+    expect(written.status, written.cause).toBe('SUCCEEDED');
+  });
+
+  it('MapRunStarted carries the map run ARN; the Map state is entered and exited as a Map', async () => {
+    await put('events.jsonl', jsonl(2));
+    const run = await runToEnd(sfn, await createMachine(sfn, 'events', distributedMap({ ItemReader: reader('events.jsonl', { InputType: 'JSONL' }), Label: 'Rows' }, PASS)));
+    const events = await history(sfn, run.executionArn);
+    const started = events.find((e) => e.type === 'MapRunStarted');
+    expect(started?.mapRunStartedEventDetails?.mapRunArn).toMatch(/:mapRun:events\/Rows:[0-9a-f-]{36}$/);
+    const t = types(events);
+    expect(t.indexOf('MapStateEntered')).toBeLessThan(t.indexOf('MapRunStarted'));
+    expect(t.indexOf('MapRunSucceeded')).toBeLessThan(t.indexOf('MapStateExited'));
+    expect(t.filter((x) => x.startsWith('Task'))).toEqual([]);
+  });
+});
+
 describe('StopExecution', () => {
   it('aborts the map run: MapRunAborted before ExecutionAborted, no more children start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tap-map-stop-'));

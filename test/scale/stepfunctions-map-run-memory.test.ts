@@ -28,7 +28,7 @@ it(`${LINES} JSONL lines: all processed, RSS growth bounded`, async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'tap-scale-map-')), 'items.jsonl');
   const out = createWriteStream(file);
   const pad = 'x'.repeat(360);
-  for (let i = 0; i < LINES; i++) if (!out.write(`{"id":${i},"pad":"${pad}"}\n`)) await new Promise((r) => out.once('drain', r));
+  for (let i = 0; i < LINES; i++) if (!out.write(`{"id":${i},"pad":"${pad}"}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   out.end();
   await streamFinished(out);
   const bytes = statSync(file).size;

@@ -141,6 +141,8 @@ export class Executions {
       mapRuns: new Set(),
     };
     this.runs.set(record.executionArn, run);
+    // Map runs a restart interrupted anywhere but in the state the execution resumes at are not carried on.
+    if (run.resumeFrom) await this.mapRuns.abandon(record.executionArn, run.topLevel.has(run.resumeFrom.state) ? run.resumeFrom.state : undefined);
     let runnable = forInterpreter(definition);
     const input = JSON.parse(record.input) as Json;
     if (record.checkpoint) {
@@ -318,6 +320,8 @@ export class Executions {
   private async finish(run: Run, status: Exclude<ExecutionStatus, 'RUNNING'>, details: { output?: string; error?: string; cause?: string }): Promise<void> {
     if (run.closed || this.stopping) return;
     run.closed = true;
+    // A map run still going (the execution timed out, or failed elsewhere in a Parallel) ends with it.
+    run.controller.abort('stop');
     const r = run.record;
     Object.assign(r, { status, stopDate: Date.now() / 1000 }, details);
     delete r.checkpoint;
