@@ -247,7 +247,7 @@ describe('limits', () => {
     const t = types(events);
     expect(t.indexOf('MapStateEntered')).toBeLessThan(t.indexOf('MapRunStarted'));
     expect(t.indexOf('MapRunSucceeded')).toBeLessThan(t.indexOf('MapStateExited'));
-    expect(t.filter((x) => x.startsWith('Task'))).toEqual([]);
+    expect(t.filter((x) => x?.startsWith('Task'))).toEqual([]);
   });
 });
 

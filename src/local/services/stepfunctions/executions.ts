@@ -1,7 +1,8 @@
 /**
  * Runs executions with aws-local-stepfunctions, in the local AWS's process: every Task goes to
  * TaskRunner through the interpreter's `taskResourceLocalHandlers` hook (keyed by state name, which
- * ASL makes unique machine-wide, so nested Map and Parallel tasks are covered too). The interpreter's
+ * ASL makes unique machine-wide, so nested Map and Parallel tasks are covered too); a distributed Map
+ * is a Task to the interpreter whose handler runs its map run (map-run/run.ts). The interpreter's
  * event log becomes AWS's history; the execution, its history and a checkpoint are written as it
  * goes (resume.ts), so a restarted local AWS carries every unfinished execution on. Stopping the
  * local AWS leaves executions RUNNING on disk, to be resumed; StopExecution aborts them.
