@@ -146,6 +146,7 @@ export class MapRuns {
       };
       record.stateMachineArn = childArns(record.mapRunArn, 'x').stateMachineArn;
       await this.store.removeLog(record.mapRunArn);
+      await this.store.put(record); // on disk before any child runs: a crash finds it to carry on
       parent.event('MapRunStarted', { mapRunArn: record.mapRunArn });
     }
     const live: Live = { record, wake: () => undefined, dirty: true };
