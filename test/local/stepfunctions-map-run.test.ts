@@ -1,7 +1,7 @@
 /** Distributed Map on the local AWS: ItemReader (JSONL, CSV, JSON), batching, concurrency, tolerated failures, ResultWriter, map run APIs. */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateMapRunCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -307,6 +307,31 @@ describe('running children', () => {
     expect(Math.max(...seen)).toBeGreaterThanOrEqual(2);
     expect(sawRunning).toBe(true);
     expect(running).toBeLessThanOrEqual(3);
+  });
+  it('UpdateMapRun raises MaxConcurrency of a running map run; a finished one cannot be updated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-map-update-'));
+    await put('update.jsonl', jsonl(16));
+    const arn = await createMachine(sfn, 'updated', distributedMap({ ItemReader: reader('update.jsonl', { InputType: 'JSONL' }), ItemSelector: { 'dir.$': '$.dir', ms: 400 }, MaxConcurrency: 1 }, GAUGE_PROCESSOR));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ dir }) }));
+    const mapRunArn = await eventually(async () => (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn, { timeoutMs: 30_000, intervalMs: 50 });
+    await eventually(async () => ((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).executionCounts!.succeeded! >= 1 ? true : undefined), { timeoutMs: 60_000, intervalMs: 50 });
+    await sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 3 }));
+    expect((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).maxConcurrency).toBe(3);
+    const done = await finished(sfn, executionArn!);
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    const seen = JSON.parse(done.output!).map((o: { seen: number }) => o.seen);
+    expect(seen[0]).toBe(1);
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+    await expect(sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 5 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRunArn!.replace(/:[^:]*$/, ':00000000-0000-0000-0000-000000000000') }))).rejects.toMatchObject({ name: 'ResourceNotFound' });
+  });
+
+  it('a line longer than 256 KiB fails with States.ItemReaderFailed', async () => {
+    await put('long.jsonl', `{"id":1}\n{"pad":"${'x'.repeat(300_000)}"}\n`);
+    const run = await runToEnd(sfn, await createMachine(sfn, 'long-line', distributedMap({ ItemReader: reader('long.jsonl', { InputType: 'JSONL' }) }, PASS)));
+    expect(run.error).toBe('States.ItemReaderFailed');
+    expect(run.cause).toMatch(/Line 2 is larger than 262144 bytes/);
   });
 });
 
