@@ -130,6 +130,16 @@ describe('more readers', () => {
     expect(JSON.parse(fromInput.output!)).toEqual([{ Items: ['aaaaaaaaaa', 'bbbbbbbbbb'] }, { Items: ['cccccccccc'] }]);
   });
 
+  it('s3:listObjectsV2: one item per object under the prefix, as AWS shapes them', async () => {
+    for (const k of ['a', 'b', 'c']) await put(`listed/${k}.txt`, k.repeat(3));
+    await put('unlisted.txt', 'x');
+    const run = await runToEnd(sfn, await createMachine(sfn, 'listing', distributedMap({ ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: BUCKET, Prefix: 'listed/' } } }, PASS)));
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const items = JSON.parse(run.output!);
+    expect(items.map((i: any) => i.Key)).toEqual(['listed/a.txt', 'listed/b.txt', 'listed/c.txt']);
+    expect(items[0]).toEqual({ Etag: expect.stringMatching(/^"[0-9a-f]{32}"$/), Key: 'listed/a.txt', LastModified: expect.any(Number), Size: 3, StorageClass: 'STANDARD' });
+  });
+
   it('a malformed line fails the Map with States.ItemReaderFailed before any child runs; so does a missing object', async () => {
     await put('bad.jsonl', '{"id":1}\n{"id":2}\n{"id": oops}\n');
     const run = await runToEnd(sfn, await createMachine(sfn, 'bad-line', distributedMap({ ItemReader: reader('bad.jsonl', { InputType: 'JSONL' }) })));
