@@ -160,6 +160,7 @@ export class MapRuns {
       let total = 0;
       let childCount = 0;
       for await (const child of children(items(), batch?.maxBytes ? selector : new Template(undefined), input, context, batch)) {
+        if (parent.signal.aborted) break; // stopping: dispatch ends it at once
         total += child.items;
         childCount++;
       }
