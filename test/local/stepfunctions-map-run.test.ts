@@ -1,7 +1,7 @@
 /** Distributed Map on the local AWS: ItemReader (JSONL, CSV, JSON), batching, concurrency, tolerated failures, ResultWriter, map run APIs. */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateMapRunCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeMapRunCommand, ListExecutionsCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateMapRunCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,13 @@ describe('reading items from S3', () => {
     expect(d.itemCounts).toMatchObject({ total: 25, succeeded: 25, failed: 0, pending: 0, running: 0 });
     expect(d.executionCounts).toMatchObject({ total: 3, succeeded: 3 });
     expect(d.maxConcurrency).toBe(2);
+    const children = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn, maxResults: 2 }));
+    expect(children.executions).toHaveLength(2);
+    const rest = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn, nextToken: children.nextToken }));
+    const all = [...children.executions!, ...rest.executions!];
+    expect(all.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(all.reduce((n, e) => n + e.itemCount!, 0)).toBe(25);
+    expect(all[0]!.executionArn).toMatch(/:execution:jsonl-batched\/Each:[0-9a-f-]{36}$/);
   });
 });
 
