@@ -172,6 +172,11 @@ export class MapRuns {
         if (parent.signal.aborted) break; // stopping: dispatch ends it at once
         total += child.items;
         childCount++;
+        // DescribeMapRun shows the total growing while a large object is counted.
+        if (!resumed) {
+          Object.assign(r.itemCounts, { total, pending: total });
+          Object.assign(r.executionCounts, { total: childCount, pending: childCount });
+        }
       }
       const done = new Bitset();
       Object.assign(r.itemCounts, { ...zeroCounts(), total });
