@@ -50,8 +50,7 @@ async function measure(mode: Mode, path: string): Promise<Sample> {
   const cpu = process.cpuUsage();
   let status = 'SUCCESS';
   if (mode === 'header-exif-only') {
-    readHeader(bytes);
-    await readExif(bytes);
+    await readExif(bytes, readHeader(bytes).type);
   } else {
     const file = { bucket: 'b', key: 'pod/S-1/photo', versionId: 'v1', eventTime: '2026-01-05T10:00:00.000Z', size: bytes.length };
     status = (await processPhoto(file, ports(bytes), { environment: 'bench' })).item.processing_status;
