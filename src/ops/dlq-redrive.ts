@@ -1,5 +1,7 @@
 /**
- * `tap dlq redrive`: dead-lettered messages back to the ingest queue.
+ * `tap dlq redrive`: dead-lettered messages back to the queue they came from. Each pipeline (lanes.ts)
+ * has its own DLQ and source queue: everything moves each DLQ back to its own queue; `file` looks only
+ * in the DLQ of the pipeline its key belongs to (pod/… → photos).
  *
  * - Everything: one SQS message move task (StartMessageMoveTask), followed with ListMessageMoveTasks
  *   and cancelled on interrupt. SQS does the moving, at `rate` messages per second if given.
@@ -14,14 +16,18 @@ import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
 import { incomingKey } from './keys.js';
+import { type Lane, type PipelineName, laneOf, lanes, onLane } from './lanes.js';
 import { type FileRun, fileHistory } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
 import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
 import { type Followed, type Outcome, waitForOutcomes } from './wait.js';
 
+/** A message moved (or that would move), and the pipeline it belongs to. */
+export type Redriven = QueueMessage & { readonly pipeline: PipelineName };
+
 export interface RedriveOptions {
-  /** Only the messages about this file (key with or without `incoming/`). */
+  /** Only the messages about this file (key with or without `incoming/`; `pod/…` for a photo). */
   readonly file?: string;
   readonly dryRun: boolean;
   /** Messages per second. */
@@ -50,10 +56,15 @@ export interface RedriveResult {
   readonly moved: number;
   /** Messages that could not be sent (they stay in the DLQ) or, once sent, not deleted (now duplicates). */
   readonly failures: readonly Failure[];
-  /** What would move (dry run) or moved (up to 100 shown). */
-  readonly messages: QueueMessage[];
+  /** What would move (dry run) or moved (up to 100 per DLQ shown). */
+  readonly messages: Redriven[];
+  /** The pipelines whose DLQ was looked at: both, or the one `key` belongs to. */
+  readonly pipelines: PipelineName[];
   readonly outcomes?: Outcome[];
 }
+
+/** One DLQ's part of the result, before it is tagged with its pipeline. */
+type LaneResult = Omit<RedriveResult, 'messages' | 'pipelines' | 'outcomes'> & { messages: QueueMessage[] };
 
 const SCAN_MAX = 10_000;
 const FOLLOW_MAX = 1_000;
@@ -61,36 +72,59 @@ const FOLLOW_MAX = 1_000;
 const HOLD_SECONDS = 600;
 
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
-  return explained(clients.target, 'redriving the dead-letter queue', async () => {
+  return explained(clients.target, 'redriving the dead-letter queues', async () => {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
     // A redriven version may have been processed before (a run that failed after writing its item, a
     // duplicate message): remember its runs before anything moves, so the wait follows the new run, not
     // the earlier one's result. With --file the key is known now; for the whole DLQ once its messages
     // were looked at, still before the move task starts.
-    let before = new Map<string, FileRun[]>();
+    const before = new Map<string, FileRun[]>();
     const remember = async (keys: readonly string[]) => {
-      if (following) before = await runsOf(clients, pipeline, [...new Set(keys)]);
+      if (following) for (const [key, runs] of await runsOf(clients, pipeline, [...new Set(keys)])) before.set(key, runs);
     };
-    let result: RedriveResult;
+    let parts: { lane: Lane; result: LaneResult }[];
     if (options.file !== undefined) {
-      await remember([incomingKey(options.file)]);
-      result = await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter);
+      const key = incomingKey(options.file);
+      const lane = laneOf(pipeline, key);
+      await remember([key]);
+      parts = [{ lane, result: await redriveFile(sqs, onLane(pipeline, lane), key, options, reporter) }];
     } else {
-      result = await redriveAll(sqs, pipeline, options, reporter, (messages) => remember(messages.flatMap((m) => m.files.map((f) => f.key))));
+      parts = await redriveAll(sqs, pipeline, options, reporter, (messages) => remember(messages.flatMap((m) => m.files.map((f) => f.key))));
     }
+    const result = combine(parts, options);
     if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
-    const files = followed(result.messages);
-    const outcomes = await waitForOutcomes(
-      clients,
-      pipeline,
-      files.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
-      { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
-      reporter,
+    // Each pipeline's files are followed against its own DLQ.
+    const outcomes = await Promise.all(
+      parts.map(({ lane, result: part }) => {
+        const files = followed(part.messages);
+        if (!files.length) return [];
+        return waitForOutcomes(
+          clients,
+          onLane(pipeline, lane),
+          files.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
+          { timeoutMs: options.waitMs!, ...(options.signal && { signal: options.signal }) },
+          reporter,
+        );
+      }),
     );
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
-    return { ...result, outcomes };
+    return { ...result, outcomes: outcomes.flat() };
   });
+}
+
+function combine(parts: readonly { lane: Lane; result: LaneResult }[], options: RedriveOptions): RedriveResult {
+  const first = parts[0]?.result;
+  return {
+    mode: options.file !== undefined ? 'file' : 'all',
+    ...(first?.key !== undefined && { key: first.key }),
+    dryRun: options.dryRun,
+    matched: parts.reduce((n, p) => n + p.result.matched, 0),
+    moved: parts.reduce((n, p) => n + p.result.moved, 0),
+    failures: parts.flatMap((p) => p.result.failures),
+    messages: parts.flatMap((p) => p.result.messages.map((m) => ({ ...m, pipeline: p.lane.pipeline }))),
+    pipelines: parts.map((p) => p.lane.pipeline),
+  };
 }
 
 /** Every run of these keys now, by key. */
@@ -109,36 +143,55 @@ function followed(messages: readonly QueueMessage[]): Followed[] {
   return [...seen.values()];
 }
 
+/** Every DLQ back to its own queue: one confirmation (protected environments) for all of them. */
 async function redriveAll(
   sqs: SQSClient,
   pipeline: Pipeline,
   options: RedriveOptions,
   reporter: Reporter,
   beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
-): Promise<RedriveResult> {
-  const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
-  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
-  const depth = await queueDepth(sqs, pipeline.dlqUrl);
-  if (depth.visible === 0) return { ...base, matched: 0, moved: 0, messages: [] };
+): Promise<{ lane: Lane; result: LaneResult }[]> {
+  const all = await Promise.all(lanes(pipeline).map(async (lane) => ({ lane, visible: (await queueDepth(sqs, lane.dlqUrl)).visible })));
+  const full = all.filter((l) => l.visible > 0);
+  const empty = { mode: 'all' as const, dryRun: options.dryRun, failures: [], matched: 0, moved: 0, messages: [] };
+  if (!full.length) return all.map(({ lane }) => ({ lane, result: empty }));
   if (!options.dryRun) {
+    const total = full.reduce((n, l) => n + l.visible, 0);
     await guardProtected({
       env: pipeline.env,
       guarded: pipeline.guarded,
       yes: options.yes ?? false,
-      doing: `this moves all ${depth.visible} dead-lettered message(s) back to the ingest queue`,
+      doing: `this moves all ${total} dead-lettered message(s) back to the queues they came from`,
       confirm: options.confirm ?? (async () => false),
     });
   }
+  const parts = [];
+  for (const { lane, visible } of full) parts.push({ lane, result: await moveAll(sqs, onLane(pipeline, lane), visible, options, reporter, beforeMove) });
+  return parts;
+}
+
+/** One DLQ back to its source queue with a message move task. */
+async function moveAll(
+  sqs: SQSClient,
+  pipeline: Pipeline,
+  visible: number,
+  options: RedriveOptions,
+  reporter: Reporter,
+  beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
+): Promise<LaneResult> {
+  const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
+  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
+  const dlqName = pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1);
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
-  const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
-  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
-  if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
+  const messages = look ? await peek(sqs, pipeline.dlqUrl, look, visible) : [];
+  if (options.waitMs !== undefined && visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${visible} messages.` });
+  if (options.dryRun) return { ...base, matched: visible, moved: 0, messages };
   await beforeMove(messages);
 
   const running = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
   if (running?.Status === 'RUNNING') {
-    throw new UserError(`A redrive of this DLQ is already running (${running.ApproximateNumberOfMessagesMoved ?? 0} of ${running.ApproximateNumberOfMessagesToMove ?? '?'} moved). Wait for it, or check with tap dlq list.`, 1);
+    throw new UserError(`A redrive of ${dlqName} is already running (${running.ApproximateNumberOfMessagesMoved ?? 0} of ${running.ApproximateNumberOfMessagesToMove ?? '?'} moved). Wait for it, or check with tap dlq list.`, 1);
   }
   const { TaskHandle } = await sqs.send(
     new StartMessageMoveTaskCommand({ SourceArn: pipeline.dlqArn, DestinationArn: pipeline.queueArn, ...(options.rate && { MaxNumberOfMessagesPerSecond: options.rate }) }),
@@ -152,8 +205,8 @@ async function redriveAll(
     // The most recent task is ours: none was running when we started it. (Only a RUNNING task lists its handle.)
     const task = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
-    const toMove = task?.ApproximateNumberOfMessagesToMove ?? depth.visible;
-    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
+    const toMove = task?.ApproximateNumberOfMessagesToMove ?? visible;
+    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${dlqName}`, done: moved, total: toMove });
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
       if (cancelled || task.Status === 'CANCELLED') throw interrupted(`the redrive was cancelled after moving ${moved} of ${toMove} message(s); the rest are still in the DLQ.`);
       if (task.Status === 'FAILED') throw new UserError(`The redrive failed after moving ${moved} of ${toMove} message(s): ${task.FailureReason ?? 'no reason given'}. The rest are still in the DLQ.`, 1);
@@ -163,7 +216,7 @@ async function redriveAll(
   }
 }
 
-async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
+async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, options: RedriveOptions, reporter: Reporter): Promise<LaneResult> {
   // Everything received stays hidden until the scan ends (or the next receive would return it again),
   // then whatever was not moved is made visible at once.
   const held = new Set<Received>();
