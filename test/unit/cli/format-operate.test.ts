@@ -238,6 +238,8 @@ describe('log lines output', () => {
 
   it('pretty-prints time, level, message and the key fields first', () => {
     expect(formatLogLine(processed, plain)).toBe('10:00:03.250 INFO  file processed  s3_key=incoming/a.json records_processed=25 records_rejected=0');
+    expect(formatLogLine({ ...processed, pipeline: 'files' }, plain)).toBe(formatLogLine(processed, plain));
+    expect(formatLogLine({ ...processed, pipeline: 'photos' }, plain)).toMatch(/^10:00:03\.250 INFO {2}\[photos\] file processed {2}s3_key=/);
   });
 
   it('shows errors in red, with the error as name: message', () => {
