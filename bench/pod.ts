@@ -2,7 +2,9 @@
  * Photos per second and peak memory of the pod processor (src/handlers/pod/process-photo.ts, on
  * in-memory ports: the S3/DynamoDB round trips are not what sizes the function) for a generated
  * 12-megapixel JPEG of about 4 MB, next to the alternative of not making a thumbnail (header and
- * EXIF only) and to a refused 50,000 × 50,000 PNG. Each measurement runs in a fresh child process,
+ * EXIF only) and to a refused 50,000 × 50,000 PNG; and the WebAssembly decoders: a 4000 × 3000 WebP
+ * (libwebp) and the committed 512 × 384 HEIC (libheif; no HEVC encoder runs here to make a larger one),
+ * each in a fresh process, so the decoder's compilation is included. Each measurement runs in a fresh child process,
  * so each peak RSS belongs to one mode alone. These figures size the function (src/infra/pod.ts).
  *   npx tsx bench/pod.ts [--runs 5]
  *
@@ -18,10 +20,10 @@ import { join } from 'node:path';
 import { readExif } from '../src/handlers/pod/exif.js';
 import { type PodPorts, processPhoto } from '../src/handlers/pod/process-photo.js';
 import { readHeader } from '../src/handlers/pod/sniff.js';
-import { makeJpeg, pngDeclaring } from '../test/helpers/images.js';
+import { doorHeic, makeJpeg, makeWebp, pngDeclaring } from '../test/helpers/images.js';
 import { median } from './stats.js';
 
-type Mode = 'full' | 'header-exif-only' | 'bomb';
+type Mode = 'full' | 'header-exif-only' | 'bomb' | 'webp-12mp' | 'heic-small';
 
 interface Sample {
   ms: number;
@@ -80,8 +82,14 @@ async function main(): Promise<void> {
     writeFileSync(photoPath, photo);
     const bombPath = join(dir, 'bomb.png');
     writeFileSync(bombPath, pngDeclaring(50_000, 50_000));
+    // WebP and HEIC go through WebAssembly decoders, compiled on first use: each fresh process pays that.
+    const webpPath = join(dir, 'photo.webp');
+    writeFileSync(webpPath, await makeWebp(4000, 3000));
+    const heicPath = join(dir, 'door.heic');
+    writeFileSync(heicPath, doorHeic());
     console.log(`photo: 4000 × 3000 JPEG, ${(photo.length / 1048576).toFixed(1)} MB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${runs} runs each, fresh process per run`);
-    for (const [mode, path] of [['full', photoPath], ['header-exif-only', photoPath], ['bomb', bombPath]] as const) {
+    const modes = [['full', photoPath], ['header-exif-only', photoPath], ['bomb', bombPath], ['webp-12mp', webpPath], ['heic-small', heicPath]] as const;
+    for (const [mode, path] of modes) {
       const samples = Array.from({ length: runs }, () => child(mode, path));
       const ms = median(samples.map((s) => s.ms));
       const cpuMs = median(samples.map((s) => s.cpuMs));
