@@ -157,11 +157,12 @@ async function redriveAll(
   if (!full.length) return all.map(({ lane }) => ({ lane, result: empty }));
   if (!options.dryRun) {
     const total = full.reduce((n, l) => n + l.visible, 0);
+    const to = full.length > 1 ? 'the queues they came from' : full[0]!.lane.pipeline === 'files' ? 'the ingest queue' : 'the pod queue';
     await guardProtected({
       env: pipeline.env,
       guarded: pipeline.guarded,
       yes: options.yes ?? false,
-      doing: `this moves all ${total} dead-lettered message(s) back to the queues they came from`,
+      doing: `this moves all ${total} dead-lettered message(s) back to ${to}`,
       confirm: options.confirm ?? (async () => false),
     });
   }

@@ -105,7 +105,7 @@ export async function dlqPurge(clients: Clients, pipeline: Pipeline, options: Pu
     }
     const guard = pipeline.guarded ? `${pipeline.env} is a protected environment. ` : '';
     const what = full.map((q) => `${q.count} message(s) in ${queueName(q.lane.dlqUrl)}`).join(' and ');
-    const question = `${guard}Delete ${what}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
+    const question = `${guard}Delete all ${what}? Their files will not be retried (redrive them with tap dlq redrive instead).`;
     if (!options.yes && !(await options.confirm(question))) throw new Declined('Purge cancelled: nothing was deleted.');
     const queues = [];
     for (const { lane, count } of full) {

@@ -203,7 +203,7 @@ describe('tap dlq (operations)', () => {
     let asked = '';
     const no = dlqPurge(ops.clients, ops.pipeline, { yes: false, confirm: async (q) => ((asked = q), false) }, recordingReporter());
     await expect(no).rejects.toThrow('Purge cancelled: nothing was deleted.');
-    expect(asked).toMatch(/Delete 1 message\(s\) in tap-opsdlq-ingest-dlq\?/);
+    expect(asked).toMatch(/Delete all 1 message\(s\) in tap-opsdlq-ingest-dlq\?/);
     expect(await depth(ops.pipeline.dlqUrl)).toBe(1);
     const yes = await dlqPurge(ops.clients, ops.pipeline, { yes: true, confirm: async () => false }, recordingReporter());
     expect(yes).toEqual({ queues: [{ pipeline: 'files', queue: 'tap-opsdlq-ingest-dlq', purged: 1 }], purged: 1 });
@@ -247,7 +247,7 @@ describe('tap dlq with photos: each pipeline has its own DLQ', () => {
     await deadLetter('pod/S-2/x.jpg', 'pod/S-2/y.jpg');
     let asked = '';
     const result = await dlqPurge(ops.clients, ops.pipeline, { yes: false, confirm: async (q) => ((asked = q), true) }, recordingReporter());
-    expect(asked).toMatch(/^Delete 2 message\(s\) in tap-opsdlq-pod-dlq\? /);
+    expect(asked).toMatch(/^Delete all 2 message\(s\) in tap-opsdlq-pod-dlq\? /);
     expect(result).toEqual({ queues: [{ pipeline: 'photos', queue: 'tap-opsdlq-pod-dlq', purged: 2 }], purged: 2 });
     expect(await depth(ops.pipeline.podDlqUrl!)).toBe(0);
   });
