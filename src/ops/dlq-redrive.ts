@@ -5,11 +5,9 @@
  *
  * - Everything: one SQS message move task (StartMessageMoveTask), followed with ListMessageMoveTasks
  *   and cancelled on interrupt. SQS does the moving, at `rate` messages per second if given.
- * - One file (`file`): SQS cannot filter a move task, so we receive every message, send the matching
- *   ones to the ingest queue and delete them from the DLQ only once the send succeeded. A crash in
- *   between leaves a duplicate, never a loss; the processor skips a version it already processed.
+ * - One file (`file`): dlq-redrive-file.ts.
  */
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { interrupted, sleep } from './abort.js';
 import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
@@ -19,7 +17,8 @@ import { incomingKey } from './keys.js';
 import { type Lane, type PipelineName, laneOf, lanes, onLane } from './lanes.js';
 import { type FileRun, fileHistory } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
-import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
+import { redriveFile } from './dlq-redrive-file.js';
+import { type QueueMessage, peek, queueDepth } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
 import { type Followed, type Outcome, waitForOutcomes } from './wait.js';
 
@@ -64,12 +63,9 @@ export interface RedriveResult {
 }
 
 /** One DLQ's part of the result, before it is tagged with its pipeline. */
-type LaneResult = Omit<RedriveResult, 'messages' | 'pipelines' | 'outcomes'> & { messages: QueueMessage[] };
+export type LaneResult = Omit<RedriveResult, 'messages' | 'pipelines' | 'outcomes'> & { messages: QueueMessage[] };
 
-const SCAN_MAX = 10_000;
 const FOLLOW_MAX = 1_000;
-// Long enough for a whole scan; whatever we hold is released (visibility 0) at the end anyway.
-const HOLD_SECONDS = 600;
 
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
   return explained(clients.target, 'redriving the dead-letter queues', async () => {
@@ -215,86 +211,4 @@ async function moveAll(
     }
     await sleep(options.pollMs ?? 1000, cancelled ? undefined : options.signal);
   }
-}
-
-async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, options: RedriveOptions, reporter: Reporter): Promise<LaneResult> {
-  // Everything received stays hidden until the scan ends (or the next receive would return it again),
-  // then whatever was not moved is made visible at once.
-  const held = new Set<Received>();
-  const moved: QueueMessage[] = [];
-  const failures: Failure[] = [];
-  let matched = 0;
-  let scanned = 0;
-  const started = performance.now();
-  try {
-    while (scanned < SCAN_MAX && !options.signal?.aborted) {
-      const batch = await receiveBatch(sqs, pipeline.dlqUrl, { max: 10, visibilitySeconds: HOLD_SECONDS, waitSeconds: 1 });
-      if (!batch.length) break;
-      scanned += batch.length;
-      for (const r of batch) held.add(r);
-      const mine = batch.filter((r) => mentions(r.message, key));
-      matched += mine.length;
-      if (options.dryRun) moved.push(...mine.map((r) => r.message));
-      else if (mine.length) {
-        // Finished even if interrupted meanwhile: a sent message must not also stay in the DLQ.
-        const result = await move(sqs, pipeline, mine);
-        for (const r of result.moved) held.delete(r);
-        moved.push(...result.moved.map((r) => r.message));
-        failures.push(...result.failures);
-        if (options.rate) await sleep(Math.max(0, (moved.length / options.rate) * 1000 - (performance.now() - started)), options.signal);
-      }
-      reporter.emit({ type: 'progress', code: 'TAP_DLQ_SCAN', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
-    }
-  } finally {
-    await release(sqs, pipeline.dlqUrl, [...held]);
-  }
-  const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
-  if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
-  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_SCAN_LIMIT', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
-  return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
-}
-
-/** Send, retrying per-entry failures; delete from the DLQ exactly the entries that were sent. */
-async function move(sqs: SQSClient, pipeline: Pipeline, batch: Received[]): Promise<{ moved: Received[]; failures: Failure[] }> {
-  const { DeleteMessageBatchCommand, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
-  const sent: Received[] = [];
-  const errors = new Map<Received, string>();
-  let pending = batch;
-  for (let attempt = 1; attempt <= 3 && pending.length; attempt++) {
-    if (attempt > 1) await sleep(100 * 2 ** attempt);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: pipeline.queueUrl, Entries: pending.map((r, i) => ({ Id: String(i), MessageBody: r.raw.Body ?? '', ...attributes(r.raw) })) }),
-    );
-    const failed = new Map((result.Failed ?? []).map((f) => [f.Id, f]));
-    const retry: Received[] = [];
-    pending.forEach((r, i) => {
-      const failure = failed.get(String(i));
-      if (!failure) {
-        sent.push(r);
-        errors.delete(r);
-        return;
-      }
-      errors.set(r, `${failure.Code}: ${failure.Message ?? ''}`);
-      // A sender fault (the entry itself is bad) would fail the same way again.
-      if (!failure.SenderFault) retry.push(r);
-    });
-    pending = retry;
-  }
-  const failures: Failure[] = [...errors].map(([r, reason]) => ({ messageId: r.message.messageId, stage: 'send', reason: `${reason} (it stays in the DLQ)` }));
-  const moved: Received[] = [];
-  if (sent.length) {
-    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.dlqUrl, Entries: sent.map((r, i) => ({ Id: String(i), ReceiptHandle: r.raw.ReceiptHandle })) }));
-    const failed = new Map((deleted.Failed ?? []).map((f) => [f.Id, f]));
-    sent.forEach((r, i) => {
-      const failure = failed.get(String(i));
-      if (!failure) moved.push(r);
-      else failures.push({ messageId: r.message.messageId, stage: 'delete', reason: `${failure.Code}: ${failure.Message ?? ''} (it was sent, so it is now in both queues)` });
-    });
-  }
-  return { moved, failures };
-}
-
-/** Message attributes, as SendMessage takes them back. S3 notifications have none; other senders may. */
-function attributes(raw: Message): { MessageAttributes?: NonNullable<Message['MessageAttributes']> } {
-  return raw.MessageAttributes && Object.keys(raw.MessageAttributes).length ? { MessageAttributes: raw.MessageAttributes } : {};
 }
