@@ -1,156 +1,94 @@
 /**
  * Photo bytes → RGBA pixels, one decoder per accepted type, each able to run from the same bundle on
- * the local runner and on Lambda arm64: jpeg-js and pngjs are pure JavaScript; WebP is libwebp and
- * HEIC is libheif (with libde265), both compiled to WebAssembly (@jsquash/webp, libheif-js; wasm.ts
- * finds their binaries). Callers have already checked the declared size against the pixel cap.
+ * the local runner and on Lambda arm64: JPEG is libjpeg-turbo as built by MozJPEG and WebP is libwebp,
+ * both compiled to WebAssembly by Squoosh (@jsquash/jpeg, @jsquash/webp); HEIC is libheif (decode-heic.ts);
+ * PNG is pngjs, pure JavaScript. wasm.ts finds the binaries. Callers have already checked the declared
+ * size against the pixel cap.
  *
  * Content that cannot be decoded is the file's fault (FileFormatError, final); a codec that cannot be
  * loaded is ours and propagates as it is, so the message is retried rather than the photo failed.
  */
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { FileFormatError } from '../errors.js';
-import { type ImageHeader, type ImageType, MAX_PIXELS } from './sniff.js';
-import { instantiateWith, wasmModule } from './wasm.js';
-
-export interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-const notDecodable = (type: ImageType, reason: string) => new FileFormatError(`not an image: the ${type.toUpperCase()} data cannot be decoded (${reason})`);
+import { decodeHeic } from './decode-heic.js';
+import { type Rgba, notDecodable } from './rgba.js';
+import { type ImageHeader, MAX_PIXELS } from './sniff.js';
+import { type WasmAsset, wasmModule } from './wasm.js';
 
 export async function decode(bytes: Uint8Array, header: ImageHeader): Promise<Rgba> {
+  if (header.type === 'jpeg') return decodeJpeg(bytes);
   if (header.type === 'webp') return decodeWebp(bytes);
   if (header.type === 'heic') return decodeHeic(bytes);
   try {
-    if (header.type === 'jpeg') {
-      // jpeg-js's own limits as a second guard: the header check has already refused larger images.
-      return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
-    }
     return PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
     throw notDecodable(header.type, (err as Error).message);
   }
 }
 
-// ---- WebP: @jsquash/webp's decoder (libwebp), given its compiled module since Node cannot fetch it.
+// ---- The Squoosh codecs: each is given its compiled module (Node cannot fetch the .wasm itself).
 
-let webp: Promise<(bytes: ArrayBuffer) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>> | undefined;
-
-async function decodeWebp(bytes: Uint8Array): Promise<Rgba> {
-  webp ??= (async () => {
-    const codec = await import('@jsquash/webp/decode.js');
-    await codec.init(await wasmModule('webp_dec.wasm'));
-    return codec.default;
-  })().catch((err: unknown) => {
-    webp = undefined;
-    throw err;
-  });
-  const decodeWith = await webp;
-  let image: { width: number; height: number; data: Uint8ClampedArray };
-  try {
-    // jsquash wants an ArrayBuffer of exactly the file.
-    image = await decodeWith(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  } catch (err) {
-    throw notDecodable('webp', `libwebp: ${(err as Error).message}`);
-  }
-  return { width: image.width, height: image.height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
-}
-
-// ---- HEIC: libheif's C API through libheif-js's embind bindings. Its HeifDecoder class would print
-// the reason for a failure and return nothing, and keep the last file's context alive; this keeps the
-// reason and frees everything per photo. libheif applies the file's rotation and mirroring (irot,
-// imir) itself, which is why thumbnail.ts does not apply EXIF orientation to HEIC as well.
-
-// Contexts, handles, images and enum values are embind objects: opaque here, enums compared by identity.
-type Opaque = object;
-interface HeifError {
-  code: Opaque;
-  message?: string;
-}
-interface HeifPlane {
-  id: Opaque;
+interface Decoded {
   width: number;
   height: number;
-  stride: number;
-  data: Uint8Array;
+  data: Uint8ClampedArray;
 }
-interface LibHeif {
-  heif_context_alloc(): Opaque | null;
-  heif_context_free(ctx: Opaque): void;
-  heif_context_read_from_memory(ctx: Opaque, bytes: Uint8Array): HeifError;
-  /** The ids, or an error. */
-  heif_js_context_get_list_of_top_level_image_IDs(ctx: Opaque): number[] | HeifError;
-  heif_js_context_get_image_handle(ctx: Opaque, id: number): Opaque | HeifError | null;
-  heif_image_handle_is_primary_image(handle: Opaque): number | boolean;
-  heif_image_handle_release(handle: Opaque): void;
-  /** The decoded image, or an error. */
-  heif_js_decode_image2(handle: Opaque, colorspace: Opaque, chroma: Opaque): { image: Opaque; channels: HeifPlane[] } | HeifError | null;
-  heif_image_release(image: Opaque): void;
-  heif_error_Ok: Opaque;
-  heif_colorspace_RGB: Opaque;
-  heif_chroma_interleaved_RGBA: Opaque;
-  heif_channel_interleaved: Opaque;
+interface SquooshDecoder {
+  init(module: WebAssembly.Module, overrides?: object): Promise<unknown>;
+  default(buffer: ArrayBuffer): Promise<Decoded>;
 }
 
-const isError = (value: unknown): value is HeifError => typeof value === 'object' && value !== null && 'code' in value;
-
-let heif: Promise<LibHeif> | undefined;
-
-function loadHeif(): Promise<LibHeif> {
-  heif ??= (async () => {
-    const module = await wasmModule('libheif.wasm');
-    // A literal import, so that esbuild bundles the (CommonJS) glue code; the .wasm comes from wasm.ts.
-    const glue = (await import('libheif-js/libheif-wasm/libheif.js')) as unknown as { default: (options: object) => LibHeif };
-    const factory = glue.default;
-    return factory({
-      instantiateWasm: instantiateWith(module),
-      // libheif-js reports failures with console.log; the reasons reach us as return values anyway.
-      print: () => undefined,
-      printErr: () => undefined,
-    });
-  })().catch((err: unknown) => {
-    heif = undefined;
-    throw err;
-  });
-  return heif;
+/** Loads a codec on first use, once; a failed load is tried again by the next photo. */
+function squoosh(asset: WasmAsset, load: () => Promise<SquooshDecoder>, overrides: object = {}): () => Promise<(buffer: ArrayBuffer) => Promise<Decoded>> {
+  let codec: Promise<(buffer: ArrayBuffer) => Promise<Decoded>> | undefined;
+  return () =>
+    (codec ??= (async () => {
+      const module = await load();
+      await module.init(await wasmModule(asset), overrides);
+      return module.default;
+    })().catch((err: unknown) => {
+      codec = undefined;
+      throw err;
+    }));
 }
 
-async function decodeHeic(bytes: Uint8Array): Promise<Rgba> {
-  const lib = await loadHeif();
-  const ctx = lib.heif_context_alloc();
-  if (!ctx) throw new Error('libheif could not allocate a context');
-  let handle: Opaque | undefined;
+const exactly = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+const rgba = (image: Decoded): Rgba => ({ width: image.width, height: image.height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) });
+
+// libjpeg reports a truncated file as a warning and returns the rows it had (the rest grey): its
+// messages are collected here, per decode (decoding is synchronous inside the module).
+const libjpegMessages: string[] = [];
+const loadJpeg = squoosh('mozjpeg_dec.wasm', () => import('@jsquash/jpeg/decode.js') as Promise<SquooshDecoder>, {
+  print: () => undefined,
+  printErr: (text: string) => void libjpegMessages.push(text),
+});
+
+async function decodeJpeg(bytes: Uint8Array): Promise<Rgba> {
+  const decodeWith = await loadJpeg();
+  libjpegMessages.length = 0;
+  let image: Decoded;
   try {
-    const read = lib.heif_context_read_from_memory(ctx, bytes);
-    if (read.code !== lib.heif_error_Ok) throw notDecodable('heic', `libheif: ${read.message || 'unreadable'}`);
-    const ids = lib.heif_js_context_get_list_of_top_level_image_IDs(ctx);
-    if (isError(ids) || ids.length === 0) throw notDecodable('heic', `libheif: ${(isError(ids) && ids.message) || 'no image in the file'}`);
-    // The primary image (the photo); other top-level images are alternatives or thumbnails.
-    for (const id of ids) {
-      const h = lib.heif_js_context_get_image_handle(ctx, id);
-      if (!h || isError(h)) continue;
-      if (!handle || lib.heif_image_handle_is_primary_image(h)) {
-        if (handle) lib.heif_image_handle_release(handle);
-        handle = h;
-      } else lib.heif_image_handle_release(h);
-    }
-    if (!handle) throw notDecodable('heic', 'libheif: no readable image in the file');
-    const decoded = lib.heif_js_decode_image2(handle, lib.heif_colorspace_RGB, lib.heif_chroma_interleaved_RGBA);
-    if (!decoded || isError(decoded)) throw notDecodable('heic', `libheif: ${decoded?.message || 'decoding failed'}`);
+    image = await decodeWith(exactly(bytes));
+  } catch (err) {
+    // libjpeg converts no CMYK/YCCK to RGBA; jpeg-js does (its own limits as a second guard).
     try {
-      const plane = decoded.channels.find((c) => c.id === lib.heif_channel_interleaved);
-      if (!plane) throw notDecodable('heic', 'libheif returned no RGBA plane');
-      const data = new Uint8Array(plane.width * plane.height * 4);
-      for (let y = 0; y < plane.height; y++) data.set(plane.data.subarray(y * plane.stride, y * plane.stride + plane.width * 4), y * plane.width * 4);
-      return { width: plane.width, height: plane.height, data };
-    } finally {
-      lib.heif_image_release(decoded.image);
+      return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    } catch {
+      throw notDecodable('jpeg', `libjpeg: ${libjpegMessages.at(-1) ?? (err as Error).message}`);
     }
-  } finally {
-    if (handle) lib.heif_image_handle_release(handle);
-    lib.heif_context_free(ctx);
+  }
+  const truncated = libjpegMessages.find((m) => /premature end/i.test(m));
+  if (truncated) throw notDecodable('jpeg', `libjpeg: ${truncated.trim()}`);
+  return rgba(image);
+}
+
+const loadWebp = squoosh('webp_dec.wasm', () => import('@jsquash/webp/decode.js') as Promise<SquooshDecoder>);
+
+async function decodeWebp(bytes: Uint8Array): Promise<Rgba> {
+  const decodeWith = await loadWebp();
+  try {
+    return rgba(await decodeWith(exactly(bytes)));
+  } catch (err) {
+    throw notDecodable('webp', `libwebp: ${(err as Error).message}`);
   }
 }

@@ -4,7 +4,8 @@
  * type into pixels.
  */
 import jpeg from 'jpeg-js';
-import { type Rgba, decode } from './decode.js';
+import { decode } from './decode.js';
+import type { Rgba } from './rgba.js';
 import type { ImageHeader } from './sniff.js';
 
 export const THUMBNAIL_SIZE = 256;

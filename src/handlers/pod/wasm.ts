@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 
 /** File name beside the bundle → the package file it is copied from. */
 export const WASM_ASSETS = {
+  'mozjpeg_dec.wasm': '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm',
   'webp_dec.wasm': '@jsquash/webp/codec/dec/webp_dec.wasm',
   'libheif.wasm': 'libheif-js/libheif-wasm/libheif.wasm',
 } as const;

@@ -9,11 +9,27 @@ import { heifExifTiff } from '../../../src/handlers/pod/heif-exif.js';
 import { processPhoto } from '../../../src/handlers/pod/process-photo.js';
 import { readHeader } from '../../../src/handlers/pod/sniff.js';
 import { thumbnail } from '../../../src/handlers/pod/thumbnail.js';
-import { doorHeic, makeWebp, webpDeclaring } from '../../helpers/images.js';
+import { doorHeic, makeJpeg, makeWebp, webpDeclaring } from '../../helpers/images.js';
 import { BUCKET } from './helpers/factories.js';
 import { podPorts, stored } from './helpers/pod.js';
 
 const decodeThumbnail = (ports: ReturnType<typeof podPorts>, key: string) => jpeg.decode(ports.objects.bytes(BUCKET, key)!);
+
+describe('JPEG (libjpeg as WebAssembly)', () => {
+  it("a truncated JPEG is FAILED with libjpeg's reason, not thumbnailed half grey", async () => {
+    const ports = podPorts();
+    const whole = makeJpeg(400, 300, { noise: 18 });
+    const { item } = await processPhoto(stored(ports, 'pod/S-1/cut.jpg', whole.subarray(0, Math.floor(whole.length * 0.6))), ports, { environment: 'dev' });
+    expect(item).toMatchObject({ processing_status: 'FAILED', error_message: expect.stringMatching(/^not an image: the JPEG data cannot be decoded \(libjpeg: Premature end of JPEG file/), quarantine_key: 'quarantine/pod/S-1/cut.jpg' });
+  });
+
+  it('decodes the pixels themselves: a 600 × 300 gradient keeps its left-to-right red ramp in the thumbnail', async () => {
+    const thumb = jpeg.decode((await thumbnail(makeJpeg(600, 300), { type: 'jpeg', width: 600, height: 300 })).jpeg);
+    expect([thumb.width, thumb.height]).toEqual([256, 128]);
+    const red = (x: number) => thumb.data[(64 * 256 + x) * 4]!;
+    expect(red(250) - red(5)).toBeGreaterThan(180);
+  });
+});
 
 describe('WebP', () => {
   it('a 600 × 400 WebP: SUCCESS, and a 256 × 171 thumbnail that still shows the gradient', async () => {
