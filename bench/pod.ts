@@ -1,15 +1,22 @@
 /**
  * Photos per second and peak memory of the pod processor (src/handlers/pod/process-photo.ts, on
  * in-memory ports: the S3/DynamoDB round trips are not what sizes the function) for a generated
- * 12-megapixel JPEG of about 4 MB, next to the alternative of not making a thumbnail (header and
- * EXIF only) and to a refused 50,000 × 50,000 PNG. Each measurement runs in a fresh child process,
- * so each peak RSS belongs to one mode alone. These figures size the function (src/infra/pod.ts).
+ * 12-megapixel JPEG of about 4 MB, next to the same work with jpeg-js (the decoder before libjpeg as
+ * WebAssembly), to not making a thumbnail (header and EXIF only) and to a refused 50,000 × 50,000 PNG;
+ * and the other WebAssembly decoders: a 4000 × 3000 WebP (libwebp) and the committed 512 × 384 HEIC
+ * (libheif; no HEVC encoder runs here to make a larger one). Each measurement runs in a fresh child
+ * process, so each peak RSS belongs to one mode alone and each includes compiling its decoder. These
+ * figures size the function (src/infra/pod.ts).
  *   npx tsx bench/pod.ts [--runs 5]
  *
- * Measured 2026-12-02 00:26 UTC, load average 2.95 (2 shared cores), 5 runs, 3.8 MB 4000 × 3000 JPEG:
- *   full (decode, EXIF, thumbnail)  wall 4884 ms (0.20 photos/s), CPU 4324 ms, peak RSS 493 MB
- *   header + EXIF only              wall    5 ms, peak RSS 89 MB
- *   refused 50,000 × 50,000 PNG     wall    5 ms, peak RSS 83 MB (the Node baseline)
+ * Measured 2026-12-02 03:02 UTC, load average 17.6 (2 shared cores, other benches and e2e suites
+ * running: wall times are inflated, CPU times much less so), 3 runs, 3.8 MB 4000 × 3000 JPEG:
+ *   full (libjpeg as wasm, EXIF, thumbnail)  wall  4262 ms, CPU 1442 ms (0.69 photos/s per core), peak RSS 224 MB
+ *   jpeg-js (the alternative, before)        wall 14767 ms, CPU 4767 ms (0.21 photos/s per core), peak RSS 496 MB
+ *   header + EXIF only                       wall    22 ms, peak RSS  90 MB
+ *   refused 50,000 × 50,000 PNG              wall    12 ms, peak RSS  88 MB (the Node baseline)
+ * 02:51 UTC, load 18, same machine: 4000 × 3000 WebP (libwebp) CPU 1223 ms, peak RSS 205 MB;
+ * 512 × 384 HEIC (libheif, mostly its 1.4 MB module's compilation) CPU 1014 ms, peak RSS 132 MB.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,11 +24,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readExif } from '../src/handlers/pod/exif.js';
 import { type PodPorts, processPhoto } from '../src/handlers/pod/process-photo.js';
-import { readHeader } from '../src/handlers/pod/sniff.js';
-import { makeJpeg, pngDeclaring } from '../test/helpers/images.js';
+import { MAX_PIXELS, readHeader } from '../src/handlers/pod/sniff.js';
+import { THUMBNAIL_SIZE, downscale, orient } from '../src/handlers/pod/thumbnail.js';
+import jpeg from 'jpeg-js';
+import { doorHeic, makeJpeg, makeWebp, pngDeclaring } from '../test/helpers/images.js';
 import { median } from './stats.js';
 
-type Mode = 'full' | 'header-exif-only' | 'bomb';
+type Mode = 'full' | 'jpeg-js' | 'header-exif-only' | 'bomb' | 'webp-12mp' | 'heic-small';
 
 interface Sample {
   ms: number;
@@ -50,8 +59,13 @@ async function measure(mode: Mode, path: string): Promise<Sample> {
   const cpu = process.cpuUsage();
   let status = 'SUCCESS';
   if (mode === 'header-exif-only') {
-    readHeader(bytes);
-    await readExif(bytes);
+    await readExif(bytes, readHeader(bytes).type);
+  } else if (mode === 'jpeg-js') {
+    // The alternative: the same work with the pure-JavaScript decoder the processor used before.
+    const exif = await readExif(bytes, readHeader(bytes).type);
+    const image = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    const small = orient(downscale(image, THUMBNAIL_SIZE), exif.orientation ?? 1);
+    jpeg.encode({ ...small, data: Buffer.from(small.data.buffer) }, 80);
   } else {
     const file = { bucket: 'b', key: 'pod/S-1/photo', versionId: 'v1', eventTime: '2026-01-05T10:00:00.000Z', size: bytes.length };
     status = (await processPhoto(file, ports(bytes), { environment: 'bench' })).item.processing_status;
@@ -81,8 +95,14 @@ async function main(): Promise<void> {
     writeFileSync(photoPath, photo);
     const bombPath = join(dir, 'bomb.png');
     writeFileSync(bombPath, pngDeclaring(50_000, 50_000));
+    // WebP and HEIC go through WebAssembly decoders, compiled on first use: each fresh process pays that.
+    const webpPath = join(dir, 'photo.webp');
+    writeFileSync(webpPath, await makeWebp(4000, 3000));
+    const heicPath = join(dir, 'door.heic');
+    writeFileSync(heicPath, doorHeic());
     console.log(`photo: 4000 × 3000 JPEG, ${(photo.length / 1048576).toFixed(1)} MB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${runs} runs each, fresh process per run`);
-    for (const [mode, path] of [['full', photoPath], ['header-exif-only', photoPath], ['bomb', bombPath]] as const) {
+    const modes = [['full', photoPath], ['jpeg-js', photoPath], ['header-exif-only', photoPath], ['bomb', bombPath], ['webp-12mp', webpPath], ['heic-small', heicPath]] as const;
+    for (const [mode, path] of modes) {
       const samples = Array.from({ length: runs }, () => child(mode, path));
       const ms = median(samples.map((s) => s.ms));
       const cpuMs = median(samples.map((s) => s.cpuMs));

@@ -52,7 +52,9 @@ export const OUTPUT = {
   webhookSecret: 'WebhookSecretArn',
   notifierLogGroup: 'NotifierLogGroupName',
   podQueueUrl: 'PodQueueUrl',
+  podQueueArn: 'PodQueueArn',
   podDlqUrl: 'PodDeadLetterQueueUrl',
+  podDlqArn: 'PodDeadLetterQueueArn',
   podFunctionName: 'PodProcessorFunctionName',
   podLogGroup: 'PodProcessorLogGroupName',
 } as const;

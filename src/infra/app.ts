@@ -1,5 +1,6 @@
 import { App, CfnOutput, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib/core';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { WASM_ASSETS } from '../handlers/pod/wasm.js';
 import { bundleHandler } from './bundle.js';
 import { ASSET_BUCKET_PLACEHOLDER, FINGERPRINT_OUTPUT, stackName, validateEnvName } from './environment.js';
 import { TapStack } from './stack.js';
@@ -33,7 +34,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const bundle = await bundleHandler('processor', options.outDir);
   const apiBundle = await bundleHandler('api', options.outDir);
   const notifierBundle = await bundleHandler('notifier', options.outDir);
-  const podBundle = await bundleHandler('pod-processor', options.outDir);
+  const podBundle = await bundleHandler('pod-processor', options.outDir, { assets: WASM_ASSETS });
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,

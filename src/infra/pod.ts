@@ -28,9 +28,10 @@ export interface PodPipelineProps {
   readonly maxReceiveCount: number;
 }
 
-// From bench/pod.ts: a 4 MB 12-megapixel JPEG peaks at ~500 MB and takes ~5 s of CPU (one core);
-// the 24 MP cap (sniff.ts) would peak near 0.9 GB. 1536 MB holds that, and buys ~0.87 vCPU (Lambda
-// gives CPU in proportion to memory): ~6 s per 12 MP photo, ~12 s at the cap, well inside 60 s.
+// From bench/pod.ts: a 4 MB 12-megapixel JPEG peaks at 224 MB and takes ~1.4 s of CPU (one core) with
+// libjpeg in WebAssembly; jpeg-js, still the fallback for CMYK JPEGs, 496 MB and ~4.8 s, and near
+// 0.9 GB at the 24 MP cap (sniff.ts). 1536 MB holds the worst case, and buys ~0.87 vCPU (Lambda gives
+// CPU in proportion to memory): ~2 s per 12 MP photo, ~12 s for a 24 MP CMYK one, well inside 60 s.
 const MEMORY_MB = 1536;
 const TIMEOUT = Duration.seconds(60);
 

@@ -140,7 +140,9 @@ export class TapStack extends Stack {
       webhookSecret: delivery.secret.secretArn,
       notifierLogGroup: delivery.logGroup.logGroupName,
       podQueueUrl: pod.queue.queueUrl,
+      podQueueArn: pod.queue.queueArn,
       podDlqUrl: pod.deadLetterQueue.queueUrl,
+      podDlqArn: pod.deadLetterQueue.queueArn,
       podFunctionName: pod.fn.functionName,
       podLogGroup: pod.logGroup.logGroupName,
     };

@@ -1,27 +1,32 @@
 /**
- * `tap dlq redrive`: dead-lettered messages back to the ingest queue.
+ * `tap dlq redrive`: dead-lettered messages back to the queue they came from. Each pipeline (lanes.ts)
+ * has its own DLQ and source queue: everything moves each DLQ back to its own queue; `file` looks only
+ * in the DLQ of the pipeline its key belongs to (pod/… → photos).
  *
  * - Everything: one SQS message move task (StartMessageMoveTask), followed with ListMessageMoveTasks
  *   and cancelled on interrupt. SQS does the moving, at `rate` messages per second if given.
- * - One file (`file`): SQS cannot filter a move task, so we receive every message, send the matching
- *   ones to the ingest queue and delete them from the DLQ only once the send succeeded. A crash in
- *   between leaves a duplicate, never a loss; the processor skips a version it already processed.
+ * - One file (`file`): dlq-redrive-file.ts.
  */
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { interrupted, sleep } from './abort.js';
 import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
 import { incomingKey } from './keys.js';
+import { type Lane, type PipelineName, laneOf, lanes, onLane } from './lanes.js';
 import { type FileRun, fileHistory } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
-import { type QueueMessage, type Received, mentions, peek, queueDepth, receiveBatch, release } from './queue-messages.js';
+import { redriveFile } from './dlq-redrive-file.js';
+import { type QueueMessage, peek, queueDepth } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
 import { earlierOutcome, type Followed, type Outcome, waitForOutcomes } from './wait.js';
 
+/** A message moved (or that would move), and the pipeline it belongs to. */
+export type Redriven = QueueMessage & { readonly pipeline: PipelineName };
+
 export interface RedriveOptions {
-  /** Only the messages about this file (key with or without `incoming/`). */
+  /** Only the messages about this file (key with or without `incoming/`; `pod/…` for a photo). */
   readonly file?: string;
   readonly dryRun: boolean;
   /** Messages per second. */
@@ -50,18 +55,20 @@ export interface RedriveResult {
   readonly moved: number;
   /** Messages that could not be sent (they stay in the DLQ) or, once sent, not deleted (now duplicates). */
   readonly failures: readonly Failure[];
-  /** What would move (dry run) or moved (up to 100 shown). */
-  readonly messages: QueueMessage[];
+  /** What would move (dry run) or moved (up to 100 per DLQ shown). */
+  readonly messages: Redriven[];
+  /** The pipelines whose DLQ was looked at: both, or the one `key` belongs to. */
+  readonly pipelines: PipelineName[];
   readonly outcomes?: Outcome[];
 }
 
-const SCAN_MAX = 10_000;
+/** One DLQ's part of the result, before it is tagged with its pipeline. */
+export type LaneResult = Omit<RedriveResult, 'messages' | 'pipelines' | 'outcomes'> & { messages: QueueMessage[] };
+
 const FOLLOW_MAX = 1_000;
-// Long enough for a whole scan; whatever we hold is released (visibility 0) at the end anyway.
-const HOLD_SECONDS = 600;
 
 export async function redrive(clients: Clients, pipeline: Pipeline, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
-  return explained(clients.target, 'redriving the dead-letter queue', async () => {
+  return explained(clients.target, 'redriving the dead-letter queues', async () => {
     const sqs = await clients.sqs();
     const following = options.waitMs !== undefined && !options.dryRun;
     // A redriven version may have been processed before (a slow attempt that recorded its outcome after
@@ -69,39 +76,71 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
     // final outcome of that very version is the answer (the processor will skip the version); any other
     // earlier run is not, and the wait follows the new one. With --file the key is known now; for the
     // whole DLQ once its messages were looked at, still before the move task starts.
-    let before = new Map<string, FileRun[]>();
+    const before = new Map<string, FileRun[]>();
     const remember = async (keys: readonly string[]) => {
-      if (following) before = await runsOf(clients, pipeline, [...new Set(keys)]);
+      if (following) for (const [key, runs] of await runsOf(clients, pipeline, [...new Set(keys)])) before.set(key, runs);
     };
-    let result: RedriveResult;
+    let parts: { lane: Lane; result: LaneResult }[];
     if (options.file !== undefined) {
-      await remember([incomingKey(options.file)]);
-      result = await redriveFile(sqs, pipeline, incomingKey(options.file), options, reporter);
+      const key = incomingKey(options.file);
+      const lane = laneOf(pipeline, key);
+      await remember([key]);
+      parts = [{ lane, result: await redriveFile(sqs, onLane(pipeline, lane), key, options, reporter) }];
     } else {
-      result = await redriveAll(sqs, pipeline, options, reporter, (messages) => remember(messages.flatMap((m) => m.files.map((f) => f.key))));
+      parts = await redriveAll(sqs, pipeline, options, reporter, (messages) => remember(messages.flatMap((m) => m.files.map((f) => f.key))));
     }
+    const result = combine(parts, options);
     if (options.waitMs === undefined || options.dryRun || result.moved === 0) return result;
-    const files = followed(result.messages);
-    // A version that already had an outcome is skipped by the processor: that outcome is the answer.
-    const known = new Map(files.flatMap((f) => {
-      const run = earlierOutcome(before.get(f.key) ?? [], f);
-      return run ? [[f, { key: f.key, ...(f.versionId && { versionId: f.versionId }), outcome: run.status as 'SUCCESS' | 'FAILED', run, waitedMs: 0, alreadyProcessed: true as const }]] : [];
-    }));
-    const pending = files.filter((f) => !known.has(f));
-    const waited = pending.length
-      ? await waitForOutcomes(
-          clients,
-          pipeline,
-          pending.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
-          { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
-          reporter,
-        )
-      : [];
+    // Each pipeline's files are followed against its own DLQ.
+    const waitMs = options.waitMs;
+    const outcomes = await Promise.all(parts.map(({ lane, result: part }) => follow(clients, onLane(pipeline, lane), followed(part.messages), before, { ...options, waitMs }, reporter)));
     if (options.signal?.aborted) throw interrupted(`stopped waiting; ${result.moved} message(s) were redriven. Follow them with: tap status`);
-    // Not interrupted, so waitForOutcomes answered every pending file, in order.
-    const outcomes: Outcome[] = files.map((f) => known.get(f) ?? waited[pending.indexOf(f)]!);
-    return { ...result, outcomes };
+    return { ...result, outcomes: outcomes.flat() };
   });
+}
+
+function combine(parts: readonly { lane: Lane; result: LaneResult }[], options: RedriveOptions): RedriveResult {
+  const first = parts[0]?.result;
+  return {
+    mode: options.file !== undefined ? 'file' : 'all',
+    ...(first?.key !== undefined && { key: first.key }),
+    dryRun: options.dryRun,
+    matched: parts.reduce((n, p) => n + p.result.matched, 0),
+    moved: parts.reduce((n, p) => n + p.result.moved, 0),
+    failures: parts.flatMap((p) => p.result.failures),
+    messages: parts.flatMap((p) => p.result.messages.map((m) => ({ ...m, pipeline: p.lane.pipeline }))),
+    pipelines: parts.map((p) => p.lane.pipeline),
+  };
+}
+
+/**
+ * Outcomes of one pipeline's redriven files, in order. A version that already had an outcome is
+ * skipped by the processor: that outcome is the answer, at once. The others are followed to their new
+ * runs (not interrupted, waitForOutcomes answers every file it is given, in order).
+ */
+async function follow(
+  clients: Clients,
+  pipeline: Pipeline,
+  files: readonly Followed[],
+  before: ReadonlyMap<string, FileRun[]>,
+  options: RedriveOptions & { waitMs: number },
+  reporter: Reporter,
+): Promise<Outcome[]> {
+  const known = new Map<Followed, Outcome>();
+  for (const f of files) {
+    const run = earlierOutcome(before.get(f.key) ?? [], f);
+    if (run) known.set(f, { key: f.key, ...(f.versionId && { versionId: f.versionId }), outcome: run.status as 'SUCCESS' | 'FAILED', run, waitedMs: 0, alreadyProcessed: true });
+  }
+  const pending = files.filter((f) => !known.has(f));
+  if (!pending.length) return files.map((f) => known.get(f)!);
+  const waited = await waitForOutcomes(
+    clients,
+    pipeline,
+    pending.map((f) => ({ ...f, before: (before.get(f.key) ?? []).filter((r) => !f.versionId || r.versionId === f.versionId).flatMap((r) => r.processedAt ?? []) })),
+    { timeoutMs: options.waitMs, ...(options.signal && { signal: options.signal }) },
+    reporter,
+  );
+  return options.signal?.aborted ? waited : files.map((f) => known.get(f) ?? waited[pending.indexOf(f)]!);
 }
 
 /** Every run of these keys now, by key. */
@@ -126,36 +165,56 @@ function followed(messages: readonly QueueMessage[]): Followed[] {
   return [...seen.values()];
 }
 
+/** Every DLQ back to its own queue: one confirmation (protected environments) for all of them. */
 async function redriveAll(
   sqs: SQSClient,
   pipeline: Pipeline,
   options: RedriveOptions,
   reporter: Reporter,
   beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
-): Promise<RedriveResult> {
-  const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
-  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
-  const depth = await queueDepth(sqs, pipeline.dlqUrl);
-  if (depth.visible === 0) return { ...base, matched: 0, moved: 0, messages: [] };
+): Promise<{ lane: Lane; result: LaneResult }[]> {
+  const all = await Promise.all(lanes(pipeline).map(async (lane) => ({ lane, visible: (await queueDepth(sqs, lane.dlqUrl)).visible })));
+  const full = all.filter((l) => l.visible > 0);
+  const empty = { mode: 'all' as const, dryRun: options.dryRun, failures: [], matched: 0, moved: 0, messages: [] };
+  if (!full.length) return all.map(({ lane }) => ({ lane, result: empty }));
   if (!options.dryRun) {
+    const total = full.reduce((n, l) => n + l.visible, 0);
+    const to = full.length > 1 ? 'the queues they came from' : full[0]!.lane.pipeline === 'files' ? 'the ingest queue' : 'the pod queue';
     await guardProtected({
       env: pipeline.env,
       guarded: pipeline.guarded,
       yes: options.yes ?? false,
-      doing: `this moves all ${depth.visible} dead-lettered message(s) back to the ingest queue`,
+      doing: `this moves all ${total} dead-lettered message(s) back to ${to}`,
       confirm: options.confirm ?? (async () => false),
     });
   }
+  const parts = [];
+  for (const { lane, visible } of full) parts.push({ lane, result: await moveAll(sqs, onLane(pipeline, lane), visible, options, reporter, beforeMove) });
+  return parts;
+}
+
+/** One DLQ back to its source queue with a message move task. */
+async function moveAll(
+  sqs: SQSClient,
+  pipeline: Pipeline,
+  visible: number,
+  options: RedriveOptions,
+  reporter: Reporter,
+  beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
+): Promise<LaneResult> {
+  const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
+  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
+  const dlqName = pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1);
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;
-  const messages = look ? await peek(sqs, pipeline.dlqUrl, look, depth.visible) : [];
-  if (options.waitMs !== undefined && depth.visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${depth.visible} messages.` });
-  if (options.dryRun) return { ...base, matched: depth.visible, moved: 0, messages };
+  const messages = look ? await peek(sqs, pipeline.dlqUrl, look, visible) : [];
+  if (options.waitMs !== undefined && visible > FOLLOW_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_FOLLOW_LIMIT', message: `Following only the first ${FOLLOW_MAX} of ${visible} messages.` });
+  if (options.dryRun) return { ...base, matched: visible, moved: 0, messages };
   await beforeMove(messages);
 
   const running = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
   if (running?.Status === 'RUNNING') {
-    throw new UserError(`A redrive of this DLQ is already running (${running.ApproximateNumberOfMessagesMoved ?? 0} of ${running.ApproximateNumberOfMessagesToMove ?? '?'} moved). Wait for it, or check with tap dlq list.`, 1);
+    throw new UserError(`A redrive of ${dlqName} is already running (${running.ApproximateNumberOfMessagesMoved ?? 0} of ${running.ApproximateNumberOfMessagesToMove ?? '?'} moved). Wait for it, or check with tap dlq list.`, 1);
   }
   const { TaskHandle } = await sqs.send(
     new StartMessageMoveTaskCommand({ SourceArn: pipeline.dlqArn, DestinationArn: pipeline.queueArn, ...(options.rate && { MaxNumberOfMessagesPerSecond: options.rate }) }),
@@ -169,8 +228,8 @@ async function redriveAll(
     // The most recent task is ours: none was running when we started it. (Only a RUNNING task lists its handle.)
     const task = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: pipeline.dlqArn, MaxResults: 1 }))).Results?.[0];
     const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
-    const toMove = task?.ApproximateNumberOfMessagesToMove ?? depth.visible;
-    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1)}`, done: moved, total: toMove });
+    const toMove = task?.ApproximateNumberOfMessagesToMove ?? visible;
+    reporter.emit({ type: 'progress', code: 'TAP_DLQ_REDRIVE', message: `Redriving ${dlqName}`, done: moved, total: toMove });
     if (task && task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') {
       if (cancelled || task.Status === 'CANCELLED') throw interrupted(`the redrive was cancelled after moving ${moved} of ${toMove} message(s); the rest are still in the DLQ.`);
       if (task.Status === 'FAILED') throw new UserError(`The redrive failed after moving ${moved} of ${toMove} message(s): ${task.FailureReason ?? 'no reason given'}. The rest are still in the DLQ.`, 1);
@@ -178,86 +237,4 @@ async function redriveAll(
     }
     await sleep(options.pollMs ?? 1000, cancelled ? undefined : options.signal);
   }
-}
-
-async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: string, options: RedriveOptions, reporter: Reporter): Promise<RedriveResult> {
-  // Everything received stays hidden until the scan ends (or the next receive would return it again),
-  // then whatever was not moved is made visible at once.
-  const held = new Set<Received>();
-  const moved: QueueMessage[] = [];
-  const failures: Failure[] = [];
-  let matched = 0;
-  let scanned = 0;
-  const started = performance.now();
-  try {
-    while (scanned < SCAN_MAX && !options.signal?.aborted) {
-      const batch = await receiveBatch(sqs, pipeline.dlqUrl, { max: 10, visibilitySeconds: HOLD_SECONDS, waitSeconds: 1 });
-      if (!batch.length) break;
-      scanned += batch.length;
-      for (const r of batch) held.add(r);
-      const mine = batch.filter((r) => mentions(r.message, key));
-      matched += mine.length;
-      if (options.dryRun) moved.push(...mine.map((r) => r.message));
-      else if (mine.length) {
-        // Finished even if interrupted meanwhile: a sent message must not also stay in the DLQ.
-        const result = await move(sqs, pipeline, mine);
-        for (const r of result.moved) held.delete(r);
-        moved.push(...result.moved.map((r) => r.message));
-        failures.push(...result.failures);
-        if (options.rate) await sleep(Math.max(0, (moved.length / options.rate) * 1000 - (performance.now() - started)), options.signal);
-      }
-      reporter.emit({ type: 'progress', code: 'TAP_DLQ_SCAN', message: `Looking through the DLQ for ${key}: ${matched} found`, done: scanned, total: scanned + (await queueDepth(sqs, pipeline.dlqUrl)).visible });
-    }
-  } finally {
-    await release(sqs, pipeline.dlqUrl, [...held]);
-  }
-  const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
-  if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
-  if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_SCAN_LIMIT', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
-  return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
-}
-
-/** Send, retrying per-entry failures; delete from the DLQ exactly the entries that were sent. */
-async function move(sqs: SQSClient, pipeline: Pipeline, batch: Received[]): Promise<{ moved: Received[]; failures: Failure[] }> {
-  const { DeleteMessageBatchCommand, SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
-  const sent: Received[] = [];
-  const errors = new Map<Received, string>();
-  let pending = batch;
-  for (let attempt = 1; attempt <= 3 && pending.length; attempt++) {
-    if (attempt > 1) await sleep(100 * 2 ** attempt);
-    const result = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: pipeline.queueUrl, Entries: pending.map((r, i) => ({ Id: String(i), MessageBody: r.raw.Body ?? '', ...attributes(r.raw) })) }),
-    );
-    const failed = new Map((result.Failed ?? []).map((f) => [f.Id, f]));
-    const retry: Received[] = [];
-    pending.forEach((r, i) => {
-      const failure = failed.get(String(i));
-      if (!failure) {
-        sent.push(r);
-        errors.delete(r);
-        return;
-      }
-      errors.set(r, `${failure.Code}: ${failure.Message ?? ''}`);
-      // A sender fault (the entry itself is bad) would fail the same way again.
-      if (!failure.SenderFault) retry.push(r);
-    });
-    pending = retry;
-  }
-  const failures: Failure[] = [...errors].map(([r, reason]) => ({ messageId: r.message.messageId, stage: 'send', reason: `${reason} (it stays in the DLQ)` }));
-  const moved: Received[] = [];
-  if (sent.length) {
-    const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.dlqUrl, Entries: sent.map((r, i) => ({ Id: String(i), ReceiptHandle: r.raw.ReceiptHandle })) }));
-    const failed = new Map((deleted.Failed ?? []).map((f) => [f.Id, f]));
-    sent.forEach((r, i) => {
-      const failure = failed.get(String(i));
-      if (!failure) moved.push(r);
-      else failures.push({ messageId: r.message.messageId, stage: 'delete', reason: `${failure.Code}: ${failure.Message ?? ''} (it was sent, so it is now in both queues)` });
-    });
-  }
-  return { moved, failures };
-}
-
-/** Message attributes, as SendMessage takes them back. S3 notifications have none; other senders may. */
-function attributes(raw: Message): { MessageAttributes?: NonNullable<Message['MessageAttributes']> } {
-  return raw.MessageAttributes && Object.keys(raw.MessageAttributes).length ? { MessageAttributes: raw.MessageAttributes } : {};
 }

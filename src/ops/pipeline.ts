@@ -34,6 +34,11 @@ export interface Pipeline {
   /** The shipment events table and the pod DLQ (absent on stacks from before proof-of-delivery photos). */
   readonly eventsTable?: string;
   readonly podDlqUrl?: string;
+  /** The photo pipeline's queue, its DLQ's ARN and the pod processor's log group (see lanes.ts). */
+  readonly podQueueUrl?: string;
+  readonly podQueueArn?: string;
+  readonly podDlqArn?: string;
+  readonly podLogGroup?: string;
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -99,6 +104,10 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     ...(outputs[OUTPUT.webhookSecret] && { webhookSecret: outputs[OUTPUT.webhookSecret] }),
     ...(outputs[OUTPUT.eventsTable] && { eventsTable: outputs[OUTPUT.eventsTable] }),
     ...(outputs[OUTPUT.podDlqUrl] && { podDlqUrl: outputs[OUTPUT.podDlqUrl] }),
+    ...(outputs[OUTPUT.podQueueUrl] && { podQueueUrl: outputs[OUTPUT.podQueueUrl] }),
+    ...(outputs[OUTPUT.podQueueArn] && { podQueueArn: outputs[OUTPUT.podQueueArn] }),
+    ...(outputs[OUTPUT.podDlqArn] && { podDlqArn: outputs[OUTPUT.podDlqArn] }),
+    ...(outputs[OUTPUT.podLogGroup] && { podLogGroup: outputs[OUTPUT.podLogGroup] }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

@@ -1,33 +1,29 @@
 /**
  * Proof-of-delivery photos through the real `bin/tap` and a pipeline deployed with `tap deploy` on the
  * local AWS: a photo with EXIF ends SUCCESS with its facts and a thumbnail and sits between its
- * shipment's status events; a text file named .jpg and a decompression bomb fail at once; the same
- * S3 event delivered twice gives one POD event. Every image is made by the test (test/helpers/images.ts).
+ * shipment's status events; WebP and HEIC photos get thumbnails too; a text file named .jpg, a
+ * truncated WebP or HEIC and decompression bombs fail at once; the same S3 event delivered twice
+ * gives one POD event; a photo that fails transiently is dead-lettered to the pod DLQ, where `tap dlq`
+ * finds it and redrives it, and `tap logs --file` shows the pod processor's lines about it. Images are
+ * made by the test, but for one small committed HEIC (test/helpers/images.ts says how it was made).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTap, type TapRun } from '../helpers/cli.js';
-import { makeJpeg, pngDeclaring } from '../helpers/images.js';
+import { ADMIN_HEADERS } from '../../src/local/admin.js';
+import { parsed, tapWorkspace } from '../helpers/cli.js';
+import { doorHeic, makeJpeg, makeWebp, pngDeclaring, webpDeclaring } from '../helpers/images.js';
+import { injectFault } from '../helpers/local.js';
 import { eventually } from '../helpers/pipeline.js';
 
-const cwd = mkdtempSync(join(tmpdir(), 'tap-e2e-pod-'));
-const env = { TAP_LOCAL_DIR: join(cwd, 'local'), TAP_LOCAL_PORT: '0' };
-const tap = (...args: string[]): Promise<TapRun> => runTap([...args, '--env', 'pod'], { cwd, env });
-const parsed = (r: TapRun) => {
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-};
+const { cwd, tap, stop } = tapWorkspace('pod', { env: 'pod' });
+let endpoint = '';
 let outputs: Record<string, string> = {};
 let clients: { s3: S3Client; sqs: SQSClient; docs: DynamoDBDocumentClient; logs: CloudWatchLogsClient };
 
@@ -59,16 +55,25 @@ async function podLogs(key: string): Promise<Record<string, unknown>[]> {
   });
 }
 
+/** The thumbnail's decoded size. */
+async function thumbnailSize(key: string): Promise<[number, number]> {
+  const thumb = await clients.s3.send(new GetObjectCommand({ Bucket: outputs.UploadBucketName, Key: key }));
+  expect(thumb.ContentType).toBe('image/jpeg');
+  const decoded = jpeg.decode(await thumb.Body!.transformToByteArray());
+  return [decoded.width, decoded.height];
+}
+
 beforeAll(async () => {
   const deployed = await tap('deploy', '--json');
   expect(deployed.code, deployed.stderr).toBe(0);
   ({ outputs } = parsed(deployed));
-  const config = { endpoint: parsed(deployed).target.endpoint as string, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+  endpoint = parsed(deployed).target.endpoint;
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
   clients = { s3: new S3Client({ ...config, forcePathStyle: true }), sqs: new SQSClient(config), docs: DynamoDBDocumentClient.from(new DynamoDBClient(config)), logs: new CloudWatchLogsClient(config) };
 }, 180_000);
 
 afterAll(async () => {
-  await runTap(['local', 'stop'], { cwd, env });
+  await stop();
 });
 
 describe('proof-of-delivery photos with the real binary', () => {
@@ -161,4 +166,80 @@ describe('proof-of-delivery photos with the real binary', () => {
     const events = await eventsOf('S-4');
     expect(events.filter((e) => e['event_type'] === 'POD')).toHaveLength(1);
   }, 120_000);
+
+  it('a WebP and a HEIC: SUCCESS with their dimensions and a decodable ≤ 256-px JPEG thumbnail each', async () => {
+    const webp = await tap('upload', file('door.webp', await makeWebp(600, 400)), '--shipment', 'S-6', '--wait', '--timeout', '60', '--json');
+    expect(webp.code, webp.stderr).toBe(0);
+    expect(parsed(webp).outcomes[0]).toMatchObject({ outcome: 'SUCCESS', run: { image: { format: 'webp', width: 600, height: 400, thumbnailKey: 'thumbnails/S-6/door.webp.jpg' } } });
+    expect(await thumbnailSize('thumbnails/S-6/door.webp.jpg')).toEqual([256, 171]);
+
+    const heic = await tap('upload', file('door.heic', doorHeic()), '--shipment', 'S-6', '--wait', '--timeout', '60', '--json');
+    expect(heic.code, heic.stderr).toBe(0);
+    expect(parsed(heic).outcomes[0]).toMatchObject({
+      outcome: 'SUCCESS',
+      run: { image: { format: 'heic', width: 512, height: 384, capturedAt: '2026-01-05T10:00:30.000Z', thumbnailKey: 'thumbnails/S-6/door.heic.jpg' } },
+    });
+    expect(await thumbnailSize('thumbnails/S-6/door.heic.jpg')).toEqual([256, 192]);
+  }, 180_000);
+
+  it('a truncated WebP, a truncated HEIC and a WebP declaring 16,000 × 16,000 pixels: FAILED with the reason, quarantined, nothing dead-lettered', async () => {
+    const whole = await makeWebp(300, 200);
+    const cases = [
+      ['cut.webp', whole.subarray(0, Math.floor(whole.length / 2)), /^not an image: the WEBP data cannot be decoded/],
+      ['cut.heic', doorHeic().subarray(0, 900), /^not an image: the HEIC data cannot be decoded \(libheif: /],
+      ['bomb.webp', webpDeclaring(16_000, 16_000), /16000 × 16000 pixels .* refused before decoding/],
+    ] as const;
+    for (const [name, bytes, reason] of cases) {
+      const r = await tap('upload', file(name, Buffer.from(bytes)), '--shipment', 'S-7', '--wait', '--timeout', '60', '--json');
+      expect(r.code, `${name}: ${r.stderr}`).toBe(1);
+      expect(parsed(r).outcomes[0], name).toMatchObject({ outcome: 'FAILED', run: { error: expect.stringMatching(reason), quarantineKey: `quarantine/pod/S-7/${name}` } });
+    }
+    expect(await queueDepth(outputs.PodDeadLetterQueueUrl!)).toBe(0);
+    expect(await eventsOf('S-7')).toEqual([]);
+  }, 180_000);
+
+  it('a transient failure dead-letters the photo to the pod DLQ; tap dlq shows it there and redrives it to SUCCESS; tap logs --file shows the pod processor on it', async () => {
+    // Arrange: failing messages come back in seconds, not the stack's 6 minutes; DynamoDB throttles.
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: outputs.PodQueueUrl, Attributes: { VisibilityTimeout: '3' } }));
+    await injectFault(endpoint, { service: 'dynamodb', operation: 'GetItem', code: 'ThrottlingException', remaining: 10_000 });
+
+    // Act: the upload is dead-lettered.
+    const up = await tap('upload', file('retry.jpg', makeJpeg(320, 240)), '--shipment', 'S-5', '--wait', '--timeout', '90', '--json');
+    expect(up.code).toBe(1);
+    expect(parsed(up).outcomes[0]).toMatchObject({ key: 'pod/S-5/retry.jpg', outcome: 'DEAD_LETTERED' });
+
+    // Assert: list and peek put it in the photo pipeline's DLQ.
+    const list = await tap('dlq', 'list', '--json');
+    expect(list.code, list.stderr).toBe(0);
+    const lanes = parsed(list).pipelines;
+    expect(lanes.map((l: { pipeline: string; dlq: { name: string; depth: { visible: number } } }) => [l.pipeline, l.dlq.name, l.dlq.depth.visible])).toEqual([
+      ['files', 'tap-pod-ingest-dlq', 0],
+      ['photos', 'tap-pod-pod-dlq', 1],
+    ]);
+    const text = await tap('dlq', 'list');
+    expect(text.stdout).toContain("1 message in the photos pipeline's dead-letter queue (tap-pod-pod-dlq).");
+    const peek = await tap('dlq', 'peek', '--json');
+    expect(parsed(peek).messages).toEqual([expect.objectContaining({ pipeline: 'photos', files: [expect.objectContaining({ key: 'pod/S-5/retry.jpg' })] })]);
+
+    // Act: the fault is over (kept 10 s more, so that an attempt still in flight fails rather than
+    // recording the version); redrive everything and wait.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await fetch(`${endpoint}/_tap/faults`, { method: 'DELETE', headers: ADMIN_HEADERS });
+    const redriven = await tap('dlq', 'redrive', '--wait', '--timeout', '90', '--json');
+    expect(redriven.code, redriven.stderr).toBe(0);
+    expect(parsed(redriven)).toMatchObject({ mode: 'all', moved: 1, pipelines: ['photos'], outcomes: [{ key: 'pod/S-5/retry.jpg', outcome: 'SUCCESS' }] });
+    expect(await queueDepth(outputs.PodDeadLetterQueueUrl!)).toBe(0);
+    expect((await eventsOf('S-5')).filter((e) => e['event_type'] === 'POD')).toHaveLength(1);
+
+    // tap logs --file: the pod processor's lines about the photo, the retries and the success.
+    const logs = await eventually(async () => {
+      const r = await tap('logs', '--since', '30m', '--file', 'pod/S-5/retry.jpg', '--json');
+      const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return lines.some((l) => l['message'] === 'photo processed') ? lines : undefined;
+    }, { timeoutMs: 30_000, what: "the pod processor's success line in tap logs" });
+    expect(logs.some((l) => String(l['message']).includes('error; the message will be retried'))).toBe(true);
+    expect(logs.every((l) => l['service'] === undefined || l['service'] === 'pod-processor')).toBe(true);
+    const pretty = await tap('logs', '--since', '30m', '--file', 'pod/S-5/retry.jpg');
+    expect(pretty.stdout).toMatch(/INFO\s+\[photos\] photo processed/);
+  }, 300_000);
 });

@@ -1,9 +1,14 @@
 /**
  * Test images, made here rather than downloaded: a JPEG (jpeg-js) with an EXIF APP1 segment built
- * byte by byte (TIFF 6.0 / EXIF 2.32 layout, little-endian), and a PNG whose IHDR declares any size.
+ * byte by byte (TIFF 6.0 / EXIF 2.32 layout, little-endian), a PNG whose IHDR declares any size, a
+ * WebP (libwebp through @jsquash/webp) and a WebP header declaring any size. One small HEIC file is
+ * committed and described below (doorHeic).
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { crc32, deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
+import { compileWasm } from '../../src/handlers/pod/wasm.js';
 
 export interface ExifFields {
   /** `YYYY:MM:DD HH:MM:SS`, as cameras write DateTimeOriginal. */
@@ -142,4 +147,50 @@ export function pngDeclaring(width: number, height: number): Buffer {
   ihdr[9] = 6; // RGBA
   const rows = deflateSync(Buffer.alloc(Math.min(width * 4 + 1, 1 << 20) * 4));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Pixels of the same gradient makeJpeg draws, as RGBA. */
+function gradient(width: number, height: number): Uint8ClampedArray {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data.set([(x * 255) / width, (y * 255) / height, ((x + y) * 128) / (width + height), 255], i);
+    }
+  }
+  return data;
+}
+
+/** A width × height lossy WebP of a gradient, encoded by @jsquash/webp's libwebp (the decoder's sibling). */
+export async function makeWebp(width: number, height: number): Promise<Buffer> {
+  const codec = await import('@jsquash/webp/encode.js');
+  // Node cannot fetch the .wasm itself: compile it from the package and hand it over (as decode.ts does).
+  await codec.init(await compileWasm(readFileSync(createRequire(import.meta.url).resolve('@jsquash/webp/codec/enc/webp_enc.wasm'))));
+  return Buffer.from(await codec.default({ data: gradient(width, height), width, height, colorSpace: 'srgb' }, { quality: 75 }));
+}
+
+/**
+ * A WebP whose VP8X chunk declares width × height (up to 2^24 each) with no image data after it:
+ * a decompression bomb's header, refused before anything is decoded.
+ */
+export function webpDeclaring(width: number, height: number): Buffer {
+  const vp8x = Buffer.alloc(10);
+  vp8x.writeUIntLE(width - 1, 4, 3);
+  vp8x.writeUIntLE(height - 1, 7, 3);
+  const chunk = Buffer.concat([Buffer.from('VP8X', 'latin1'), Buffer.from([10, 0, 0, 0]), vp8x]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(4 + chunk.length, 0);
+  return Buffer.concat([Buffer.from('RIFF', 'latin1'), size, Buffer.from('WEBP', 'latin1'), chunk]);
+}
+
+/**
+ * The one image not made here, since no HEVC encoder runs in Node: test/fixtures/images/
+ * door-512x384-exif.heic (1.8 KB), made once with libheif's `heif-enc -q 40` (libheif 1.15.1, x265)
+ * from `makeJpeg(512, 384, { exif: DOOR_EXIF })`: a 512 × 384 gradient whose EXIF says taken
+ * 2026-01-05 12:00:30 +02:00 at 52.520008, 13.404954.
+ */
+export const DOOR_EXIF = { dateTimeOriginal: '2026:01:05 12:00:30', offset: '+02:00', latitude: 52.520008, longitude: 13.404954 } as const;
+
+export function doorHeic(): Buffer {
+  return readFileSync(new URL('../fixtures/images/door-512x384-exif.heic', import.meta.url));
 }

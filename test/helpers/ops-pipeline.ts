@@ -36,7 +36,10 @@ export interface OpsPipeline {
 }
 
 export interface PipelineSettings {
-  /** Leave the processor's SQS event source mapping enabled; otherwise it is disabled, and messages wait in the queue. */
+  /**
+   * Leave the processor's SQS event source mapping enabled; otherwise it is disabled, and messages wait
+   * in the queue. The pod processor's mapping is always disabled: photo messages wait in the pod queue.
+   */
   readonly withProcessor?: boolean;
   /** Receives before a message is dead-lettered (the stack's: 3). */
   readonly maxReceiveCount?: number;
@@ -95,6 +98,8 @@ export async function createOpsPipeline(local: Pick<LocalHarness, 'endpoint' | '
         }),
       );
     }
+    const pod = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: outputs[OUTPUT.podFunctionName] }));
+    for (const mapping of pod.EventSourceMappings ?? []) await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: false }));
 
     const clients = createClients({ kind: 'endpoint', endpoint: local.endpoint, region: config.region, credentials: config.credentials, description: `${local.endpoint} (test)` });
     return { pipeline: pipelineFromOutputs(env, outputs, 'stack'), outputs, clients, functionName };

@@ -9,7 +9,7 @@ import { dlqList, dlqPeek, dlqPurge } from '../../src/ops/dlq.js';
 import { redrive } from '../../src/ops/dlq-redrive.js';
 import { UserError } from '../../src/ops/errors.js';
 import type { LogLine } from '../../src/ops/log-lines.js';
-import { logs } from '../../src/ops/logs.js';
+import { type PipelineLogLine, logs } from '../../src/ops/logs.js';
 import { queueDepth } from '../../src/ops/queue-messages.js';
 import { startLocal, type LocalHarness } from '../helpers/local.js';
 import { createOpsPipeline, recordingReporter, type OpsPipeline } from '../helpers/ops-pipeline.js';
@@ -32,8 +32,11 @@ afterAll(async () => {
 const s3Event = (key: string, versionId: string, eventTime = new Date().toISOString()) =>
   JSON.stringify({ Records: [{ eventName: 'ObjectCreated:Put', eventTime, s3: { bucket: { name: ops.pipeline.bucket }, object: { key, size: 10, versionId } } }] });
 
+/** Messages about `keys` in the DLQ of the pipeline each belongs to (pod/… → the photo pipeline's). */
 async function deadLetter(...keys: string[]): Promise<void> {
-  for (const [i, key] of keys.entries()) await sqs.send(new SendMessageCommand({ QueueUrl: ops.pipeline.dlqUrl, MessageBody: s3Event(key, `v${i}`) }));
+  for (const [i, key] of keys.entries()) {
+    await sqs.send(new SendMessageCommand({ QueueUrl: key.startsWith('pod/') ? ops.pipeline.podDlqUrl : ops.pipeline.dlqUrl, MessageBody: s3Event(key, `v${i}`) }));
+  }
 }
 
 const depth = async (url: string) => (await queueDepth(sqs, url)).visible;
@@ -41,7 +44,7 @@ const depth = async (url: string) => (await queueDepth(sqs, url)).visible;
 describe('tap dlq (operations)', () => {
   // Not PurgeQueue: SQS allows one purge a minute per queue.
   beforeEach(async () => {
-    for (const url of [ops.pipeline.dlqUrl, ops.pipeline.queueUrl]) {
+    for (const url of [ops.pipeline.dlqUrl, ops.pipeline.queueUrl, ops.pipeline.podDlqUrl!, ops.pipeline.podQueueUrl!]) {
       for (;;) {
         const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
         if (!Messages.length) break;
@@ -206,7 +209,50 @@ describe('tap dlq (operations)', () => {
     expect(asked).toMatch(/Delete all 1 message\(s\) in tap-opsdlq-ingest-dlq\?/);
     expect(await depth(ops.pipeline.dlqUrl)).toBe(1);
     const yes = await dlqPurge(ops.clients, ops.pipeline, { yes: true, confirm: async () => false }, recordingReporter());
-    expect(yes).toEqual({ queue: 'tap-opsdlq-ingest-dlq', purged: 1 });
+    expect(yes).toEqual({ queues: [{ pipeline: 'files', queue: 'tap-opsdlq-ingest-dlq', purged: 1 }], purged: 1 });
+  });
+});
+
+describe('tap dlq with photos: each pipeline has its own DLQ', () => {
+  // The other describe's cases leave both pipelines' queues empty; these leave them as they found them.
+  afterAll(async () => {
+    for (const url of [ops.pipeline.dlqUrl, ops.pipeline.queueUrl, ops.pipeline.podDlqUrl!, ops.pipeline.podQueueUrl!]) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      if (Messages.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+    }
+  });
+
+  it('list and peek show both DLQs, and which pipeline each message belongs to', async () => {
+    await deadLetter('incoming/a.json', 'pod/S-1/door.jpg', 'pod/S-1/back.jpg');
+    const list = await dlqList(ops.clients, ops.pipeline);
+    expect(list.pipelines.map((p) => [p.pipeline, p.queue.name, p.dlq.name, p.dlq.depth.visible])).toEqual([
+      ['files', 'tap-opsdlq-ingest', 'tap-opsdlq-ingest-dlq', 1],
+      ['photos', 'tap-opsdlq-pod', 'tap-opsdlq-pod-dlq', 2],
+    ]);
+    const peeked = await dlqPeek(ops.clients, ops.pipeline, { count: 10 });
+    expect(peeked.messages.map((m) => [m.pipeline, m.files[0]?.key]).sort()).toEqual([['files', 'incoming/a.json'], ['photos', 'pod/S-1/back.jpg'], ['photos', 'pod/S-1/door.jpg']]);
+  });
+
+  it('redrive --file pod/…: looks only in the photo DLQ and moves the message back to the pod queue', async () => {
+    const result = await redrive(ops.clients, ops.pipeline, { file: 'pod/S-1/door.jpg', dryRun: false }, recordingReporter());
+    expect(result).toMatchObject({ mode: 'file', key: 'pod/S-1/door.jpg', moved: 1, pipelines: ['photos'], messages: [{ pipeline: 'photos' }] });
+    expect([await depth(ops.pipeline.podDlqUrl!), await depth(ops.pipeline.podQueueUrl!), await depth(ops.pipeline.dlqUrl), await depth(ops.pipeline.queueUrl)]).toEqual([1, 1, 1, 0]);
+  });
+
+  it('redrive (all): each DLQ goes back to its own source queue with its own move task', async () => {
+    const result = await redrive(ops.clients, ops.pipeline, { dryRun: false, pollMs: 100 }, recordingReporter());
+    expect(result).toMatchObject({ mode: 'all', moved: 2, pipelines: ['files', 'photos'] });
+    expect([await depth(ops.pipeline.podDlqUrl!), await depth(ops.pipeline.podQueueUrl!), await depth(ops.pipeline.dlqUrl), await depth(ops.pipeline.queueUrl)]).toEqual([0, 2, 0, 1]);
+  });
+
+  it('purge covers the photo DLQ too, and touches only the DLQs that hold messages', async () => {
+    // (The file DLQ was purged less than a minute ago, and SQS allows one purge a minute per queue.)
+    await deadLetter('pod/S-2/x.jpg', 'pod/S-2/y.jpg');
+    let asked = '';
+    const result = await dlqPurge(ops.clients, ops.pipeline, { yes: false, confirm: async (q) => ((asked = q), true) }, recordingReporter());
+    expect(asked).toMatch(/^Delete all 2 message\(s\) in tap-opsdlq-pod-dlq\? /);
+    expect(result).toEqual({ queues: [{ pipeline: 'photos', queue: 'tap-opsdlq-pod-dlq', purged: 2 }], purged: 2 });
+    expect(await depth(ops.pipeline.podDlqUrl!)).toBe(0);
   });
 });
 
@@ -218,10 +264,23 @@ describe('tap logs (operation)', () => {
   const line = (offsetMs: number, fields: Record<string, unknown>) => ({ timestamp: start + offsetMs, message: JSON.stringify({ timestamp: new Date(start + offsetMs).toISOString(), service: 'shipment-processor', ...fields }) });
 
   beforeAll(async () => {
-    pipeline = { ...ops.pipeline, logGroup: '/aws/lambda/tap-opsdlq-logs-test' };
+    pipeline = { ...ops.pipeline, logGroup: '/aws/lambda/tap-opsdlq-logs-test', podLogGroup: '/aws/lambda/tap-opsdlq-pod-logs-test' };
     const client = await ops.clients.logs();
-    await client.send(new CreateLogGroupCommand({ logGroupName: pipeline.logGroup }));
-    await client.send(new CreateLogStreamCommand({ logGroupName: pipeline.logGroup, logStreamName: 's1' }));
+    for (const logGroupName of [pipeline.logGroup, pipeline.podLogGroup!]) {
+      await client.send(new CreateLogGroupCommand({ logGroupName }));
+      await client.send(new CreateLogStreamCommand({ logGroupName, logStreamName: 's1' }));
+    }
+    // The pod processor's lines fall between the file processor's.
+    await client.send(
+      new PutLogEventsCommand({
+        logGroupName: pipeline.podLogGroup!,
+        logStreamName: 's1',
+        logEvents: [
+          { timestamp: start + 1_500, message: JSON.stringify({ level: 'INFO', message: 'photo processed', service: 'pod-processor', s3_key: 'pod/S-1/door.jpg', function_request_id: 'p1' }) },
+          { timestamp: start + 1_600, message: JSON.stringify({ type: 'platform.report', record: { requestId: 'p1', status: 'success' } }) },
+        ],
+      }),
+    );
     await client.send(
       new PutLogEventsCommand({
         logGroupName: pipeline.logGroup,
@@ -243,14 +302,33 @@ describe('tap logs (operation)', () => {
     return lines;
   }
 
-  it('reads the window, oldest first', async () => {
-    expect((await collect()).map((l) => l.message)).toEqual(['platform.start', 'file processed', 'transient error; the message will be retried', 'file failed; acknowledged without retry']);
+  it("reads both processors' windows, merged oldest first, each line tagged with its pipeline", async () => {
+    const lines = await collect();
+    expect(lines.map((l) => [l.message, (l as PipelineLogLine).pipeline])).toEqual([
+      ['platform.start', 'files'],
+      ['file processed', 'files'],
+      ['photo processed', 'photos'],
+      ['platform.report', 'photos'],
+      ['transient error; the message will be retried', 'files'],
+      ['file failed; acknowledged without retry', 'files'],
+    ]);
+  });
+
+  it("--file pod/…: only the pod processor's group, with the lines of the invocation that handled it", async () => {
+    expect((await collect({ key: 'pod/S-1/door.jpg' })).map((l) => l.message)).toEqual(['photo processed', 'platform.report']);
+    expect(await collect({ key: 'pod/S-1/other.jpg' })).toEqual([]);
+  });
+
+  it("a pod processor that has not run yet (no log group) leaves the file processor's lines readable", async () => {
+    const lines: LogLine[] = [];
+    const result = await logs(ops.clients, { ...pipeline, podLogGroup: '/aws/lambda/nothing-pod' }, { sinceMs: 10 * 60_000, follow: false, onLine: (l) => void lines.push(l) }, recordingReporter());
+    expect(result.lines).toBe(4);
   });
 
   it('filters by file, level and text', async () => {
     expect((await collect({ key: 'incoming/b.json' })).map((l) => l.level)).toEqual(['ERROR']);
     expect((await collect({ level: 'WARN' })).map((l) => l.level)).toEqual(['ERROR', 'WARN']);
-    expect((await collect({ text: 'processed' })).map((l) => l.json?.['s3_key'])).toEqual(['incoming/a.json']);
+    expect((await collect({ text: 'processed' })).map((l) => l.json?.['s3_key'])).toEqual(['incoming/a.json', 'pod/S-1/door.jpg']);
     expect((await collect({ key: 'incoming/c.json', level: 'ERROR' }))).toEqual([]);
   });
 
@@ -270,6 +348,8 @@ describe('tap logs (operation)', () => {
   });
 
   it('a missing log group: says the processor has not run', async () => {
-    await expect(logs(ops.clients, { ...ops.pipeline, logGroup: '/aws/lambda/nothing' }, { sinceMs: 60_000, follow: false, onLine: () => {} }, recordingReporter())).rejects.toThrow(/has not run/);
+    const none = { ...ops.pipeline, logGroup: '/aws/lambda/nothing', podLogGroup: '/aws/lambda/nothing-pod' };
+    await expect(logs(ops.clients, none, { sinceMs: 60_000, follow: false, onLine: () => {} }, recordingReporter())).rejects.toThrow(/log groups \/aws\/lambda\/nothing and \/aws\/lambda\/nothing-pod do not exist yet: the processors have not run/);
+    await expect(logs(ops.clients, none, { sinceMs: 60_000, follow: false, key: 'pod/S-1/a.jpg', onLine: () => {} }, recordingReporter())).rejects.toThrow(/The log group \/aws\/lambda\/nothing-pod does not exist yet: the processor has not run/);
   });
 });

@@ -15,16 +15,17 @@ interface LogsFlags extends OperateFlags {
 export function registerLogs(program: Command): void {
   const command = program
     .command('logs')
-    .description("The processor's log lines, pretty-printed (raw NDJSON with --json)")
+    .description("The processors' log lines (files and photos), merged in time order, pretty-printed (raw NDJSON with --json)")
     .option('-f, --follow', 'keep printing new lines until Ctrl-C', false)
     .option('--since <duration>', 'lines from this long ago (30s, 10m, 2h, 1d)', '10m')
     .option('--filter <text>', 'only lines containing this text')
-    .option('--file <key>', 'only lines about this S3 key (with or without incoming/)')
+    .option('--file <key>', 'only lines about this S3 key (with or without incoming/; pod/<shipment>/<name> for a photo)')
     .option('--level <level>', 'only lines at this level or above (debug, info, warn, error)');
   operateOptions(command, [
     'tap logs --since 1h',
     'tap logs -f --level warn',
     'tap logs --file shipments.json --since 2d',
+    'tap logs --file pod/S-1/door.jpg',
     'tap logs --since 1h --json | jq -c "select(.level == \\"ERROR\\")"',
   ]).action(async (flags: LogsFlags) => {
     const filter = {
@@ -37,7 +38,7 @@ export function registerLogs(program: Command): void {
       const [{ logs }, { formatLogLine }] = await Promise.all([import('../../ops/logs.js'), import('../format/logs.js')]);
       if (flags.follow) reporter.emit({ type: 'info', code: 'TAP_LOGS_FOLLOWING', message: 'Following new lines as they arrive (Ctrl-C to stop)…' });
       const result = await logs(clients, pipeline, { ...filter, follow: flags.follow, signal, onLine: (line) => print(formatLogLine(line, { json: flags.json, style })) }, reporter);
-      if (!result.lines && !flags.follow) reporter.emit({ type: 'info', code: 'TAP_LOGS_NONE', message: `No matching lines in ${result.logGroup} in the last ${flags.since}.` });
+      if (!result.lines && !flags.follow) reporter.emit({ type: 'info', code: 'TAP_LOGS_NONE', message: `No matching lines in ${result.logGroups.join(' or ')} in the last ${flags.since}.` });
     });
   });
 }

@@ -1,6 +1,5 @@
-import type { DlqListResult, DlqPeekResult, DlqPurgeResult, QueueSummary } from '../../ops/dlq.js';
+import type { DeadLetter, DlqListResult, DlqPeekResult, DlqPurgeResult, QueueSummary } from '../../ops/dlq.js';
 import type { RedriveResult } from '../../ops/dlq-redrive.js';
-import type { QueueMessage } from '../../ops/queue-messages.js';
 import { formatAge, formatDuration } from '../../ops/units.js';
 import { formatOutcomes } from './outcomes.js';
 import type { Style } from './style.js';
@@ -13,27 +12,29 @@ interface Options {
   readonly now?: number;
 }
 
-const depthCells = (q: QueueSummary) => [q.name, count(q.depth.visible), count(q.depth.inFlight), count(q.depth.delayed)];
+const depthCells = (pipeline: string, q: QueueSummary) => [pipeline, q.name, count(q.depth.visible), count(q.depth.inFlight), count(q.depth.delayed)];
 
 export function formatDlqList(result: DlqListResult, options: Options): string {
   if (options.json) return JSON.stringify(result, null, 2);
   const { dim, red, green } = options.style;
-  const lines = table([['QUEUE', 'WAITING', 'IN FLIGHT', 'DELAYED'].map(dim), depthCells(result.ingest), depthCells(result.dlq)]);
-  const { depth } = result.dlq;
-  if (depth.visible + depth.inFlight === 0) lines.push(green('The dead-letter queue is empty.'));
+  const lines = table([['PIPELINE', 'QUEUE', 'WAITING', 'IN FLIGHT', 'DELAYED'].map(dim), ...result.pipelines.flatMap((p) => [depthCells(p.pipeline, p.queue), depthCells(p.pipeline, p.dlq)])]);
+  const dead = result.pipelines.filter((p) => p.dlq.depth.visible + p.dlq.depth.inFlight > 0);
+  if (!dead.length) lines.push(green(result.pipelines.length > 1 ? 'The dead-letter queues are empty.' : 'The dead-letter queue is empty.'));
   else {
-    const days = depth.retentionSeconds ? ` SQS deletes each message ${formatAge(depth.retentionSeconds * 1000).replace(/ ago$/, '')} after it was first sent, unless redriven.` : '';
-    lines.push(red(`${plural(depth.visible + depth.inFlight, 'message')} in the dead-letter queue.`) + days);
+    for (const { pipeline, dlq } of dead) lines.push(red(`${plural(dlq.depth.visible + dlq.depth.inFlight, 'message')} in the ${pipeline} pipeline's dead-letter queue (${dlq.name}).`));
+    const retention = dead[0]!.dlq.depth.retentionSeconds;
+    if (retention) lines.push(`SQS deletes each message ${formatAge(retention * 1000).replace(/ ago$/, '')} after it was first sent, unless redriven.`);
     lines.push('Look: tap dlq peek (a look adds one to each receive count); retry: tap dlq redrive');
   }
   return lines.join('\n');
 }
 
-function messageRows(messages: readonly QueueMessage[], style: Style): string[] {
+function messageRows(messages: readonly DeadLetter[], style: Style): string[] {
   return table([
-    ['MESSAGE', 'FILE', 'VERSION', 'RECEIVES', 'SENT', 'FIRST TRIED'].map(style.dim),
+    ['MESSAGE', 'PIPELINE', 'FILE', 'VERSION', 'RECEIVES', 'SENT', 'FIRST TRIED'].map(style.dim),
     ...messages.map((m) => [
       cut(m.messageId, 13),
+      m.pipeline,
       m.files.length ? m.files.map((f) => f.key).join(', ') : style.yellow(`(${m.unreadable ?? 'no file'})`),
       cut(m.files[0]?.versionId ?? '-', 16),
       String(m.receiveCount),
@@ -45,10 +46,11 @@ function messageRows(messages: readonly QueueMessage[], style: Style): string[] 
 
 export function formatDlqPeek(result: DlqPeekResult, options: Options): string {
   if (options.json) return JSON.stringify(result, null, 2);
-  if (!result.messages.length) return options.style.green(`${result.queue.name} is empty.`);
-  const total = result.queue.depth.visible + result.queue.depth.inFlight;
+  const names = result.queues.map((q) => q.name).join(' and ');
+  if (!result.messages.length) return options.style.green(`${names} ${result.queues.length > 1 ? 'are' : 'is'} empty.`);
+  const total = result.queues.reduce((n, q) => n + q.depth.visible + q.depth.inFlight, 0);
   return [
-    `${plural(result.messages.length, 'message')} of about ${count(total)} in ${result.queue.name} (left in the queue, visible again):`,
+    `${plural(result.messages.length, 'message')} of about ${count(total)} in ${names} (left in the queue, visible again):`,
     ...messageRows(result.messages, options.style),
     options.style.dim('RECEIVES includes this look and any earlier peek (SQS counts every receive; it has no other way to read a message).'),
   ].join('\n');
@@ -58,14 +60,16 @@ export function formatRedrive(result: RedriveResult, options: Options): string {
   if (options.json) return JSON.stringify(result, null, 2);
   const { green, red, yellow } = options.style;
   const scope = result.key ? `about ${result.key} ` : '';
-  if (result.matched === 0) return `No messages ${scope}in the dead-letter queue: nothing to redrive.`;
+  const where = result.pipelines.length === 1 ? `the ${result.pipelines[0]} pipeline's dead-letter queue` : 'the dead-letter queues';
+  if (result.matched === 0) return `No messages ${scope}in ${where}: nothing to redrive.`;
   const lines: string[] = [];
   if (result.dryRun) {
-    lines.push(`Dry run: ${plural(result.matched, 'message')} ${scope}would move back to the ingest queue${result.messages.length < result.matched ? ` (first ${result.messages.length} shown)` : ''}:`);
+    lines.push(`Dry run: ${plural(result.matched, 'message')} ${scope}would move back to the queue they came from${result.messages.length < result.matched ? ` (first ${result.messages.length} shown)` : ''}:`);
     lines.push(...messageRows(result.messages, options.style));
     return lines.join('\n');
   }
-  lines.push(`${green('✓')} Redrove ${plural(result.moved, 'message')} ${scope}to the ingest queue.`);
+  const to = [...new Set(result.messages.map((m) => m.pipeline))];
+  lines.push(`${green('✓')} Redrove ${plural(result.moved, 'message')} ${scope}to ${to.length === 1 ? `the ${to[0]} pipeline's queue` : 'the queues they came from'}.`);
   for (const f of result.failures) lines.push(red(`  ✗ ${f.messageId} (${f.stage}): ${f.reason}`));
   if (result.outcomes) {
     const ok = result.outcomes.filter((o) => o.outcome === 'SUCCESS').length;
@@ -78,5 +82,6 @@ export function formatRedrive(result: RedriveResult, options: Options): string {
 
 export function formatPurge(result: DlqPurgeResult, options: Options): string {
   if (options.json) return JSON.stringify(result, null, 2);
-  return result.purged ? `${options.style.green('✓')} Purged ${result.queue}: about ${plural(result.purged, 'message')} deleted.` : `${result.queue} is empty: nothing to purge.`;
+  if (!result.purged) return 'The dead-letter queues are empty: nothing to purge.';
+  return result.queues.map((q) => `${options.style.green('✓')} Purged ${q.queue} (${q.pipeline}): about ${plural(q.purged, 'message')} deleted.`).join('\n');
 }

@@ -13,9 +13,10 @@ const KEY_FIELDS = ['s3_key', 'processing_status', 'records_processed', 'records
 
 /**
  * One log line. `json`: the line as stored (JSON lines unchanged; text lines as a JSON object), so
- * the output is NDJSON. Otherwise: time, level, message, then the key fields as `name=value`.
+ * the output is NDJSON. Otherwise: time, level, message, then the key fields as `name=value`; a line
+ * of the photo pipeline's processor is marked `[photos]` (the file pipeline's, the usual, are not).
  */
-export function formatLogLine(line: LogLine, options: { json: boolean; style: Style }): string {
+export function formatLogLine(line: LogLine & { pipeline?: string }, options: { json: boolean; style: Style }): string {
   if (options.json) return line.json ? line.raw : JSON.stringify({ timestamp: new Date(line.timestamp).toISOString(), message: line.raw });
   const { dim, red, yellow, bold } = options.style;
   const time = dim(new Date(line.timestamp).toISOString().slice(11, 23));
@@ -25,7 +26,8 @@ export function formatLogLine(line: LogLine, options: { json: boolean; style: St
   // Continuation lines of a multi-line message line up under the message.
   const text = line.message.replace(/\n$/, '').replace(/\n/g, `\n${' '.repeat(19)}`);
   const message = line.level === 'ERROR' || line.level === 'CRITICAL' ? bold(text) : text;
-  return `${time} ${coloured} ${message}${fields ? `  ${dim(fields)}` : ''}`;
+  const tag = line.pipeline && line.pipeline !== 'files' ? `${dim(`[${line.pipeline}]`)} ` : '';
+  return `${time} ${coloured} ${tag}${message}${fields ? `  ${dim(fields)}` : ''}`;
 }
 
 function fieldsOf(json: Record<string, unknown>): string {

@@ -5,6 +5,8 @@
  */
 import * as exifrModule from 'exifr';
 import { parseIsoTimestamp } from '../timestamp.js';
+import { heifExifTiff } from './heif-exif.js';
+import type { ImageType } from './sniff.js';
 
 export interface PhotoExif {
   /** ISO-8601 UTC. EXIF times without an OffsetTime* tag are taken as UTC (`capturedAtZone: 'assumed-utc'`). */
@@ -21,11 +23,14 @@ const exifr = ((exifrModule as unknown as { default?: { parse: typeof exifrModul
 
 const TAGS = ['DateTimeOriginal', 'CreateDate', 'OffsetTimeOriginal', 'OffsetTime', 'Orientation', 'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef'];
 
-/** Reads what is there; a photo without EXIF, or with EXIF exifr cannot read, simply has none. */
-export async function readExif(bytes: Uint8Array): Promise<PhotoExif> {
+/**
+ * Reads what is there; a photo without EXIF, or with EXIF exifr cannot read, simply has none. For
+ * HEIC, the EXIF block is located here (heif-exif.ts) and exifr reads the TIFF structure in it.
+ */
+export async function readExif(bytes: Uint8Array, type?: ImageType): Promise<PhotoExif> {
   let raw: Record<string, unknown> | undefined;
   try {
-    raw = (await exifr.parse(bytes, { pick: TAGS, reviveValues: false, translateValues: false, translateKeys: true })) as Record<string, unknown> | undefined;
+    raw = (await exifr.parse((type === 'heic' && heifExifTiff(bytes)) || bytes, { pick: TAGS, reviveValues: false, translateValues: false, translateKeys: true })) as Record<string, unknown> | undefined;
   } catch {
     return {};
   }

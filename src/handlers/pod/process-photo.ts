@@ -75,10 +75,10 @@ async function convert(file: FileEvent, shipmentId: string, ports: PodPorts, opt
   if ((file.size ?? 0) > maxBytes) throw tooLarge(`${mb(file.size!)}`, maxBytes);
   const bytes = await readBounded(await ports.objects.read(file), maxBytes);
   const header = readHeader(bytes, options.maxPixels);
-  const exif = await readExif(bytes);
-  const thumb = thumbnail(bytes, header, exif.orientation);
-  const thumbKey = thumb ? thumbnailKey(file.key) : undefined;
-  if (thumb && thumbKey) await ports.putBytes(file.bucket, thumbKey, thumb.jpeg, 'image/jpeg');
+  const exif = await readExif(bytes, header.type);
+  const thumb = await thumbnail(bytes, header, exif.orientation);
+  const thumbKey = thumbnailKey(file.key);
+  await ports.putBytes(file.bucket, thumbKey, thumb.jpeg, 'image/jpeg');
   const event = podEvent(file, shipmentId, header, exif, thumbKey, options.environment);
   const left = await ports.events.writeBatch([event]);
   if (left.length) throw new TransientError('DynamoDB left the POD event unprocessed');

@@ -14,9 +14,10 @@ export type ImageType = 'jpeg' | 'png' | 'webp' | 'heic';
 /** Larger files are refused without being read: a 12-megapixel phone JPEG is 3–6 MB. */
 export const MAX_PHOTO_BYTES = 25 * 1024 * 1024;
 /**
- * Larger images are refused from their header. Decoding with jpeg-js peaks at ~35 bytes per pixel
- * (bench/pod.ts: 500 MB for 12 MP), so 24 MP (~0.9 GB) fits the function's 1536 MB with room to spare;
- * 24 MP covers phone photos (12 MP, or 48 MP sensors binned to 12) and most cameras.
+ * Larger images are refused from their header. A 12 MP JPEG peaks at 224 MB with libjpeg in
+ * WebAssembly (bench/pod.ts), 496 MB with jpeg-js (~35 bytes per pixel; the fallback for CMYK JPEGs),
+ * so even the fallback at 24 MP (~0.9 GB) fits the function's 1536 MB; 24 MP covers phone photos
+ * (12 MP, or 48 MP sensors binned to 12) and most cameras.
  */
 export const MAX_PIXELS = 24_000_000;
 

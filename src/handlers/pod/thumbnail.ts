@@ -1,42 +1,21 @@
 /**
- * Decoding, shrinking and re-encoding a photo into a JPEG thumbnail, in pure JavaScript (jpeg-js,
- * pngjs): the same bundle runs in the local Lambda runner and on Lambda arm64, with no native module.
- * WebP and HEIC are recognised and measured (sniff.ts) but not decoded here: a pure-JS decoder for
- * either is not a maintained package, so those photos are recorded without a thumbnail.
+ * Shrinking a decoded photo into an upright 256-px JPEG thumbnail (jpeg-js: pure JavaScript, so the
+ * same bundle runs in the local Lambda runner and on Lambda arm64). decode.ts turns each accepted
+ * type into pixels.
  */
 import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
-import { FileFormatError } from '../errors.js';
-import { type ImageHeader, MAX_PIXELS } from './sniff.js';
+import { decode } from './decode.js';
+import type { Rgba } from './rgba.js';
+import type { ImageHeader } from './sniff.js';
 
 export const THUMBNAIL_SIZE = 256;
 const THUMBNAIL_QUALITY = 80;
 
-interface Rgba {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/** The thumbnail as JPEG bytes, or undefined for a type we do not decode (WebP, HEIC). */
-export function thumbnail(bytes: Uint8Array, header: ImageHeader, orientation = 1): { jpeg: Buffer; width: number; height: number } | undefined {
-  const image = decode(bytes, header);
-  if (!image) return undefined;
-  const small = orient(downscale(image, THUMBNAIL_SIZE), orientation);
+export async function thumbnail(bytes: Uint8Array, header: ImageHeader, orientation = 1): Promise<{ jpeg: Buffer; width: number; height: number }> {
+  const image = await decode(bytes, header);
+  // HEIF's own transform boxes (applied by libheif) already made it upright; its EXIF says the same again.
+  const small = orient(downscale(image, THUMBNAIL_SIZE), header.type === 'heic' ? 1 : orientation);
   return { jpeg: jpeg.encode({ ...small, data: Buffer.from(small.data.buffer, small.data.byteOffset, small.data.byteLength) }, THUMBNAIL_QUALITY).data, width: small.width, height: small.height };
-}
-
-function decode(bytes: Uint8Array, header: ImageHeader): Rgba | undefined {
-  try {
-    if (header.type === 'jpeg') {
-      // jpeg-js's own limits as a second guard: the header check has already refused larger images.
-      return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
-    }
-    if (header.type === 'png') return PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (err) {
-    throw new FileFormatError(`not an image: the ${header.type.toUpperCase()} data cannot be decoded (${(err as Error).message})`);
-  }
-  return undefined;
 }
 
 /** Area-averaging shrink so that the longer side is at most `max` (never enlarges). */

@@ -28,7 +28,8 @@ const run = (over: Partial<FileRun> = {}): FileRun => ({
   ...over,
 });
 
-const message: QueueMessage = {
+const message: QueueMessage & { pipeline: 'files' | 'photos' } = {
+  pipeline: 'files',
   messageId: 'msg-1',
   files: [{ key: 'incoming/t.json', versionId: 'v9', eventTime: '2026-01-05T10:00:00Z' }],
   receiveCount: 3,
@@ -171,32 +172,40 @@ describe('status output', () => {
 describe('dlq output', () => {
   const depth = (visible: number) => ({ visible, inFlight: 0, delayed: 0, retentionSeconds: 1_209_600 });
 
-  it('lists both queues, and how long SQS keeps dead-lettered messages', () => {
-    const text = formatDlqList(
-      {
-        ingest: { name: 'tap-dev-ingest', url: 'u', depth: depth(4) },
-        dlq: { name: 'tap-dev-ingest-dlq', url: 'd', depth: depth(2) },
-      },
-      plain,
-    );
-    expect(text).toMatch(/tap-dev-ingest\s+4\s+0\s+0/);
-    expect(text).toMatch(/tap-dev-ingest-dlq\s+2\s+0\s+0/);
-    expect(text).toContain('2 messages in the dead-letter queue. SQS deletes each message 14d after it was first sent, unless redriven.');
+  it("lists each pipeline's queue and DLQ, which DLQs hold messages, and how long SQS keeps them", () => {
+    const ingest = { name: 'tap-dev-ingest', url: 'u', depth: depth(4) };
+    const dlq = { name: 'tap-dev-ingest-dlq', url: 'd', depth: depth(2) };
+    const photos = { pipeline: 'photos' as const, queue: { name: 'tap-dev-pod', url: 'p', depth: depth(0) }, dlq: { name: 'tap-dev-pod-dlq', url: 'pd', depth: depth(1) } };
+    const text = formatDlqList({ ingest, dlq, pipelines: [{ pipeline: 'files', queue: ingest, dlq }, photos] }, plain);
+    expect(text).toMatch(/PIPELINE\s+QUEUE\s+WAITING/);
+    expect(text).toMatch(/files\s+tap-dev-ingest\s+4\s+0\s+0/);
+    expect(text).toMatch(/files\s+tap-dev-ingest-dlq\s+2\s+0\s+0/);
+    expect(text).toMatch(/photos\s+tap-dev-pod-dlq\s+1\s+0\s+0/);
+    expect(text).toContain("2 messages in the files pipeline's dead-letter queue (tap-dev-ingest-dlq).");
+    expect(text).toContain("1 message in the photos pipeline's dead-letter queue (tap-dev-pod-dlq).");
+    expect(text).toContain('SQS deletes each message 14d after it was first sent, unless redriven.');
     expect(text).toContain('tap dlq peek (a look adds one to each receive count)');
+    const empty = { ...photos, dlq: { ...photos.dlq, depth: depth(0) } };
+    expect(formatDlqList({ ingest, dlq: { ...dlq, depth: depth(0) }, pipelines: [{ pipeline: 'files', queue: ingest, dlq: { ...dlq, depth: depth(0) } }, empty] }, plain)).toContain('The dead-letter queues are empty.');
   });
 
   it('peeks: the file, version, receives and times of each message', () => {
-    const text = formatDlqPeek({ queue: { name: 'dlq', url: 'd', depth: depth(1) }, messages: [message, { ...message, messageId: 'bad', files: [], unreadable: 'message body is not JSON' }], receiveCountIncludesThisLook: true }, plain);
+    const queues = [{ pipeline: 'files' as const, name: 'dlq', url: 'd', depth: depth(1) }, { pipeline: 'photos' as const, name: 'pod-dlq', url: 'pd', depth: depth(1) }];
+    const photo = { ...message, messageId: 'msg-2', pipeline: 'photos' as const, files: [{ key: 'pod/S-1/a.jpg', versionId: 'v1', eventTime: '2026-01-05T10:00:00Z' }] };
+    const text = formatDlqPeek({ queues, messages: [message, { ...message, messageId: 'bad', files: [], unreadable: 'message body is not JSON' }, photo], receiveCountIncludesThisLook: true }, plain);
     expect(text).toContain('RECEIVES includes this look');
-    expect(text).toContain('2 messages of about 1 in dlq');
-    expect(text).toMatch(/msg-1\s+incoming\/t\.json\s+v9\s+3\s+2026-01-05 10:00:00\s+2026-01-05 10:00:01/);
+    expect(text).toContain('3 messages of about 2 in dlq and pod-dlq');
+    expect(text).toMatch(/msg-1\s+files\s+incoming\/t\.json\s+v9\s+3\s+2026-01-05 10:00:00\s+2026-01-05 10:00:01/);
+    expect(text).toMatch(/msg-2\s+photos\s+pod\/S-1\/a\.jpg\s+v1/);
     expect(text).toContain('(message body is not JSON)');
   });
 
   it('redrive: dry run, result with failures, and outcomes', () => {
-    const base: RedriveResult = { mode: 'file', key: 'incoming/t.json', dryRun: true, matched: 1, moved: 0, failures: [], messages: [message] };
-    expect(formatRedrive(base, plain)).toContain('Dry run: 1 message about incoming/t.json would move back to the ingest queue:');
-    expect(formatRedrive({ ...base, matched: 0, messages: [] }, plain)).toBe('No messages about incoming/t.json in the dead-letter queue: nothing to redrive.');
+    const base: RedriveResult = { mode: 'file', key: 'incoming/t.json', dryRun: true, matched: 1, moved: 0, failures: [], messages: [message], pipelines: ['files'] };
+    expect(formatRedrive(base, plain)).toContain('Dry run: 1 message about incoming/t.json would move back to the queue they came from:');
+    expect(formatRedrive({ ...base, matched: 0, messages: [] }, plain)).toBe("No messages about incoming/t.json in the files pipeline's dead-letter queue: nothing to redrive.");
+    const { key: _key, ...all } = base;
+    expect(formatRedrive({ ...all, mode: 'all', matched: 0, messages: [], pipelines: ['files', 'photos'] }, plain)).toBe('No messages in the dead-letter queues: nothing to redrive.');
     const done = formatRedrive(
       {
         ...base,
@@ -207,7 +216,7 @@ describe('dlq output', () => {
       },
       plain,
     );
-    expect(done).toContain('✓ Redrove 1 message about incoming/t.json to the ingest queue.');
+    expect(done).toContain("✓ Redrove 1 message about incoming/t.json to the files pipeline's queue.");
     expect(done).toContain('✗ m2 (send): InternalError: x (it stays in the DLQ)');
     expect(done).toContain('Pipeline: 1 succeeded, 0 did not (waited 3.0 s):');
   });
@@ -215,7 +224,7 @@ describe('dlq output', () => {
   it('redrive: a version that already had its outcome says so instead of a wait', () => {
     const text = formatRedrive(
       {
-        mode: 'file', key: 'incoming/t.json', dryRun: false, matched: 2, moved: 2, failures: [], messages: [message, message],
+        mode: 'file', key: 'incoming/t.json', dryRun: false, matched: 2, moved: 2, failures: [], messages: [message, message], pipelines: ['files'],
         outcomes: [
           { key: 'incoming/t.json', outcome: 'SUCCESS', run: run({ key: 'incoming/t.json', processedAt: '2026-01-05T10:00:02.000Z' }), waitedMs: 0, alreadyProcessed: true },
           { key: 'incoming/u.json', outcome: 'FAILED', run: run({ key: 'incoming/u.json', status: 'FAILED', error: 'not JSON', quarantineKey: 'quarantine/u.json' }), waitedMs: 0, alreadyProcessed: true },
@@ -229,8 +238,9 @@ describe('dlq output', () => {
   });
 
   it('purge', () => {
-    expect(formatPurge({ queue: 'dlq', purged: 3 }, plain)).toBe('✓ Purged dlq: about 3 messages deleted.');
-    expect(formatPurge({ queue: 'dlq', purged: 0 }, plain)).toBe('dlq is empty: nothing to purge.');
+    const queues = [{ pipeline: 'files' as const, queue: 'dlq', purged: 3 }, { pipeline: 'photos' as const, queue: 'pod-dlq', purged: 1 }];
+    expect(formatPurge({ queues, purged: 4 }, plain)).toBe('✓ Purged dlq (files): about 3 messages deleted.\n✓ Purged pod-dlq (photos): about 1 message deleted.');
+    expect(formatPurge({ queues: [], purged: 0 }, plain)).toBe('The dead-letter queues are empty: nothing to purge.');
   });
 });
 
@@ -244,6 +254,8 @@ describe('log lines output', () => {
 
   it('pretty-prints time, level, message and the key fields first', () => {
     expect(formatLogLine(processed, plain)).toBe('10:00:03.250 INFO  file processed  s3_key=incoming/a.json records_processed=25 records_rejected=0');
+    expect(formatLogLine({ ...processed, pipeline: 'files' }, plain)).toBe(formatLogLine(processed, plain));
+    expect(formatLogLine({ ...processed, pipeline: 'photos' }, plain)).toMatch(/^10:00:03\.250 INFO {2}\[photos\] file processed {2}s3_key=/);
   });
 
   it('shows errors in red, with the error as name: message', () => {

@@ -6,25 +6,14 @@ import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { parsePodKey, thumbnailKey } from '../../../src/handlers/contract.js';
 import { exifTime, readExif } from '../../../src/handlers/pod/exif.js';
-import { type PodPorts, processPhoto } from '../../../src/handlers/pod/process-photo.js';
+import { processPhoto } from '../../../src/handlers/pod/process-photo.js';
 import { MAX_PIXELS, readHeader, sniffType } from '../../../src/handlers/pod/sniff.js';
 import { downscale, orient } from '../../../src/handlers/pod/thumbnail.js';
 import { makeJpeg, pngDeclaring } from '../../helpers/images.js';
 import { BUCKET, EVENT_TIME } from './helpers/factories.js';
-import { memoryPorts } from './helpers/memory.js';
+import { podPorts, stored } from './helpers/pod.js';
 
 const EXIF = { dateTimeOriginal: '2026:01:05 12:00:30', offset: '+02:00', latitude: 52.520008, longitude: -13.404954 };
-
-function podPorts() {
-  const ports = memoryPorts();
-  const pod: PodPorts & typeof ports = { ...ports, putBytes: async (bucket, key, body, type) => void ports.objects.put(bucket, key, body, type) };
-  return pod;
-}
-
-function stored(ports: ReturnType<typeof podPorts>, key: string, bytes: Uint8Array) {
-  const versionId = ports.objects.put(BUCKET, key, bytes);
-  return { bucket: BUCKET, key, versionId, eventTime: EVENT_TIME, size: bytes.length, etag: `"${versionId}"` };
-}
 
 describe('type sniffing', () => {
   it('recognises JPEG, PNG, WebP and HEIC by their signatures, whatever the name', () => {
