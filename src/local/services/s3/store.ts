@@ -3,8 +3,9 @@
  * under `<dataDir>/s3/`:
  *
  *   buckets/<bucket>/bucket.json            name, region, versioning, configurations
- *   buckets/<bucket>/meta/<key hash>.<version id>.json   one per object version / delete marker
- *   buckets/<bucket>/data/<id>              object bytes
+ *   buckets/<bucket>/versions/<id>          one per object version / delete marker: body, then
+ *                                           metadata (version-file.ts; older data dirs' meta/ and
+ *                                           data/ are converted on open, legacy-layout.ts)
  *   buckets/<bucket>/uploads/<upload id>/   multipart uploads in progress (multipart.ts)
  *   tmp/                                    bodies being received
  *
@@ -176,8 +177,7 @@ export class S3Store {
 
   /** The folders object writes go to exist for as long as the bucket does: the hot path skips mkdir. */
   private async makeDirs(name: string): Promise<void> {
-    await mkdirPrivate(join(this.bucketDir(name), 'data'));
-    await mkdirPrivate(join(this.bucketDir(name), 'meta'));
+    await mkdirPrivate(join(this.bucketDir(name), 'versions'));
   }
 
   private async update(name: string, change: (bucket: Bucket) => void): Promise<void> {
