@@ -13,6 +13,7 @@ import { invalidArgument, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersi
 import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
 import { migrateLegacyLayout } from './legacy-layout.js';
+import { SPARE_SUFFIX, SparePool } from './spares.js';
 import { metadataTrailer, readVersionFile } from './version-file.js';
 
 export type NewObject = Omit<ObjectVersion, 'key' | 'versionId' | 'seq' | 'lastModified' | 'data' | 'deleteMarker'> & {
@@ -28,6 +29,8 @@ export interface DeleteOutcome {
 
 export class ObjectStore {
   private seq = 0;
+  /** Per bucket object, so a bucket deleted and made again starts a pool of its own. */
+  private readonly spares = new WeakMap<Bucket, SparePool>();
 
   constructor(private readonly store: S3Store) {}
 
@@ -41,6 +44,10 @@ export class ObjectStore {
         continue;
       }
       const version = await readVersionFile(path, file);
+      if (version instanceof Error && file.endsWith(SPARE_SUFFIX)) {
+        await rm(path, { force: true }); // unused, or a write into it that was never acknowledged
+        continue;
+      }
       if (version instanceof Error) {
         damaged(path, `an object version in bucket ${bucket.name} (the file holds its body and, if intact, its key)`, version);
         continue;
@@ -68,6 +75,14 @@ export class ObjectStore {
 
   private versionsDir(bucketName: string): string {
     return join(this.store.bucketDir(bucketName), 'versions');
+  }
+
+  /** Where PutObject should stream a body: a spare file (spares.ts), or undefined for a temp file. */
+  spareFor(bucketName: string): string | undefined {
+    const bucket = this.store.bucket(bucketName);
+    let pool = this.spares.get(bucket);
+    if (!pool) this.spares.set(bucket, (pool = new SparePool(this.versionsDir(bucketName))));
+    return pool.take();
   }
 
   /** The version a GET/HEAD addresses, or S3's error for it (delete markers included). */
@@ -174,12 +189,11 @@ export class ObjectStore {
   }
 
   /**
-   * Durably, in one wait: the metadata is appended to the received body (or is the whole file, for a
-   * delete marker), the file is renamed into versions/, then the file's fsync and the folder's (a
-   * group commit shared with concurrent requests, storage.ts) run together, and the write is
-   * acknowledged when both are done. Issued together, the folder's entry may reach the disk before
-   * the file's last bytes; a crash in that window (never acknowledged) leaves a file whose footer
-   * does not check out, which the next start moves aside (version-file.ts).
+   * Durably: the metadata is appended to the received body (or is the whole file, for a delete
+   * marker). A body streamed into a spare (spares.ts), whose folder entry is on disk already, needs
+   * one fsync, of the file; the rename to its own name is left to the next folder sync (until then a
+   * crash keeps it under the spare's name, which loads the same). Any other body is synced, renamed
+   * into versions/, and the folder synced (a group commit shared with concurrent requests, storage.ts).
    */
   private async write(bucket: Bucket, version: ObjectVersion, body?: string): Promise<void> {
     const dir = this.versionsDir(bucket.name);
@@ -188,11 +202,12 @@ export class ObjectStore {
       const file = await open(body ?? path, body ? 'r+' : 'wx', FILE_MODE);
       try {
         await file.write(metadataTrailer(version), 0, undefined, version.size);
-        if (body) await rename(body, path);
-        await Promise.all([file.sync(), syncDir(dir)]);
+        await file.sync();
       } finally {
         await file.close();
       }
+      if (body) await rename(body, path);
+      if (!body?.endsWith(SPARE_SUFFIX)) await syncDir(dir);
     } catch (error) {
       bucketGone(bucket.name)(error as NodeJS.ErrnoException);
     }

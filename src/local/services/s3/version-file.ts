@@ -4,14 +4,15 @@
  *
  *   [body: size bytes][metadata JSON][CRC32 of the JSON: 4][JSON length: 4][magic "tapobj01": 8]
  *
- * Why one file: a durable PutObject then needs one file fsync and one folder fsync, issued together
- * (object-store.ts), where a body file and a metadata file in two folders needed four. The body comes
- * first so it streams to disk as it arrives and GET/Range read it at its own offsets; the metadata
- * is known only once the body is in (its size, MD5, checksum), so it goes last. HEAD and listings
- * never read the file: the index is in memory, filled from the footers at start.
+ * Why one file: body and metadata become durable together with one fsync of one file, where two
+ * files in two folders needed four (two file, two folder fsyncs); into a spare file (spares.ts) that
+ * is the whole cost of a PutObject. The body comes first so it streams to disk as it arrives and
+ * GET/Range read it at its own offsets; the metadata is known only once the body is in (its size,
+ * MD5, checksum), so it goes last. HEAD and listings never read the file: the index is in memory,
+ * filled from the footers at start.
  *
- * A file whose footer does not check out (short, torn, wrong length or CRC) was never acknowledged
- * or was damaged since: readVersionFile says why and the loader moves it aside.
+ * The footer is written last: a file whose footer does not check out (short, torn, wrong length or
+ * CRC) was never completely written, or was damaged since; readVersionFile says why.
  */
 import { open } from 'node:fs/promises';
 import { newHasher } from './checksums.js';

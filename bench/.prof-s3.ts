@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LocalAws } from '../src/local/server.js';
+import { s3Service } from '../src/local/services/s3/service.js';
+const aws = await new LocalAws({ dataDir: mkdtempSync(join(tmpdir(), 'h14p-')), port: 0, services: [s3Service] }).start();
+const s3 = new S3Client({ endpoint: aws.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+const body = Buffer.alloc(1024, 1);
+const t = performance.now();
+for (let i = 0; i < 800; i++) await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `k${i}`, Body: body }));
+console.log((800 / ((performance.now() - t) / 1000)).toFixed(0), 'ops/s');
+s3.destroy(); await aws.stop();
