@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -156,6 +156,46 @@ describe('S3 across a restart', () => {
       expect(third.aws.health().damaged).toEqual([]);
     } finally {
       await third.stop();
+    }
+  });
+
+  it('after a crash mid-write: keeps the newer of two files of one version, loads a written spare, drops unused and torn spares', async () => {
+    // Arrange: what a crash can leave in versions/, made from real writes.
+    const first = await startLocal();
+    let s3 = s3Client(first);
+    const Bucket = 'crashed';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'old' }));
+    const versionsDir = join(first.dataDir, 's3', 'buckets', Bucket, 'versions');
+    const files = () => readdirSync(versionsDir).filter((f) => !f.endsWith('.spare'));
+    const [oldFile] = files();
+    const oldBytes = readFileSync(join(versionsDir, oldFile!));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'new' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'spared', Body: 'in a spare' }));
+    await first.stop();
+    // The overwritten version's file, whose removal never reached the disk.
+    writeFileSync(join(versionsDir, oldFile!), oldBytes);
+    // A version written into a spare whose rename to its own name never reached the disk.
+    const spared = files().find((f) => readFileSync(join(versionsDir, f), 'utf8').includes('"spared"'))!;
+    renameSync(join(versionsDir, spared), join(versionsDir, `${spared}.spare`));
+    // A spare never used, and one whose write was cut short (never acknowledged).
+    writeFileSync(join(versionsDir, `${'e'.repeat(32)}.spare`), '');
+    writeFileSync(join(versionsDir, `${'f'.repeat(32)}.spare`), 'half a bo');
+
+    // Act
+    const second = await startLocal({ dataDir: first.dataDir });
+    s3 = s3Client(second);
+    try {
+      // Assert
+      expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket, Key: 'k' }))).Body)).toString()).toBe('new');
+      expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket, Key: 'spared' }))).Body)).toString()).toBe('in a spare');
+      expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions?.map((v) => v.Key)).toEqual(['k', 'spared']);
+      expect(existsSync(join(versionsDir, oldFile!))).toBe(false);
+      expect(existsSync(join(versionsDir, `${'e'.repeat(32)}.spare`))).toBe(false);
+      expect(existsSync(join(versionsDir, `${'f'.repeat(32)}.spare`))).toBe(false);
+      expect(second.aws.health().damaged).toEqual([]);
+    } finally {
+      await second.stop();
     }
   });
 
