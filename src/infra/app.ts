@@ -30,10 +30,13 @@ export interface BuiltApp {
  */
 export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const envName = validateEnvName(options.envName);
-  const bundle = await bundleHandler('processor', options.outDir);
-  const apiBundle = await bundleHandler('api', options.outDir);
-  const notifierBundle = await bundleHandler('notifier', options.outDir);
-  const podBundle = await bundleHandler('pod-processor', options.outDir);
+  // Together: esbuild builds them in parallel, and those whose inputs did not change are reused.
+  const [bundle, apiBundle, notifierBundle, podBundle] = await Promise.all([
+    bundleHandler('processor', options.outDir),
+    bundleHandler('api', options.outDir),
+    bundleHandler('notifier', options.outDir),
+    bundleHandler('pod-processor', options.outDir),
+  ]);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { handlerEntry } from './paths.js';
+import { build, version as esbuildVersion, type BuildOptions } from 'esbuild';
+import { bundleKey, forgetBundle, recordBundle, reusableBundle } from './bundle-cache.js';
+import { handlerEntry, packageRoot } from './paths.js';
 
 export interface BundleResult {
   /** Folder holding index.mjs (and its source map): the Lambda asset. */
@@ -14,12 +15,29 @@ export interface BundleResult {
  * Bundles one handler into `<outDir>/.bundles/<name>/index.mjs` with esbuild's API, in-process.
  * Output is deterministic for the same sources, so the asset hash (and so "nothing to deploy") is too.
  * Everything is bundled, the AWS SDK included: the runtime's SDK version is not ours to pick, and the
- * local Lambda runner has no SDK beside the code.
+ * local Lambda runner has no SDK beside the code. A bundle whose inputs did not change since it was
+ * built into the same folder is kept as it is (bundle-cache.ts).
  */
 export async function bundleHandler(name: string, outDir: string): Promise<BundleResult> {
   const dir = join(outDir, '.bundles', name);
+  const options = buildOptions(name, dir);
+  // Built before from the same inputs (bundle-cache.ts): the same bytes would come out.
+  const key = bundleKey({ options, esbuildVersion, root: packageRoot() });
+  const kept = reusableBundle(dir, key);
+  if (kept !== undefined) return { dir, bytes: kept };
+  forgetBundle(dir);
   mkdirSync(dir, { recursive: true });
-  const result = await build({
+  const workingDir = process.cwd();
+  const result = await build({ ...options, absWorkingDir: workingDir });
+  const bytes = Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((sum, [, o]) => sum + o.bytes, 0);
+  recordBundle(dir, key, result.metafile, workingDir, bytes);
+  return { dir, bytes };
+}
+
+function buildOptions(name: string, dir: string) {
+  return {
     entryPoints: [handlerEntry(name)],
     outfile: join(dir, 'index.mjs'),
     bundle: true,
@@ -39,9 +57,5 @@ export async function bundleHandler(name: string, outDir: string): Promise<Bundl
     banner: {
       js: "import { createRequire as __tapCreateRequire } from 'node:module'; const require = __tapCreateRequire(import.meta.url);",
     },
-  });
-  const bytes = Object.entries(result.metafile.outputs)
-    .filter(([file]) => file.endsWith('.mjs'))
-    .reduce((sum, [, o]) => sum + o.bytes, 0);
-  return { dir, bytes };
+  } as const satisfies BuildOptions;
 }
