@@ -18,6 +18,16 @@ export interface BundleResult {
  * local Lambda runner has no SDK beside the code. A bundle whose inputs did not change since it was
  * built into the same folder is kept as it is (bundle-cache.ts).
  */
+/** The handlers bundled at synth time, by name (src/handlers/<name>.ts). */
+export const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor'] as const;
+export type HandlerBundles = Record<(typeof HANDLERS)[number], BundleResult>;
+
+/** Every handler's bundle, together: esbuild builds them in parallel; unchanged ones are reused. */
+export async function bundleHandlers(outDir: string): Promise<HandlerBundles> {
+  const results = await Promise.all(HANDLERS.map((name) => bundleHandler(name, outDir)));
+  return Object.fromEntries(HANDLERS.map((name, i) => [name, results[i]!])) as HandlerBundles;
+}
+
 export async function bundleHandler(name: string, outDir: string): Promise<BundleResult> {
   const dir = join(outDir, '.bundles', name);
   const options = buildOptions(name, dir);
