@@ -30,7 +30,7 @@ export interface DeleteOutcome {
 export class ObjectStore {
   private seq = 0;
   /** Per bucket object, so a bucket deleted and made again starts a pool of its own. */
-  private readonly spares = new WeakMap<Bucket, SparePool>();
+  private readonly spares = new Map<Bucket, SparePool>();
 
   constructor(private readonly store: S3Store) {}
 
@@ -75,6 +75,14 @@ export class ObjectStore {
 
   private versionsDir(bucketName: string): string {
     return join(this.store.bucketDir(bucketName), 'versions');
+  }
+
+  /** Stops making spares (for one bucket, or all) before their folders are removed. */
+  async closeSpares(bucket?: Bucket): Promise<void> {
+    const pools = bucket ? [this.spares.get(bucket)] : [...this.spares.values()];
+    if (bucket) this.spares.delete(bucket);
+    else this.spares.clear();
+    await Promise.all(pools.map((pool) => pool?.close()));
   }
 
   /** Where PutObject should stream a body: a spare file (spares.ts), or undefined for a temp file. */

@@ -73,6 +73,7 @@ export function s3Service(ctx: LocalContext): S3Service {
     },
     async stop() {
       await notifier.outbox.stop();
+      await store.stop();
     },
     async reset() {
       await notifier.outbox.clear();

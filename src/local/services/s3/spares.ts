@@ -19,19 +19,26 @@ const LOW = 8;
 
 export class SparePool {
   private readonly ready: string[] = [];
-  private refilling = false;
+  private refilling: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly dir: string) {}
 
   /** A spare's path, or undefined when none is ready; asking also tops the pool up in the background. */
   take(): string | undefined {
     const name = this.ready.pop();
-    if (this.ready.length < LOW && !this.refilling) void this.refill();
+    if (this.ready.length < LOW && !this.refilling && !this.closed) this.refilling = this.refill();
     return name === undefined ? undefined : join(this.dir, name);
   }
 
+  /** No more spares; resolves once no file is being made (the folder may then be removed). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready.length = 0;
+    await this.refilling;
+  }
+
   private async refill(): Promise<void> {
-    this.refilling = true;
     try {
       const names = Array.from({ length: BATCH }, () => `${randomBytes(16).toString('hex')}${SPARE_SUFFIX}`);
       await Promise.all(names.map(async (name) => (await open(join(this.dir, name), 'wx', FILE_MODE)).close()));
@@ -40,7 +47,7 @@ export class SparePool {
     } catch {
       // The bucket was deleted meanwhile (its folder with it): nothing to top up.
     } finally {
-      this.refilling = false;
+      this.refilling = undefined;
     }
   }
 }

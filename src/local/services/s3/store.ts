@@ -58,6 +58,11 @@ export class S3Store {
     return join(this.root, 'buckets', fsName(name));
   }
 
+  /** Waits for the spare files being made (spares.ts): nothing is written after the service stops. */
+  async stop(): Promise<void> {
+    await this.objects.closeSpares();
+  }
+
   async load(): Promise<void> {
     this.buckets.clear();
     this.uploads.clear();
@@ -88,6 +93,7 @@ export class S3Store {
   }
 
   async reset(): Promise<void> {
+    await this.objects.closeSpares();
     await removeIfExists(this.root);
     await this.load();
   }
@@ -134,6 +140,7 @@ export class S3Store {
       if (bucket.index.size > 0) throw bucketNotEmpty(name);
       this.buckets.delete(name);
       this.uploads.forgetBucket(name);
+      await this.objects.closeSpares(bucket);
       // bucket.json goes first: a crash mid-delete leaves a folder that load() finishes removing.
       await removeIfExists(join(this.bucketDir(name), 'bucket.json'));
       await removeIfExists(this.bucketDir(name));
