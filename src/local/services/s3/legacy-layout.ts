@@ -12,12 +12,12 @@
  * already in versions/ was converted: it is just removed).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { damaged } from '../../data-dir.js';
-import { FILE_MODE, readJsonIfExists, syncDir } from '../../storage.js';
+import { readJsonIfExists, syncDir } from '../../storage.js';
 import type { ObjectVersion } from './objects.js';
-import { metadataTrailer } from './version-file.js';
+import { sealVersionFile } from './version-file.js';
 
 /** Converts `bucketDir`'s meta/ and data/ (if any) into versions/, which must exist. */
 export async function migrateLegacyLayout(bucketDir: string, bucketName: string): Promise<void> {
@@ -72,14 +72,7 @@ export async function migrateLegacyLayout(bucketDir: string, bucketName: string)
 /** Body (if any) + metadata trailer, synced, then renamed to `target`. */
 async function convert(version: ObjectVersion, body: string | undefined, target: string): Promise<void> {
   const source = body ?? `${target}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = await open(source, body ? 'r+' : 'w', FILE_MODE);
-  try {
-    // A crash after an earlier append left a trailer behind: cut back to the body first.
-    await file.truncate(version.size);
-    await file.write(metadataTrailer(version), 0, undefined, version.size);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  // A crash after an earlier conversion's append left a trailer behind: cut back to the body first.
+  await sealVersionFile(source, version, { create: !body, cut: true });
   await rename(source, target);
 }

@@ -5,7 +5,7 @@
  * version is one file, body then metadata (version-file.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, open, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { damaged } from '../../data-dir.js';
 import { FILE_MODE, removeIfExists, syncDir } from '../../storage.js';
@@ -14,7 +14,7 @@ import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
 import { migrateLegacyLayout } from './legacy-layout.js';
 import { SPARE_SUFFIX, SparePool } from './spares.js';
-import { metadataTrailer, readVersionFile } from './version-file.js';
+import { readVersionFile, sealVersionFile } from './version-file.js';
 
 export type NewObject = Omit<ObjectVersion, 'key' | 'versionId' | 'seq' | 'lastModified' | 'data' | 'deleteMarker'> & {
   /** The received body; its metadata is appended and it moves into the bucket's versions/ on commit. */
@@ -207,13 +207,7 @@ export class ObjectStore {
     const dir = this.versionsDir(bucket.name);
     const path = join(dir, version.data!);
     try {
-      const file = await open(body ?? path, body ? 'r+' : 'wx', FILE_MODE);
-      try {
-        await file.write(metadataTrailer(version), 0, undefined, version.size);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      await sealVersionFile(body ?? path, version, { create: !body });
       if (body) await rename(body, path);
       if (!body?.endsWith(SPARE_SUFFIX)) await syncDir(dir);
     } catch (error) {
@@ -232,13 +226,7 @@ export class ObjectStore {
   private async rewrite(bucketName: string, version: ObjectVersion): Promise<void> {
     const tmp = await this.copyToTemp(bucketName, version);
     try {
-      const file = await open(tmp, 'r+');
-      try {
-        await file.write(metadataTrailer(version), 0, undefined, version.size);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
+      await sealVersionFile(tmp, version);
       await rename(tmp, this.dataPath(bucketName, version));
     } catch (error) {
       await rm(tmp, { force: true });

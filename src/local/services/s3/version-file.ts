@@ -15,6 +15,7 @@
  * CRC) was never completely written, or was damaged since; readVersionFile says why.
  */
 import { open } from 'node:fs/promises';
+import { FILE_MODE } from '../../storage.js';
 import { newHasher } from './checksums.js';
 import type { ObjectVersion } from './objects.js';
 
@@ -22,13 +23,28 @@ const MAGIC = Buffer.from('tapobj01', 'latin1');
 const FOOTER_BYTES = 16;
 
 /** What follows the body: the metadata and the footer that lets a reader find and check it. */
-export function metadataTrailer(version: ObjectVersion): Buffer {
+function metadataTrailer(version: ObjectVersion): Buffer {
   const json = Buffer.from(JSON.stringify(version), 'utf8');
   const footer = Buffer.alloc(FOOTER_BYTES);
   crc32(json).copy(footer, 0);
   footer.writeUInt32BE(json.length, 4);
   MAGIC.copy(footer, 8);
   return Buffer.concat([json, footer]);
+}
+
+/**
+ * Writes `version`'s metadata after its body in `path` (`create`: a new file holding no body, a delete
+ * marker's) and syncs the file. `cut` first cuts the file back to the body (it may end in an older trailer).
+ */
+export async function sealVersionFile(path: string, version: ObjectVersion, options: { create?: boolean; cut?: boolean } = {}): Promise<void> {
+  const file = await open(path, options.create ? 'wx' : 'r+', FILE_MODE);
+  try {
+    if (options.cut) await file.truncate(version.size);
+    await file.write(metadataTrailer(version), 0, undefined, version.size);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }
 
 /** The version a file holds (its `data` is the file's own name), or why the file is not a whole one. */
