@@ -1,26 +1,31 @@
 /**
  * The local S3's write path next to its physical limit: PutObject of 1 KiB from one SDK client, one
  * at a time and 16 in flight, against
- *   - the local S3 (durable: body and metadata fsynced, renamed, folders synced with group commit);
+ *   - the local S3 (durable: one file per version, its fsync and its folder's issued together, the
+ *     folder's a group commit shared by concurrent requests);
  *   - a bare node:http server that writes each body to a file and renames it (issue 14's yardstick);
  *   - the same bare server made durable as the local S3 is (write + fsync, rename, folder fsync per
  *     request), which shows what the durability costs on this disk.
- * Same client, same process, interleaved run by run; with the CPU time per put of the whole process. Issue 14's goal: the local S3 within 2× of the bare server.
- *   npx tsx bench/s3-write.ts [--runs 5] [--puts 400]
+ * Same client, same process, interleaved run by run; with the CPU time per put of the whole process.
+ * Issue 14's goal: the local S3 within 2× of the bare server. `--compare DIR` adds the local S3 of
+ * another checkout (DIR/src/local, e.g. main's, exported with git archive) to the same run.
+ *   npx tsx bench/s3-write.ts [--runs 5] [--puts 400] [--compare DIR]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { LocalAws } from '../src/local/server.js';
 import { s3Service } from '../src/local/services/s3/service.js';
 import { median } from './stats.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, puts: { type: 'string', default: '400' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, puts: { type: 'string', default: '400' }, compare: { type: 'string' } },
+});
 const runs = Number(values.runs);
 const puts = Number(values.puts);
 const work = mkdtempSync(join(tmpdir(), 'tap-bench-s3-write-'));
@@ -75,14 +80,23 @@ async function putsPerSecond(s3: S3Client, concurrency: number, prefix: string, 
 }
 
 const aws = await new LocalAws({ dataDir: join(work, 'local'), port: 0, services: [s3Service] }).start();
+const other = values.compare ? await otherCheckout(resolve(values.compare)) : undefined;
 const bare = await bareServer(join(work, 'bare'), false);
 const bareDurable = await bareServer(join(work, 'bare-durable'), true);
 const targets = [
   { name: 'local S3 (durable, group commit)', s3: client(aws.endpoint) },
   { name: 'bare node:http, write + rename', s3: client(bare.endpoint) },
   { name: 'bare node:http, + fsync file and folder', s3: client(bareDurable.endpoint) },
+  ...(other ? [{ name: `local S3 of ${values.compare}`, s3: client(other.endpoint) }] : []),
 ];
-await targets[0]!.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+for (const t of [targets[0]!, ...targets.slice(3)]) await t.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+
+/** The same server from another checkout's sources, in this process. */
+async function otherCheckout(dir: string): Promise<{ endpoint: string; stop(): Promise<unknown> }> {
+  const { LocalAws: Other } = (await import(join(dir, 'src/local/server.ts'))) as typeof import('../src/local/server.js');
+  const { s3Service: service } = (await import(join(dir, 'src/local/services/s3/service.ts'))) as typeof import('../src/local/services/s3/service.js');
+  return new Other({ dataDir: join(work, 'other'), port: 0, services: [service] }).start();
+}
 
 const results = new Map<string, number[]>();
 const load = [loadavg()];
@@ -106,12 +120,15 @@ try {
       process.stdout.write(`  ${t.name.padEnd(42)} ${of(t.name).toFixed(0).padStart(6)} ops/s   ${cpu.toFixed(2)} ms CPU per put (client and server)\n`);
     }
     const local = of(targets[0]!.name);
-    process.stdout.write(`  bare / local S3: ${(of(targets[1]!.name) / local).toFixed(2)}× (goal ≤ 2×); durable bare / local S3: ${(of(targets[2]!.name) / local).toFixed(2)}×\n`);
+    process.stdout.write(`  bare / local S3: ${(of(targets[1]!.name) / local).toFixed(2)}× (goal ≤ 2×)\n`);
+    process.stdout.write(`  durable bare / local S3: ${(of(targets[2]!.name) / local).toFixed(2)}×\n`);
+    if (other) process.stdout.write(`  bare / local S3 of ${values.compare}: ${(of(targets[1]!.name) / of(targets[3]!.name)).toFixed(2)}×\n`);
   }
   process.stdout.write(`\nload average before ${load[0]!.map((l) => l.toFixed(2)).join(' ')}, after ${load[1]!.map((l) => l.toFixed(2)).join(' ')} (2 cores here)\n`);
 } finally {
   for (const t of targets) t.s3.destroy();
   await aws.stop();
+  await other?.stop();
   bare.server.close();
   bareDurable.server.close();
   rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,7 @@
-import { App, CfnOutput, CliCredentialsStackSynthesizer, type Stack } from 'aws-cdk-lib/core';
+import type { App, Stack } from 'aws-cdk-lib/core';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { WASM_ASSETS } from '../handlers/pod/wasm.js';
-import { bundleHandler } from './bundle.js';
-import { ASSET_BUCKET_PLACEHOLDER, FINGERPRINT_OUTPUT, stackName, validateEnvName } from './environment.js';
-import { TapStack } from './stack.js';
+import { bundleHandlers } from './bundle.js';
+import { validateEnvName } from './environment.js';
 
 export interface BuildOptions {
   readonly envName: string;
@@ -27,41 +25,15 @@ export interface BuiltApp {
 
 /**
  * Builds the construct tree of one environment without synthesizing it, so tests and cdk-nag can
- * inspect it. No bootstrap: the synthesizer uses the caller's credentials and a tap-owned asset bucket.
+ * inspect it (construct.ts). The handler bundles are started first: esbuild works in its own process
+ * while aws-cdk-lib loads here.
  */
 export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
-  const envName = validateEnvName(options.envName);
-  const bundle = await bundleHandler('processor', options.outDir);
-  const apiBundle = await bundleHandler('api', options.outDir);
-  const notifierBundle = await bundleHandler('notifier', options.outDir);
-  const podBundle = await bundleHandler('pod-processor', options.outDir, { assets: WASM_ASSETS });
-  const validate = options.validate ?? false;
-  const app = new App({
-    outdir: options.outDir,
-    builtinCloudFormationValidation: validate,
-    // Without this flag the template validation only warns; with --validate a finding must fail synth.
-    context: validate ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {},
-  });
-  const stack = new TapStack(app, stackName(envName), {
-    envName,
-    processorCodeDir: bundle.dir,
-    apiCodeDir: apiBundle.dir,
-    notifierCodeDir: notifierBundle.dir,
-    podCodeDir: podBundle.dir,
-    ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
-    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
-    ...(options.deliveryAttempts !== undefined ? { deliveryAttempts: options.deliveryAttempts } : {}),
-    ...(options.deliveryIntervalSeconds !== undefined ? { deliveryIntervalSeconds: options.deliveryIntervalSeconds } : {}),
-    description: `tap shipment file pipeline (${envName})`,
-    synthesizer: new CliCredentialsStackSynthesizer({
-      fileAssetsBucketName: ASSET_BUCKET_PLACEHOLDER,
-      bucketPrefix: 'assets/',
-    }),
-  });
-  if (options.fingerprint) {
-    new CfnOutput(stack, FINGERPRINT_OUTPUT, { value: options.fingerprint, description: 'What this template was built from (tap deploy skips the synth when it matches)' });
-  }
-  return { app, stack, bundleBytes: bundle.bytes };
+  validateEnvName(options.envName);
+  const bundles = bundleHandlers(options.outDir);
+  bundles.catch(() => undefined); // awaited below; the import must not leave its rejection unhandled
+  const { constructApp } = await import('./construct.js');
+  return constructApp(options, await bundles);
 }
 
 export interface Synthesized {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CompleteMultipartUploadCommand,
@@ -13,6 +13,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -87,6 +88,112 @@ describe('S3 across a restart', () => {
         bodies.push(...Messages.map((m) => m.Body!));
       }
       expect(bodies.some((b) => b.includes('"eventName":"ObjectCreated:CompleteMultipartUpload"'))).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('reads a bucket written in the older layout (metadata and body in two files) and converts it once', async () => {
+    // Arrange: a bucket as the previous layout left it, written file by file: meta/<key hash>.<version id>.json
+    // with the version, data/<id> with the body; and a body whose metadata never landed.
+    const first = await startLocal();
+    await s3Client(first).send(new CreateBucketCommand({ Bucket: 'old' }));
+    await s3Client(first).send(new PutBucketVersioningCommand({ Bucket: 'old', VersioningConfiguration: { Status: 'Enabled' } }));
+    await first.stop();
+    const bucketDir = join(first.dataDir, 's3', 'buckets', 'old');
+    const [v1, v2, v3, marker] = ['1', '2', '3', '4'].map((c) => c.repeat(32));
+    const legacy = (version: Record<string, unknown>, body?: string) => {
+      mkdirSync(join(bucketDir, 'meta'), { recursive: true });
+      mkdirSync(join(bucketDir, 'data'), { recursive: true });
+      const hash = createHash('sha256').update(String(version['key'])).digest('hex').slice(0, 40);
+      const record = { size: 0, etag: '', headers: {}, metadata: {}, lastModified: '2026-01-02T03:04:05.000Z', ...version };
+      if (body !== undefined) writeFileSync(join(bucketDir, 'data', String(version['data'])), body);
+      writeFileSync(join(bucketDir, 'meta', `${hash}.${String(version['versionId'])}.json`), JSON.stringify(record));
+      return record;
+    };
+    const etag = (text: string) => `"${createHash('md5').update(text).digest('hex')}"`;
+    legacy({ key: 'doc', versionId: v1, seq: 1, size: 5, etag: etag('first'), data: 'a'.repeat(32), tags: [{ Key: 'kept', Value: 'yes' }] }, 'first');
+    const docV1Meta = readdirSync(join(bucketDir, 'meta'))[0]!;
+    legacy({ key: 'doc', versionId: v2, seq: 2, size: 12, etag: etag('second body'), data: 'b'.repeat(32), headers: { contentType: 'text/plain' }, metadata: { owner: 'me' } }, 'second body!');
+    legacy({ key: 'gone', versionId: v3, seq: 3, size: 1, etag: etag('x'), data: 'c'.repeat(32) }, 'x');
+    legacy({ key: 'gone', versionId: marker, seq: 4, deleteMarker: true });
+    writeFileSync(join(bucketDir, 'data', 'd'.repeat(32)), 'orphan');
+
+    // Act
+    const second = await startLocal({ dataDir: first.dataDir });
+    const s3 = s3Client(second);
+    try {
+      // Assert: every version, its metadata and tags, ranges from the body alone
+      const Bucket = 'old';
+      const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'doc' }));
+      expect(await bodyBytes(got.Body)).toEqual(Buffer.from('second body!'));
+      expect(got).toMatchObject({ VersionId: v2, ContentType: 'text/plain', Metadata: { owner: 'me' }, ContentLength: 12 });
+      const range = await s3.send(new GetObjectCommand({ Bucket, Key: 'doc', Range: 'bytes=7-' }));
+      expect((await bodyBytes(range.Body)).toString()).toBe('body!');
+      expect((await s3.send(new HeadObjectCommand({ Bucket, Key: 'doc', VersionId: v1 }))).ContentLength).toBe(5);
+      expect((await s3.send(new GetObjectTaggingCommand({ Bucket, Key: 'doc', VersionId: v1 }))).TagSet).toEqual([{ Key: 'kept', Value: 'yes' }]);
+      await expect(s3.send(new GetObjectCommand({ Bucket, Key: 'gone' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+      const versions = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+      expect(versions.Versions?.map((v) => v.VersionId)).toEqual([v2, v1, v3]);
+      expect(versions.DeleteMarkers?.map((m) => m.VersionId)).toEqual([marker]);
+      // Converted: one file per version, the old folders and the orphan body gone.
+      expect(existsSync(join(bucketDir, 'meta'))).toBe(false);
+      expect(existsSync(join(bucketDir, 'data'))).toBe(false);
+      expect(readdirSync(join(bucketDir, 'versions'))).toHaveLength(4);
+    } finally {
+      await second.stop();
+    }
+
+    // A crash after a version was converted but before its metadata file went: the next start just removes it.
+    legacy({ key: 'doc', versionId: v1, seq: 1, size: 5, etag: etag('first'), data: 'a'.repeat(32) });
+    expect(readdirSync(join(bucketDir, 'meta'))).toEqual([docV1Meta]);
+    const third = await startLocal({ dataDir: first.dataDir });
+    try {
+      const versions = await s3Client(third).send(new ListObjectVersionsCommand({ Bucket: 'old' }));
+      expect(versions.Versions?.map((v) => v.VersionId)).toEqual([v2, v1, v3]);
+      expect((await s3Client(third).send(new GetObjectTaggingCommand({ Bucket: 'old', Key: 'doc', VersionId: v1 }))).TagSet).toEqual([{ Key: 'kept', Value: 'yes' }]);
+      expect(existsSync(join(bucketDir, 'meta'))).toBe(false);
+      expect(third.aws.health().damaged).toEqual([]);
+    } finally {
+      await third.stop();
+    }
+  });
+
+  it('after a crash mid-write: keeps the newer of two files of one version, loads a written spare, drops unused and torn spares', async () => {
+    // Arrange: what a crash can leave in versions/, made from real writes.
+    const first = await startLocal();
+    let s3 = s3Client(first);
+    const Bucket = 'crashed';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'old' }));
+    const versionsDir = join(first.dataDir, 's3', 'buckets', Bucket, 'versions');
+    const files = () => readdirSync(versionsDir).filter((f) => !f.endsWith('.spare'));
+    const [oldFile] = files();
+    const oldBytes = readFileSync(join(versionsDir, oldFile!));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'new' }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'spared', Body: 'in a spare' }));
+    await first.stop();
+    // The overwritten version's file, whose removal never reached the disk.
+    writeFileSync(join(versionsDir, oldFile!), oldBytes);
+    // A version written into a spare whose rename to its own name never reached the disk.
+    const spared = files().find((f) => readFileSync(join(versionsDir, f), 'utf8').includes('"spared"'))!;
+    renameSync(join(versionsDir, spared), join(versionsDir, `${spared}.spare`));
+    // A spare never used, and one whose write was cut short (never acknowledged).
+    writeFileSync(join(versionsDir, `${'e'.repeat(32)}.spare`), '');
+    writeFileSync(join(versionsDir, `${'f'.repeat(32)}.spare`), 'half a bo');
+
+    // Act
+    const second = await startLocal({ dataDir: first.dataDir });
+    s3 = s3Client(second);
+    try {
+      // Assert
+      expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket, Key: 'k' }))).Body)).toString()).toBe('new');
+      expect((await bodyBytes((await s3.send(new GetObjectCommand({ Bucket, Key: 'spared' }))).Body)).toString()).toBe('in a spare');
+      expect((await s3.send(new ListObjectVersionsCommand({ Bucket }))).Versions?.map((v) => v.Key)).toEqual(['k', 'spared']);
+      expect(existsSync(join(versionsDir, oldFile!))).toBe(false);
+      expect(existsSync(join(versionsDir, `${'e'.repeat(32)}.spare`))).toBe(false);
+      expect(existsSync(join(versionsDir, `${'f'.repeat(32)}.spare`))).toBe(false);
+      expect(second.aws.health().damaged).toEqual([]);
     } finally {
       await second.stop();
     }

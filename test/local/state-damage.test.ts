@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -43,7 +43,7 @@ const health = async (server: RunningServer) =>
   (await (await fetch(`${server.info.endpoint}/_tap/health`, { headers: ADMIN_HEADERS })).json()) as { damaged: DamageReport[] };
 
 describe('damaged state', () => {
-  it('a 0-byte queue.json, S3 metadata file and bad parameter JSON are moved aside, reported, and the rest starts', async () => {
+  it('a 0-byte queue.json, a torn S3 object version file and bad parameter JSON are moved aside, reported, and the rest starts', async () => {
     // arrange
     const dataDir = mkdtempSync(join(tmpdir(), 'tap-damage-'));
     let { server, sqs, s3, ssm } = await start(dataDir);
@@ -59,10 +59,10 @@ describe('damaged state', () => {
     await stop(server);
 
     writeFileSync(join(dataDir, 'sqs', 'us-east-1', 'queues', 'broken', 'queue.json'), '');
-    const metaDir = join(dataDir, 's3', 'buckets', 'bucket', 'meta');
-    const metas = readdirSync(metaDir);
-    const lostMeta = metas.find((f) => readFileSync(join(metaDir, f), 'utf8').includes('lost.txt'))!;
-    writeFileSync(join(metaDir, lostMeta), '');
+    // An object version's file cut short: its body is intact, its metadata footer is not.
+    const versionsDir = join(dataDir, 's3', 'buckets', 'bucket', 'versions');
+    const lostFile = readdirSync(versionsDir).find((f) => readFileSync(join(versionsDir, f), 'utf8').includes('lost.txt'))!;
+    truncateSync(join(versionsDir, lostFile), statSync(join(versionsDir, lostFile)).size - 1);
     writeFileSync(join(dataDir, 'ssm', 'us-east-1', 'bad.json'), '{"Name": "bad", "Val');
 
     // act
@@ -80,23 +80,23 @@ describe('damaged state', () => {
     // assert: reported in health, the log and tap local status, and kept inside the data dir
     const { damaged } = await health(server);
     const files = damaged.map((d) => d.file).sort();
-    expect(files).toHaveLength(4);
-    expect(files[0]).toMatch(/^s3\/buckets\/bucket\/data\/[0-9a-f]{32}$/); // the body nothing refers to any more
-    expect(files.slice(1)).toEqual([join('s3', 'buckets', 'bucket', 'meta', lostMeta), join('sqs', 'us-east-1', 'queues', 'broken'), join('ssm', 'us-east-1', 'bad.json')]);
+    expect(files).toEqual([join('s3', 'buckets', 'bucket', 'versions', lostFile), join('sqs', 'us-east-1', 'queues', 'broken'), join('ssm', 'us-east-1', 'bad.json')]);
     const queue = damaged.find((d) => d.file.startsWith('sqs'))!;
     expect(queue.lost).toMatch(/queue broken in us-east-1 with its messages/);
     expect(queue.error).toMatch(/empty file/);
     expect(damaged.find((d) => d.file.startsWith('ssm'))!.lost).toMatch(/SSM parameter/);
     for (const d of damaged) expect(existsSync(join(dataDir, d.movedTo)), d.movedTo).toBe(true);
-    expect(readFileSync(join(dataDir, damaged.find((d) => d.file.includes('/data/'))!.movedTo), 'utf8')).toBe('lost');
+    const version = damaged.find((d) => d.file.includes('/versions/'))!;
+    expect(version.error).toMatch(/footer/);
+    expect(readFileSync(join(dataDir, version.movedTo), 'utf8').startsWith('lost')).toBe(true); // the body is kept
 
     const logged = log.mock.calls.map((c) => c.join(' ')).join('\n');
     for (const d of damaged) expect(logged).toContain(d.file);
 
     const state = await localStatus(dataDir);
-    expect(state.running && state.damaged.length).toBe(4);
+    expect(state.running && state.damaged.length).toBe(3);
     const text = formatLocalStatus(state);
-    expect(text).toContain('damaged state found at start (4)');
+    expect(text).toContain('damaged state found at start (3)');
     expect(text).toContain(join('sqs', 'us-east-1', 'queues', 'broken'));
     expect(text).toContain('lost: queue broken in us-east-1 with its messages');
   });

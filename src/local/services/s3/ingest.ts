@@ -41,6 +41,8 @@ export interface IngestOptions {
   readonly requiredAlgorithm?: ChecksumAlgorithm;
   /** The most bytes taken (MAX_PUT_SIZE unless lower), counted as they stream: a chunked body has no length to check first. */
   readonly maxSize?: number;
+  /** An existing empty file to write into (a spare, spares.ts) instead of a new one in tmpDir. */
+  readonly into?: string;
 }
 
 /** The checksum the request sends, in a header or announced as a trailer, and the algorithm to compute. */
@@ -94,7 +96,7 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
   const max = Math.min(options.maxSize ?? MAX_PUT_SIZE, MAX_PUT_SIZE);
   if (expected !== undefined && expected > max) throw entityTooLarge(expected, max);
 
-  const path = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
+  const path = options.into ?? join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
   const md5 = createHash('md5');
   const hasher = algorithm ? newHasher(algorithm) : undefined;
   let size = 0;
@@ -110,7 +112,8 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
   const stages: Transform[] = [...(decoder ? [decoder] : []), hashing];
   try {
-    await pipeFrom(req.raw, stages, createWriteStream(path, { mode: FILE_MODE }));
+    // A spare is opened, never created: its folder entry must be the one already on disk.
+    await pipeFrom(req.raw, stages, createWriteStream(path, { mode: FILE_MODE, flags: options.into ? 'r+' : 'w' }));
     if (expected !== undefined && size !== expected) throw incompleteBody();
     const value = hasher?.digest().toString('base64');
     const md5Hex = md5.digest('hex');

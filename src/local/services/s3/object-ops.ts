@@ -19,7 +19,11 @@ export const putObject: Handler = async (op) => {
   assertAclsAllowed(op, op.req.header('x-amz-acl'));
   const input = objectInput(op);
   const check = writeCondition(op);
-  const body = await ingestBody(op.req, op.store.tmpDir, { defaultAlgorithm: 'CRC64NVME', maxSize: op.local.maxObjectBytes });
+  const body = await ingestBody(op.req, op.store.tmpDir, {
+    defaultAlgorithm: 'CRC64NVME',
+    maxSize: op.local.maxObjectBytes,
+    into: op.store.objects.spareFor(op.bucket),
+  });
   const checksum = body.checksum && { ...body.checksum, type: 'FULL_OBJECT' as const };
   const version = await op.store.objects.commit(
     op.bucket,

@@ -1,21 +1,24 @@
 /**
  * Object versions: committing a received body as a new version (per the bucket's versioning state),
  * deleting (delete markers in versioned buckets), resolving GET targets, tags. Every change holds the
- * key's lock from the metadata write to the index update, and is on disk before it is acknowledged.
+ * key's lock from the file write to the index update, and is on disk before it is acknowledged. Each
+ * version is one file, body then metadata (version-file.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { damaged } from '../../data-dir.js';
-import { fsName } from '../../names.js';
-import { FILE_MODE, readJsonIfExists, removeIfExists, syncDir, syncFile, writeFileAtomic, writeFileAtomicIn } from '../../storage.js';
+import { FILE_MODE, removeIfExists, syncDir } from '../../storage.js';
 import { invalidArgument, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from './errors.js';
 import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
+import { migrateLegacyLayout } from './legacy-layout.js';
+import { SPARE_SUFFIX, SparePool } from './spares.js';
+import { readVersionFile, sealVersionFile } from './version-file.js';
 
 export type NewObject = Omit<ObjectVersion, 'key' | 'versionId' | 'seq' | 'lastModified' | 'data' | 'deleteMarker'> & {
-  /** The received body; moved into the bucket's data folder on commit. */
+  /** The received body; its metadata is appended and it moves into the bucket's versions/ on commit. */
   readonly tmpPath: string;
 };
 
@@ -27,40 +30,68 @@ export interface DeleteOutcome {
 
 export class ObjectStore {
   private seq = 0;
+  /** Per bucket object, so a bucket deleted and made again starts a pool of its own. */
+  private readonly spares = new Map<Bucket, SparePool>();
 
   constructor(private readonly store: S3Store) {}
 
   async loadBucket(bucket: Bucket): Promise<void> {
-    const metaDir = join(this.store.bucketDir(bucket.name), 'meta');
-    const referenced = new Set<string>();
-    let damagedMeta = 0;
-    for (const file of await readdir(metaDir).catch(() => [] as string[])) {
-      if (!file.endsWith('.json')) {
-        await rm(join(metaDir, file), { force: true }); // a torn temp file
+    const dir = this.versionsDir(bucket.name);
+    await migrateLegacyLayout(this.store.bucketDir(bucket.name), bucket.name);
+    for (const file of await readdir(dir)) {
+      const path = join(dir, file);
+      if (file.endsWith('.tmp')) {
+        await rm(path, { force: true }); // a conversion cut short (legacy-layout.ts)
         continue;
       }
-      const lost = `an object version in bucket ${bucket.name} (its key is in the damaged file; its body is kept in damaged/ too)`;
-      const version = await readJsonIfExists<ObjectVersion>(join(metaDir, file), { lost });
-      if (!version) {
-        damagedMeta++;
+      const version = await readVersionFile(path, file);
+      if (version instanceof Error && file.endsWith(SPARE_SUFFIX)) {
+        await rm(path, { force: true }); // unused, or a write into it that was never acknowledged
         continue;
+      }
+      if (version instanceof Error) {
+        damaged(path, `an object version in bucket ${bucket.name} (the file holds its body and, if intact, its key)`, version);
+        continue;
+      }
+      // Overwriting a null version removes the old file after the new one is durable: a crash between
+      // leaves both, and the newer one is the object.
+      const other = bucket.index.find(version.key, version.versionId);
+      if (other && other.seq >= version.seq) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (other) {
+        bucket.index.remove(other.key, other.versionId);
+        await rm(join(dir, other.data!), { force: true });
       }
       bucket.index.insert(version);
-      if (version.data) referenced.add(version.data);
       this.seq = Math.max(this.seq, version.seq);
-    }
-    // Bodies whose metadata never landed (a crash between the two writes) are not objects: drop them.
-    const dataDir = join(this.store.bucketDir(bucket.name), 'data');
-    // With damaged metadata, an unreferenced body may be that object's: kept aside rather than deleted.
-    for (const file of await readdir(dataDir).catch(() => [] as string[])) {
-      if (referenced.has(file)) continue;
-      if (damagedMeta > 0) damaged(join(dataDir, file), 'the object version this body belonged to (see the damaged metadata file)', new Error('no metadata refers to this body'));
-      else await rm(join(dataDir, file), { force: true });
     }
   }
 
+  /** The version's file: its body is the first `version.size` bytes (version-file.ts). */
   dataPath(bucketName: string, version: ObjectVersion): string {
-    return join(this.store.bucketDir(bucketName), 'data', version.data!);
+    return join(this.versionsDir(bucketName), version.data!);
+  }
+
+  private versionsDir(bucketName: string): string {
+    return join(this.store.bucketDir(bucketName), 'versions');
+  }
+
+  /** Stops making spares (for one bucket, or all) before their folders are removed. */
+  async closeSpares(bucket?: Bucket): Promise<void> {
+    const pools = bucket ? [this.spares.get(bucket)] : [...this.spares.values()];
+    if (bucket) this.spares.delete(bucket);
+    else this.spares.clear();
+    await Promise.all(pools.map((pool) => pool?.close()));
+  }
+
+  /** Where PutObject should stream a body: a spare file (spares.ts), or undefined for a temp file. */
+  spareFor(bucketName: string): string | undefined {
+    const bucket = this.store.bucket(bucketName);
+    let pool = this.spares.get(bucket);
+    if (!pool) this.spares.set(bucket, (pool = new SparePool(this.versionsDir(bucketName))));
+    return pool.take();
   }
 
   /** The version a GET/HEAD addresses, or S3's error for it (delete markers included). */
@@ -98,8 +129,7 @@ export class ObjectStore {
         const current = bucket.index.latest(key);
         check?.(current?.deleteMarker ? undefined : current);
         const { tmpPath, ...fields } = input;
-        const data = randomBytes(16).toString('hex');
-        const version: ObjectVersion = { ...fields, key, data, ...this.stamp(bucket) };
+        const version: ObjectVersion = { ...fields, key, data: newFileName(), ...this.stamp(bucket) };
         await this.write(bucket, version, tmpPath);
         return version;
       });
@@ -119,12 +149,11 @@ export class ObjectStore {
         const version = bucket.index.find(key, id);
         // Deleting what is not there succeeds (204), as S3.
         if (!version) return { markerCreated: false };
-        await removeIfExists(this.metaPath(bucket.name, key, id));
+        await removeIfExists(this.dataPath(bucket.name, version));
         bucket.index.remove(key, id);
-        if (version.data) await rm(this.dataPath(bucket.name, version), { force: true });
         return { version, markerCreated: false };
       }
-      const marker: ObjectVersion = { key, deleteMarker: true, size: 0, etag: '', headers: {}, metadata: {}, ...this.stamp(bucket) };
+      const marker: ObjectVersion = { key, deleteMarker: true, size: 0, etag: '', data: newFileName(), headers: {}, metadata: {}, ...this.stamp(bucket) };
       await this.write(bucket, marker);
       return { version: marker, markerCreated: true };
     });
@@ -134,7 +163,7 @@ export class ObjectStore {
     return this.store.locks.run(`key:${bucketName}\0${key}`, async () => {
       const version = this.resolve(bucketName, key, versionId);
       const updated: ObjectVersion = { ...version, tags };
-      await writeMeta(this.metaPath(bucketName, key, version.versionId), updated);
+      await this.rewrite(bucketName, updated);
       this.store.bucket(bucketName).index.replace(updated);
       return updated;
     });
@@ -144,18 +173,20 @@ export class ObjectStore {
   async copyToTemp(bucketName: string, version: ObjectVersion): Promise<string> {
     const tmp = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.copy`);
     await copyFile(this.dataPath(bucketName, version), tmp);
+    await truncate(tmp, version.size); // the body without the metadata after it
     return tmp;
   }
 
   async readBytes(bucketName: string, key: string, versionId?: string): Promise<Buffer> {
-    return readFile(this.dataPath(bucketName, this.resolve(bucketName, key, versionId)));
+    const version = this.resolve(bucketName, key, versionId);
+    return (await readFile(this.dataPath(bucketName, version))).subarray(0, version.size);
   }
 
   /** PutObject for in-process callers (the CloudFormation engine, tests). */
   async putBytes(bucketName: string, key: string, body: Uint8Array, headers: ObjectVersion['headers'] = {}): Promise<ObjectVersion> {
     this.store.bucket(bucketName);
     const tmpPath = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.put`);
-    await writeFileAtomic(tmpPath, body);
+    await writeFile(tmpPath, body, { mode: FILE_MODE }); // commit syncs it
     const md5 = createHash('md5').update(body).digest('hex');
     return this.commit(bucketName, key, { tmpPath, size: body.length, etag: `"${md5}"`, headers, metadata: {} });
   }
@@ -183,43 +214,48 @@ export class ObjectStore {
   }
 
   /**
-   * Durably, in two waits rather than four: the body's fsync and the metadata's write + fsync run
-   * together; then both renames (the body first, so metadata never lands before its body), then the two
-   * folders' syncs together (group commits shared with concurrent requests, storage.ts).
+   * Durably: the metadata is appended to the received body (or is the whole file, for a delete
+   * marker). A body streamed into a spare (spares.ts), whose folder entry is on disk already, needs
+   * one fsync, of the file; the rename to its own name is left to the next folder sync (until then a
+   * crash keeps it under the spare's name, which loads the same). Any other body is synced, renamed
+   * into versions/, and the folder synced (a group commit shared with concurrent requests, storage.ts).
    */
   private async write(bucket: Bucket, version: ObjectVersion, body?: string): Promise<void> {
-    const dir = this.store.bucketDir(bucket.name);
-    const metaPath = this.metaPath(bucket.name, version.key, version.versionId);
-    const metaTmp = `${metaPath}.${randomBytes(6).toString('hex')}.tmp`;
+    const dir = this.versionsDir(bucket.name);
+    const path = join(dir, version.data!);
     try {
-      await Promise.all([
-        body ? syncFile(body) : undefined,
-        writeFile(metaTmp, JSON.stringify(version), { mode: FILE_MODE, flush: true }),
-      ]);
-      if (body) await rename(body, join(dir, 'data', version.data!));
-      await rename(metaTmp, metaPath);
-      await Promise.all([body ? syncDir(join(dir, 'data')) : undefined, syncDir(join(dir, 'meta'))]);
+      await sealVersionFile(body ?? path, version, { create: !body });
+      if (body) await rename(body, path);
+      if (!body?.endsWith(SPARE_SUFFIX)) await syncDir(dir);
     } catch (error) {
-      await rm(metaTmp, { force: true });
       bucketGone(bucket.name)(error as NodeJS.ErrnoException);
     }
     const replaced = bucket.index.remove(version.key, version.versionId);
     bucket.index.insert(version);
-    if (replaced?.data) await rm(this.dataPath(bucket.name, replaced), { force: true });
+    // Not synced: should a crash bring it back, the load keeps the newer of the two (higher seq).
+    if (replaced) await rm(this.dataPath(bucket.name, replaced), { force: true });
   }
 
-  private metaPath(bucketName: string, key: string, versionId: string): string {
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 40);
-    return join(this.store.bucketDir(bucketName), 'meta', `${hash}.${fsName(versionId)}.json`);
+  /**
+   * New metadata for a version in place (tags): a copy of the file with the new trailer replaces it,
+   * synced before the rename, because the file it replaces holds an acknowledged object.
+   */
+  private async rewrite(bucketName: string, version: ObjectVersion): Promise<void> {
+    const tmp = await this.copyToTemp(bucketName, version);
+    try {
+      await sealVersionFile(tmp, version);
+      await rename(tmp, this.dataPath(bucketName, version));
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    await syncDir(this.versionsDir(bucketName));
   }
 }
 
-/**
- * storage.ts's durable atomic write without its mkdir: the bucket's folders exist while the bucket
- * does, and skipping the syscall is a good part of a small PutObject's cost.
- */
-function writeMeta(path: string, version: ObjectVersion): Promise<void> {
-  return writeFileAtomicIn(path, JSON.stringify(version));
+/** A version file's name: random, so a write never replaces another version's file. */
+function newFileName(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /** A write that lands after its bucket was deleted finds no folder: that is NoSuchBucket, not a crash. */

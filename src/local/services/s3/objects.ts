@@ -1,6 +1,6 @@
 /**
- * The in-memory index of one bucket's object versions (its persisted form is one JSON file per version,
- * see store.ts). Keys are kept in S3's order: by UTF-8 bytes, which is code point order.
+ * The in-memory index of one bucket's object versions (its persisted form is one file per version,
+ * see version-file.ts). Keys are kept in S3's order: by UTF-8 bytes, which is code point order.
  */
 import type { ChecksumAlgorithm, ChecksumType } from './checksums.js';
 
@@ -43,7 +43,7 @@ export interface ObjectVersion {
   readonly size: number;
   /** Quoted, as the ETag header carries it. */
   readonly etag: string;
-  /** The data file's name under the bucket's data folder. */
+  /** The version's file under the bucket's versions/ folder (delete markers have one too). */
   readonly data?: string;
   readonly headers: StoredHeaders;
   readonly metadata: Readonly<Record<string, string>>;

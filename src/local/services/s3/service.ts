@@ -21,6 +21,7 @@
  * cross-region redirects (a bucket answers at any region's endpoint).
  */
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { localCredentials } from '../../auth/credentials.js';
@@ -74,6 +75,7 @@ export function s3Service(ctx: LocalContext): S3Service {
     },
     async stop() {
       await notifier.outbox.stop();
+      await store.stop();
     },
     async reset() {
       await notifier.outbox.clear();
@@ -90,7 +92,9 @@ export function s3Service(ctx: LocalContext): S3Service {
     openObject(bucket: string, key: string, versionId?: string) {
       const version = store.objects.resolve(bucket, key, versionId);
       const path = store.objects.dataPath(bucket, version);
-      return { versionId: version.versionId, etag: version.etag, size: version.size, stream: () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+      // The body is the version file's first `size` bytes (version-file.ts: its metadata follows).
+      const stream = () => (version.size === 0 ? Readable.from([]) : createReadStream(path, { start: 0, end: version.size - 1, highWaterMark: 256 * 1024 }));
+      return { versionId: version.versionId, etag: version.etag, size: version.size, stream };
     },
     *listObjects(bucket: string, prefix: string) {
       const index = store.bucket(bucket).index;

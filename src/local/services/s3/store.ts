@@ -3,8 +3,9 @@
  * under `<dataDir>/s3/`:
  *
  *   buckets/<bucket>/bucket.json            name, region, versioning, configurations
- *   buckets/<bucket>/meta/<key hash>.<version id>.json   one per object version / delete marker
- *   buckets/<bucket>/data/<id>              object bytes
+ *   buckets/<bucket>/versions/<id>          one per object version / delete marker: body, then
+ *                                           metadata (version-file.ts; older data dirs' meta/ and
+ *                                           data/ are converted on open, legacy-layout.ts)
  *   buckets/<bucket>/uploads/<upload id>/   multipart uploads in progress (multipart.ts)
  *   tmp/                                    bodies being received
  *
@@ -57,6 +58,11 @@ export class S3Store {
     return join(this.root, 'buckets', fsName(name));
   }
 
+  /** Waits for the spare files being made (spares.ts): nothing is written after the service stops. */
+  async stop(): Promise<void> {
+    await this.objects.closeSpares();
+  }
+
   async load(): Promise<void> {
     this.buckets.clear();
     this.uploads.clear();
@@ -87,6 +93,7 @@ export class S3Store {
   }
 
   async reset(): Promise<void> {
+    await this.objects.closeSpares();
     await removeIfExists(this.root);
     await this.load();
   }
@@ -139,6 +146,7 @@ export class S3Store {
       if (bucket.index.size > 0) throw bucketNotEmpty(name);
       this.buckets.delete(name);
       this.uploads.forgetBucket(name);
+      await this.objects.closeSpares(bucket);
       // bucket.json goes first: a crash mid-delete leaves a folder that load() finishes removing.
       await removeIfExists(join(this.bucketDir(name), 'bucket.json'));
       await removeIfExists(this.bucketDir(name));
@@ -186,8 +194,7 @@ export class S3Store {
 
   /** The folders object writes go to exist for as long as the bucket does: the hot path skips mkdir. */
   private async makeDirs(name: string): Promise<void> {
-    await mkdirPrivate(join(this.bucketDir(name), 'data'));
-    await mkdirPrivate(join(this.bucketDir(name), 'meta'));
+    await mkdirPrivate(join(this.bucketDir(name), 'versions'));
   }
 
   private async update(name: string, change: (bucket: Bucket) => void): Promise<void> {
