@@ -12,6 +12,9 @@ export interface BuildOptions {
   readonly webhookUrl?: string;
   readonly deliveryAttempts?: number;
   readonly deliveryIntervalSeconds?: number;
+  readonly bigFileThresholdBytes?: number;
+  readonly bigFileConcurrency?: number;
+  readonly bigFileTolerance?: number;
   /** Run CDK's built-in CloudFormation template validation (costs seconds). */
   readonly validate?: boolean;
   /** The fingerprint of the inputs (src/ops/fingerprint.ts), recorded as a stack output. */
@@ -34,6 +37,7 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
   const apiBundle = await bundleHandler('api', options.outDir);
   const notifierBundle = await bundleHandler('notifier', options.outDir);
   const podBundle = await bundleHandler('pod-processor', options.outDir);
+  const bigFileBundle = await bundleHandler('big-file', options.outDir);
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -47,10 +51,14 @@ export async function buildApp(options: BuildOptions): Promise<BuiltApp> {
     apiCodeDir: apiBundle.dir,
     notifierCodeDir: notifierBundle.dir,
     podCodeDir: podBundle.dir,
+    bigFileCodeDir: bigFileBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.deliveryAttempts !== undefined ? { deliveryAttempts: options.deliveryAttempts } : {}),
     ...(options.deliveryIntervalSeconds !== undefined ? { deliveryIntervalSeconds: options.deliveryIntervalSeconds } : {}),
+    ...(options.bigFileThresholdBytes !== undefined ? { bigFileThresholdBytes: options.bigFileThresholdBytes } : {}),
+    ...(options.bigFileConcurrency !== undefined ? { bigFileConcurrency: options.bigFileConcurrency } : {}),
+    ...(options.bigFileTolerance !== undefined ? { bigFileTolerance: options.bigFileTolerance } : {}),
     description: `tap shipment file pipeline (${envName})`,
     synthesizer: new CliCredentialsStackSynthesizer({
       fileAssetsBucketName: ASSET_BUCKET_PLACEHOLDER,

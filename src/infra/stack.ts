@@ -3,6 +3,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays, stackTags } from './environment.js';
+import { BIG_FILE_DEFAULTS, BigFile } from './big-file.js';
 import { Delivery } from './delivery.js';
 import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
@@ -30,6 +31,12 @@ export interface TapStackProps extends StackProps {
   readonly webhookUrl?: string;
   readonly deliveryAttempts?: number;
   readonly deliveryIntervalSeconds?: number;
+  /** Folder with the bundled big-file handlers. */
+  readonly bigFileCodeDir: string;
+  /** The big-file path (src/infra/big-file.ts): threshold, map concurrency, tolerated failures. */
+  readonly bigFileThresholdBytes?: number;
+  readonly bigFileConcurrency?: number;
+  readonly bigFileTolerance?: number;
 }
 
 
@@ -69,6 +76,20 @@ export class TapStack extends Stack {
       ...(props.deliveryAttempts !== undefined ? { attempts: props.deliveryAttempts } : {}),
       ...(props.deliveryIntervalSeconds !== undefined ? { intervalSeconds: props.deliveryIntervalSeconds } : {}),
     });
+    const bigFile = new BigFile(this, 'BigFile', {
+      envName,
+      codeDir: props.bigFileCodeDir,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      bucket: uploads.bucket,
+      bucketArn: uploads.bucketArn,
+      metadata: tables.metadata,
+      events: tables.events,
+      deadLetterQueue: ingest.deadLetterQueue,
+      deliveryStateMachine: delivery.stateMachine,
+      ...(props.bigFileConcurrency !== undefined ? { maxConcurrency: props.bigFileConcurrency } : {}),
+      ...(props.bigFileTolerance !== undefined ? { toleratedFailurePercentage: props.bigFileTolerance } : {}),
+    });
     const processor = new Processor(this, 'Processor', {
       envName,
       codeDir: props.processorCodeDir,
@@ -80,6 +101,7 @@ export class TapStack extends Stack {
       metadata: tables.metadata,
       events: tables.events,
       deliveryStateMachine: delivery.stateMachine,
+      bigFiles: { stateMachine: bigFile.stateMachine, thresholdBytes: props.bigFileThresholdBytes ?? BIG_FILE_DEFAULTS.thresholdBytes },
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       envName,
@@ -143,11 +165,13 @@ export class TapStack extends Stack {
       podDlqUrl: pod.deadLetterQueue.queueUrl,
       podFunctionName: pod.fn.functionName,
       podLogGroup: pod.logGroup.logGroupName,
+      bigFileStateMachine: bigFile.stateMachine.stateMachineArn,
+      bigFileLogGroups: bigFile.logGroups.map((g) => g.logGroupName).join(','),
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
     }
 
-    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi, delivery });
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi, delivery, bigFile });
   }
 }

@@ -10,6 +10,8 @@
  * `platform.*` records and `Task timed out` lines name only the request id, and they are the ones
  * that say an invocation about the file timed out or crashed. So the key's lines are read first,
  * then the lines of their request ids (remembered while following: a time-out comes minutes later).
+ * A big file is processed by other functions (Prepare, Batch, Finish), so `--file` reads their log
+ * groups too, merged in time order.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { sleep } from './abort.js';
@@ -51,8 +53,9 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
   const seen = new Map<string, number>();
   /** Request ids of lines about `options.key`, with when they were last seen. */
   const requests = new Map<string, number>();
+  const groups = options.key ? [pipeline.logGroup, ...(pipeline.bigFileLogGroups ?? [])] : [pipeline.logGroup];
   const fetch = (startTime: number): AsyncIterable<LogLine[]> =>
-    options.key ? keyPages(client, pipeline.logGroup, startTime, options.key, requests, options.signal) : pages(client, pipeline.logGroup, startTime, pattern, options.signal);
+    options.key ? keyPagesOf(client, groups, startTime, options.key, requests, options.signal) : pages(client, pipeline.logGroup, startTime, pattern, options.signal);
   const wanted = (line: LogLine) => matches(line, options) || (line.requestId !== undefined && requests.has(line.requestId) && matches(line, { ...options, key: undefined }));
   let cursor = now() - options.sinceMs;
   let lines = 0;
@@ -90,6 +93,19 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
     }
   });
   return { logGroup: pipeline.logGroup, lines, ...(pattern && { filterPattern: pattern }) };
+}
+
+/** keyPages of each group (one that does not exist yet, as a big-file group before any big file, is skipped), merged. */
+async function* keyPagesOf(client: CloudWatchLogsClient, groups: string[], startTime: number, key: string, requests: Map<string, number>, signal?: AbortSignal): AsyncGenerator<LogLine[]> {
+  const merged: LogLine[] = [];
+  for (const [i, group] of groups.entries()) {
+    try {
+      for await (const page of keyPages(client, group, startTime, key, requests, signal)) merged.push(...page);
+    } catch (error) {
+      if (i === 0 || (error as Error).name !== 'ResourceNotFoundException') throw error;
+    }
+  }
+  yield merged.sort((a, b) => a.timestamp - b.timestamp);
 }
 
 async function* pages(client: CloudWatchLogsClient, logGroupName: string, startTime: number, filterPattern: string | undefined, signal?: AbortSignal): AsyncGenerator<LogLine[]> {

@@ -34,6 +34,8 @@ export interface Pipeline {
   /** The shipment events table and the pod DLQ (absent on stacks from before proof-of-delivery photos). */
   readonly eventsTable?: string;
   readonly podDlqUrl?: string;
+  /** The big-file functions' log groups (absent on stacks from before the big-file path). */
+  readonly bigFileLogGroups?: readonly string[];
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -99,6 +101,7 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     ...(outputs[OUTPUT.webhookSecret] && { webhookSecret: outputs[OUTPUT.webhookSecret] }),
     ...(outputs[OUTPUT.eventsTable] && { eventsTable: outputs[OUTPUT.eventsTable] }),
     ...(outputs[OUTPUT.podDlqUrl] && { podDlqUrl: outputs[OUTPUT.podDlqUrl] }),
+    ...(outputs[OUTPUT.bigFileLogGroups] && { bigFileLogGroups: outputs[OUTPUT.bigFileLogGroups]!.split(',').filter(Boolean) }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

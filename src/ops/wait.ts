@@ -76,7 +76,8 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
     await Promise.all(
       pending.map(async (file) => {
         const run = (await fileHistory(docs, pipeline.metadataTable, file.key)).find((r) => isRunOf(r, file));
-        if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
+        if (run?.status === 'PROCESSING') await reportBigFile(run, clients, reporter);
+        else if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
       }),
     );
     if (outcomes.size < files.length) {
@@ -98,6 +99,21 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
   }
   if (signal?.aborted) return files.flatMap((f) => outcomes.get(f) ?? []);
   return files.map((f) => outcomes.get(f) ?? { key: f.key, ...version(f), outcome: 'TIMED_OUT', waitedMs: elapsed() });
+}
+
+/** A big file being processed by its state machine: how far it has got (a failed look is not fatal). */
+async function reportBigFile(run: FileRun, clients: Clients, reporter: Reporter): Promise<void> {
+  if (!run.executionArn) return;
+  const { bigFileProgress, describeProgress } = await import('../shared/big-file-progress.js');
+  const progress = await bigFileProgress(await clients.sfn(), run.executionArn).catch(() => undefined);
+  if (!progress) return;
+  reporter.emit({
+    type: 'progress',
+    code: 'TAP_WAIT_BIG_FILE',
+    message: `${run.key}: ${describeProgress(progress)}`,
+    done: progress.recordsWritten ?? 0,
+    total: progress.recordsTotal ?? 0,
+  });
 }
 
 const version = (file: Followed) => (file.versionId ? { versionId: file.versionId } : {});
