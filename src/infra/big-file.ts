@@ -83,6 +83,8 @@ export class BigFile extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: BigFileProps) {
     super(scope, id);
+    // ResultWriterV2 (not the deprecated ResultWriter) is rendered only with this flag, set here only.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     const objects = (prefix: string) => `${props.bucketArn}/${prefix}*`;
     this.prepareFn = this.fn('Prepare', 'prepare', {
       description: 'tap: big file, pass 1 — validates the file into processed/ and rejected/ (streaming)',
@@ -136,7 +138,7 @@ export class BigFile extends Construct {
     handler: string,
     o: { description: string; timeout: Duration; memorySize: number; statements: PolicyStatement[]; environment?: Record<string, string> },
   ): LambdaFunction {
-    const scope = new Construct(this, id);
+    const scope = new Construct(this, `${id}Function`);
     const functionName = `tap-${this.props.envName}-big-file-${handler}`;
     const logGroup = functionLogGroup(scope, 'LogGroup', functionName, { retention: this.props.logRetentionDays, removalPolicy: this.props.logRemovalPolicy });
     this.logGroups.push(logGroup);
@@ -225,7 +227,7 @@ export class BigFile extends Construct {
           retention: props.logRetentionDays,
           removalPolicy: props.logRemovalPolicy,
         }),
-        level: LogLevel.ERROR,
+        level: LogLevel.ALL,
         includeExecutionData: false,
       },
     });

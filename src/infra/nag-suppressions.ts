@@ -103,6 +103,18 @@ function acknowledgeBigFile(b: BigFile, bucketPattern: string, envName: string):
     reason: "DescribeMapRun on this state machine's map runs only; their ids are made by Step Functions per run.",
   });
   const stack = Stack.of(b);
+  const machineRef = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(b.stateMachine.node.defaultChild as never)}"}]}]}`;
+  // CDK's DistributedMapPolicy, a policy of its own beside the role's.
+  Validations.of(b.stateMachine).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineRef}:*]`,
+      reason: "The distributed map's own grant (CDK's DistributedMapPolicy): describing and stopping this state machine's executions, whose names are chosen per file.",
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineRef}/WriteEvents:*]`,
+      reason: "The distributed map's own grant (CDK's DistributedMapPolicy): the child executions of its map runs, named by Step Functions.",
+    },
+  );
   const arnOf = (fn: BigFile['prepareFn']) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as never)}.Arn>:*]`;
   Validations.of(b.stateMachine.role).acknowledge(
     {
