@@ -37,6 +37,27 @@ export interface S3Api extends LocalService {
   getObjectBytes(bucket: string, key: string, versionId?: string): Promise<Buffer>;
   /** What identifies the object's bytes (version and ETag), without reading them; throws as getObjectBytes. */
   objectTag(bucket: string, key: string, versionId?: string): string;
+  /** An object version to stream (Step Functions' ItemReader reads millions of lines without holding them). */
+  openObject(bucket: string, key: string, versionId?: string): S3ObjectHandle;
+  /** The newest versions of the keys under a prefix, as ListObjectsV2 lists them (delete markers left out). */
+  listObjects(bucket: string, prefix: string): Iterable<S3ListedObject>;
+  /** PutObject of a file written by another service (it is moved into the bucket). NoSuchBucket if absent. */
+  putObjectFile(bucket: string, key: string, path: string): Promise<{ etag: string; size: number }>;
+}
+
+export interface S3ObjectHandle {
+  readonly versionId: string;
+  readonly etag: string;
+  readonly size: number;
+  stream(): NodeJS.ReadableStream;
+}
+
+export interface S3ListedObject {
+  readonly Key: string;
+  readonly ETag: string;
+  readonly LastModified: string;
+  readonly Size: number;
+  readonly StorageClass: string;
 }
 
 export interface LogsApi extends LocalService {

@@ -4,6 +4,7 @@
  * key's lock from the metadata write to the index update, and is on disk before it is acknowledged.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { copyFile, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { damaged } from '../../data-dir.js';
@@ -157,6 +158,22 @@ export class ObjectStore {
     await writeFileAtomic(tmpPath, body);
     const md5 = createHash('md5').update(body).digest('hex');
     return this.commit(bucketName, key, { tmpPath, size: body.length, etag: `"${md5}"`, headers, metadata: {} });
+  }
+
+  /** PutObject of a finished file from another service (Step Functions' ResultWriter): hashed as it is read, then moved in. */
+  async putFile(bucketName: string, key: string, path: string): Promise<{ etag: string; size: number }> {
+    this.store.bucket(bucketName);
+    const md5 = createHash('md5');
+    let size = 0;
+    for await (const chunk of createReadStream(path)) {
+      md5.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    const tmpPath = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.put`);
+    await rename(path, tmpPath);
+    const etag = `"${md5.digest('hex')}"`;
+    await this.commit(bucketName, key, { tmpPath, size, etag, headers: { contentType: 'application/json' }, metadata: {} });
+    return { etag, size };
   }
 
   /** Versioning decides the id: a new one when Enabled, else `null` (which replaces the previous `null`). */

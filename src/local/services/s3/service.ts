@@ -20,6 +20,7 @@
  * destination exists when notifications are configured (queues are checked), directory buckets, and
  * cross-region redirects (a bucket answers at any region's endpoint).
  */
+import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { localCredentials } from '../../auth/credentials.js';
@@ -85,6 +86,23 @@ export function s3Service(ctx: LocalContext): S3Service {
     objectTag(bucket: string, key: string, versionId?: string) {
       const version = store.objects.resolve(bucket, key, versionId);
       return `${version.versionId} ${version.etag} ${version.size}`;
+    },
+    openObject(bucket: string, key: string, versionId?: string) {
+      const version = store.objects.resolve(bucket, key, versionId);
+      const path = store.objects.dataPath(bucket, version);
+      return { versionId: version.versionId, etag: version.etag, size: version.size, stream: () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+    },
+    *listObjects(bucket: string, prefix: string) {
+      const index = store.bucket(bucket).index;
+      for (const key of index.keys()) {
+        if (!key.startsWith(prefix)) continue;
+        const v = index.latest(key);
+        if (!v || v.deleteMarker) continue;
+        yield { Key: key, ETag: v.etag, LastModified: v.lastModified, Size: v.size, StorageClass: v.storageClass ?? 'STANDARD' };
+      }
+    },
+    putObjectFile(bucket: string, key: string, path: string) {
+      return store.objects.putFile(bucket, key, path);
     },
   };
 }

@@ -7,9 +7,13 @@ import { createHash } from 'node:crypto';
 import './polyfill.js';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { AwsError } from '../../errors.js';
+import { checkMap, isDistributed } from './map-run/fields.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type States = Record<string, Record<string, any>>;
+
+/** AWS's limit for an execution's input and output, and for data passed between states. */
+export const MAX_PAYLOAD = 262_144;
 
 /** Definition size limit (Step Functions quotas: 1,048,576 characters). */
 const MAX_DEFINITION = 1_048_576;
@@ -67,8 +71,11 @@ function unsupported(definition: Record<string, any>): void {
   for (const [name, state] of allStates(definition as StateMachineDefinition)) {
     if (state.QueryLanguage === 'JSONata') throw invalid(`tap local runs JSONPath states only (state ${name} uses JSONata)`);
     if (state.Assign !== undefined) throw invalid(`tap local does not support variables (Assign in state ${name})`);
-    if (state.Type === 'Map' && (state.ItemReader || state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED')) {
-      throw invalid(`tap local runs inline Map states only (state ${name} is a distributed Map)`);
+    if (state.Type === 'Map') {
+      checkMap(state, `/States/${name}`);
+      if (isDistributed(state) && allStates(state.ItemProcessor).some(([, s]) => isDistributed(s))) {
+        throw invalid(`tap local does not run a distributed Map inside another one's ItemProcessor (state ${name})`);
+      }
     }
     if (state.Type === 'Task' && typeof state.Resource === 'string' && /\.(sync|waitForTaskToken)(:\d+)?$/.test(state.Resource)) {
       throw invalid(`tap local does not support the .sync and .waitForTaskToken patterns (state ${name}: ${state.Resource})`);
@@ -111,8 +118,19 @@ export const MAX_TIMER_SECONDS = 2_147_483;
  */
 export function forInterpreter(definition: StateMachineDefinition): StateMachineDefinition {
   const copy = structuredClone(definition);
+  for (const [, state] of allStates(copy)) if (isDistributed(state)) asMapRunTask(state);
   for (const [, state] of allStates(copy)) {
     if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = MAX_TIMER_SECONDS;
   }
   return copy;
+}
+
+/** The Task a distributed Map becomes for the interpreter: its handler runs the map run (map-run/run.ts). */
+export const MAP_RUN_RESOURCE = 'arn:aws:states:::tap:mapRun';
+
+/** Keeps what the interpreter applies around the map run (paths, selectors, Retry, Catch, transitions). */
+function asMapRunTask(state: Record<string, any>): void {
+  const kept = ['Comment', 'InputPath', 'OutputPath', 'ResultPath', 'ResultSelector', 'Retry', 'Catch', 'Next', 'End'];
+  for (const key of Object.keys(state)) if (!kept.includes(key)) delete state[key];
+  Object.assign(state, { Type: 'Task', Resource: MAP_RUN_RESOURCE });
 }

@@ -10,14 +10,16 @@ import './polyfill.js';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { JSONPath as JSONPathFn } from 'jsonpath-plus';
 import type { LocalContext } from '../../service.js';
-import { allStates, forInterpreter, MAX_TIMER_SECONDS, type Json } from './definition.js';
+import { allStates, forInterpreter, MAP_RUN_RESOURCE, MAX_PAYLOAD, MAX_TIMER_SECONDS, type Json } from './definition.js';
 import { data, errorDetails, History } from './history.js';
+import { isDistributed } from './map-run/fields.js';
+import { MapRuns } from './map-run/run.js';
+import type { Context } from './map-run/template.js';
 import { enter, failed, RESUME_INPUT, RESUME_STATE, RESUME_WAIT, resumedDefinition } from './resume.js';
 import type { ExecutionRecord, ExecutionStatus, HistoryEvent, SfnStore } from './store.js';
 import { TaskError, taskTarget, TaskRunner } from './tasks.js';
 
-/** AWS's limit for an execution's input and output, and for data passed between states. */
-export const MAX_PAYLOAD = 262_144;
+export { MAX_PAYLOAD } from './definition.js';
 
 interface Run {
   record: ExecutionRecord;
@@ -33,6 +35,14 @@ interface Run {
   saving?: Promise<void>;
   dirty: boolean;
   finished: Promise<void>;
+  /** Aborted with 'stop' (StopExecution) or 'shutdown': map runs in the execution follow it. */
+  controller: AbortController;
+  /** StopExecution is winding the execution down: the interpreter's last events are not history. */
+  stopRequested: boolean;
+  /** The checkpoint a resumed run started from (its map run, if any, is carried on). */
+  resumeFrom?: { state: string; enteredAt: number };
+  context: Context;
+  mapRuns: Set<Promise<unknown>>;
 }
 
 const original = (name: string) => (name === RESUME_STATE ? undefined : name);
@@ -40,6 +50,7 @@ const original = (name: string) => (name === RESUME_STATE ? undefined : name);
 export class Executions {
   private readonly runs = new Map<string, Run>();
   private readonly tasks: TaskRunner;
+  readonly mapRuns: MapRuns;
   private stopping = false;
 
   constructor(
@@ -47,6 +58,7 @@ export class Executions {
     private readonly store: SfnStore,
   ) {
     this.tasks = new TaskRunner(ctx);
+    this.mapRuns = new MapRuns(ctx, `${store.root}/map-runs`, this.tasks);
   }
 
   /** Starts a new execution (its record is new, RUNNING). */
@@ -61,6 +73,7 @@ export class Executions {
   /** Carries on every execution a previous run of the local AWS left RUNNING. */
   async resumeAll(): Promise<void> {
     this.stopping = false;
+    this.mapRuns.start();
     for (const record of await this.store.executions.list()) {
       if (record.status !== 'RUNNING' || this.runs.has(record.executionArn)) continue;
       const history = new History((await this.store.histories.get(record.executionArn))?.events ?? []);
@@ -81,6 +94,10 @@ export class Executions {
   async stop(arn: string, error: string | undefined, cause: string | undefined): Promise<ExecutionRecord | undefined> {
     const run = this.runs.get(arn);
     if (!run) return undefined;
+    // Its map runs end first (MapRunAborted precedes ExecutionAborted, as on AWS).
+    run.stopRequested = true;
+    run.controller.abort('stop');
+    await settle(run.mapRuns);
     await this.finish(run, 'ABORTED', { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) });
     run.abort();
     return run.record;
@@ -92,9 +109,12 @@ export class Executions {
     const runs = [...this.runs.values()];
     for (const run of runs) {
       run.closed = true;
+      run.controller.abort('shutdown');
       run.abort();
     }
+    await Promise.all(runs.map((r) => settle(r.mapRuns)));
     await Promise.all(runs.map((r) => r.saving));
+    await this.mapRuns.shutdown();
     this.runs.clear();
     this.tasks.close();
   }
@@ -114,6 +134,11 @@ export class Executions {
       jsonPath: JSONPath,
       dirty: false,
       finished: Promise.resolve(),
+      controller: new AbortController(),
+      stopRequested: false,
+      ...(record.checkpoint ? { resumeFrom: { state: record.checkpoint.state, enteredAt: record.checkpoint.enteredAt } } : {}),
+      context: {},
+      mapRuns: new Set(),
     };
     this.runs.set(record.executionArn, run);
     let runnable = forInterpreter(definition);
@@ -132,13 +157,18 @@ export class Executions {
     for (const [name, state] of allStates(runnable)) {
       if (state.Type !== 'Task') continue;
       const shown = original(name) ?? record.checkpoint!.state;
+      if (state.Resource === MAP_RUN_RESOURCE) {
+        handlers[name] = (mapInput) => this.mapRun(run, shown, mapInput);
+        continue;
+      }
       handlers[name] = (taskInput) => this.task(run, shown, state.Resource, taskInput, run.states.get(shown)?.TimeoutSeconds);
     }
     const machine = new StateMachine(runnable, { validationOptions: { noValidate: true } });
     const context = {
       Execution: { Id: record.executionArn, Name: record.name, RoleArn: record.roleArn, StartTime: new Date(record.startDate * 1000).toISOString() },
-      StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop() },
+      StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineArn.split(':').pop()! },
     };
+    run.context = context;
     const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers }, context });
     run.abort = execution.abort;
     execution.result.catch(() => undefined); // the outcome is read from the event log, in order
@@ -155,14 +185,16 @@ export class Executions {
     const name: string | undefined = event.state?.name;
     const shown = name === RESUME_STATE ? run.record.checkpoint!.state : name;
     if (name === RESUME_WAIT || name === RESUME_INPUT) return; // how a resumed run gets back to its state: internal
-    const type = event.state?.type as string | undefined;
+    if (run.stopRequested) return; // StopExecution ends it; what the interpreter does meanwhile is not history
+    const distributed = shown !== undefined && isDistributed(run.states.get(shown));
+    const type = distributed ? 'Map' : (event.state?.type as string | undefined);
     const top = shown !== undefined && run.topLevel.has(shown) && event.index === undefined;
     switch (event.type) {
       case 'ExecutionStarted':
         return; // written by start(); a resumed run is the same execution
       case 'StateEntered':
         h.add(`${type}StateEntered`, { name: shown, ...data(event.state.input, 'input') });
-        if (type === 'Map' || type === 'Parallel') h.add(`${type}StateStarted`, type === 'Map' && Array.isArray(event.state.input) ? { length: event.state.input.length } : undefined);
+        if ((type === 'Map' && !distributed) || type === 'Parallel') h.add(`${type}StateStarted`, type === 'Map' && Array.isArray(event.state.input) ? { length: event.state.input.length } : undefined);
         if (top) run.record.checkpoint = enter(shown!, run.states.get(shown!)!, event.state.input, run.jsonPath);
         break;
       case 'StateExited':
@@ -199,6 +231,34 @@ export class Executions {
         return; // StateCaught, ParallelBranch*: AWS's history has no such events
     }
     this.save(run);
+  }
+
+  /** A distributed Map state: its map run (map-run/run.ts), events in this execution's history. */
+  private async mapRun(run: Run, state: string, input: Json): Promise<Json> {
+    await new Promise((r) => setImmediate(r)); // MapStateEntered goes first
+    if (run.closed || run.stopRequested) throw new TaskError('States.Runtime', 'The execution has ended.');
+    const since = run.resumeFrom?.state === state ? run.resumeFrom.enteredAt : undefined;
+    delete run.resumeFrom;
+    const parent = {
+      executionArn: run.record.executionArn,
+      stateMachineArn: run.record.stateMachineArn,
+      roleArn: run.record.roleArn,
+      context: run.context,
+      signal: run.controller.signal,
+      ...(since !== undefined ? { resumedSince: since } : {}),
+      event: (type: string, details?: Record<string, unknown>) => {
+        if (run.closed) return;
+        run.history.add(type, details);
+        this.save(run);
+      },
+    };
+    const work = this.mapRuns.run(parent, state, run.states.get(state)!, input);
+    run.mapRuns.add(work);
+    try {
+      return await work;
+    } finally {
+      run.mapRuns.delete(work);
+    }
   }
 
   private timedOut(run: Run, state: string): void {
@@ -284,4 +344,10 @@ export class Executions {
     })().finally(() => (run.saving = undefined));
     return run.saving;
   }
+}
+
+/** Waits for the map runs to wind down (bounded: a stuck child must not hold a stop up for long). */
+async function settle(work: Set<Promise<unknown>>): Promise<void> {
+  if (work.size === 0) return;
+  await Promise.race([Promise.allSettled([...work]), new Promise((r) => setTimeout(r, 10_000).unref())]);
 }

@@ -24,6 +24,7 @@ import type { LocalContext, LocalService } from '../../service.js';
 import { removeIfExists, serviceDir } from '../../storage.js';
 import { parseDefinition } from './definition.js';
 import { Executions } from './executions.js';
+import { mapRunOperations } from './map-run/api.js';
 import { SfnStore, type ExecutionRecord, type MachineRecord } from './store.js';
 import { page, validArn, validInput, validName, validRoleArn } from './validate.js';
 
@@ -207,6 +208,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
       return {};
     },
     ListTagsForResource: async (input) => ({ tags: (await machine(input.resourceArn)).tags }),
+    ...mapRunOperations(executions.mapRuns, execution),
   };
 
   const operations: Record<string, JsonOperation> = Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, (input: Input, req) => op(input, req.region)]));
