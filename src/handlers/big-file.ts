@@ -56,7 +56,15 @@ export async function batch(event: RecordBatch, context: Context) {
 
 let finishDeps: Omit<Parameters<typeof finishFile>[1], 'now'> & { deliveries?: ReturnType<typeof sfnDeliveries>; metrics: Metrics } | undefined;
 
-export async function finish(event: FinishInput, context: Context) {
+/** Finish's payload: the state machine's state, and the execution's start and id (src/infra/big-file.ts). */
+export interface FinishEvent {
+  state: Omit<FinishInput, 'startedAt' | 'executionArn'>;
+  startedAt: string;
+  executionArn: string;
+}
+
+export async function finish(payload: FinishEvent, context: Context) {
+  const event: FinishInput = { ...payload.state, startedAt: payload.startedAt, executionArn: payload.executionArn };
   const logger = log(context, event.file);
   const environment = required(env, ENV.environment);
   if (!finishDeps) {
