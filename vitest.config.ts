@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // test/scale runs minutes-long workloads: `npm run test:scale` runs them on their own.
+    include: process.env.TAP_SCALE ? ['test/scale/**/*.test.ts'] : ['test/**/*.test.ts'],
+    exclude: process.env.TAP_SCALE ? [] : ['test/scale/**', 'node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: synth and bundling are CPU-heavy, so keep file-level parallelism modest.

@@ -144,9 +144,10 @@ export class Worker {
       } catch {
         this.settle({ kind: 'exit', code: this.child.exitCode, signal: this.child.signalCode });
       }
-    }).finally(() => {
-      this.busy = false;
     });
+    // `busy` stays set until the runner releases the worker (after the invocation's logs are written):
+    // cleared here, a waiting invocation could take the worker while this one still holds it, and the
+    // second invoke's `settle` would replace the first's (which then timed out).
   }
 
   kill(): void {

@@ -1,7 +1,8 @@
 /**
  * Runs executions with aws-local-stepfunctions, in the local AWS's process: every Task goes to
  * TaskRunner through the interpreter's `taskResourceLocalHandlers` hook (keyed by state name, which
- * ASL makes unique machine-wide, so nested Map and Parallel tasks are covered too). The interpreter's
+ * ASL makes unique machine-wide, so nested Map and Parallel tasks are covered too); a distributed Map
+ * is a Task to the interpreter whose handler runs its map run (map-run/run.ts). The interpreter's
  * event log becomes AWS's history; the execution, its history and a checkpoint are written as it
  * goes (resume.ts), so a restarted local AWS carries every unfinished execution on. Stopping the
  * local AWS leaves executions RUNNING on disk, to be resumed; StopExecution aborts them.
@@ -141,6 +142,8 @@ export class Executions {
       mapRuns: new Set(),
     };
     this.runs.set(record.executionArn, run);
+    // Map runs a restart interrupted anywhere but in the state the execution resumes at are not carried on.
+    if (run.resumeFrom) await this.mapRuns.abandon(record.executionArn, run.topLevel.has(run.resumeFrom.state) ? run.resumeFrom.state : undefined);
     let runnable = forInterpreter(definition);
     const input = JSON.parse(record.input) as Json;
     if (record.checkpoint) {
@@ -318,6 +321,8 @@ export class Executions {
   private async finish(run: Run, status: Exclude<ExecutionStatus, 'RUNNING'>, details: { output?: string; error?: string; cause?: string }): Promise<void> {
     if (run.closed || this.stopping) return;
     run.closed = true;
+    // A map run still going (the execution timed out, or failed elsewhere in a Parallel) ends with it.
+    run.controller.abort('stop');
     const r = run.record;
     Object.assign(r, { status, stopDate: Date.now() / 1000 }, details);
     delete r.checkpoint;

@@ -4,8 +4,9 @@
  * retries used and when the next attempt is due). After a restart the execution carries on from
  * that state: a copy of it becomes the start state, a Wait ending at its original time, a retrying
  * state with the retries it has left and its back-off continuing where it was. States before it are
- * not run again; the state itself is (at least once: a Task that was in flight, or a Parallel or Map
- * that was part-way, runs again from its input).
+ * not run again; the state itself is (at least once: a Task that was in flight, or a Parallel or inline
+ * Map that was part-way, runs again from its input; a distributed Map's map run carries on from its
+ * progress log, map-run/store.ts).
  */
 import type { JSONPath as JsonPathFn } from 'jsonpath-plus';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';

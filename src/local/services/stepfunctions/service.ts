@@ -4,18 +4,32 @@
  * history). Executions run inside the local AWS (executions.ts) with Task integrations for Lambda,
  * DynamoDB, SQS and SNS (tasks.ts). State lives under `<data-dir>/stepfunctions`.
  *
+ * Distributed Map (map-run/): items from the state's input or streamed from the local S3
+ * (ItemReader `s3:getObject` over JSONL, CSV with FIRST_ROW or GIVEN headers, JSON; and
+ * `s3:listObjectsV2`), ItemSelector, ItemBatcher, MaxConcurrency, tolerated failure percentage and
+ * count, ResultWriter (AWS's manifest and result files), Label, the `*Path` variants; map runs with
+ * ListMapRuns, DescribeMapRun (counts live while it runs) and UpdateMapRun; MapRunStarted /
+ * Succeeded / Failed / Aborted in the history.
+ *
  * After a restart (or a crash) of the local AWS, every execution that was RUNNING is resumed from
  * the top-level state it was in, with that state's input: a Wait ends when it would have, a state in
  * Retry back-off keeps its retry count and back-off (resume.ts). This is at-least-once for the
- * resumed state (a Task in flight runs again; a Parallel or Map runs again from its input), never a
+ * resumed state (a Task in flight runs again; a Parallel or inline Map runs again from its input; a
+ * distributed Map carries its map run on, running again only the children not finished), never a
  * lost or skipped state; an execution that cannot be resumed fails with a cause that says why. The
  * history shows the resumed state entered a second time; `$$.Execution.StartTime` in the context
  * object is the resumed run's (its Input, Name and Id stay the execution's).
  *
- * Leaves out (what aws-local-stepfunctions does not run): JSONata, variables (Assign), distributed
- * Map, `.sync` and `.waitForTaskToken` (refused at create), activities, HeartbeatSeconds (ignored),
- * versions and aliases, redrive, StartSyncExecution, Express workflow semantics (EXPRESS machines
- * run like STANDARD ones), logging to CloudWatch Logs (configuration stored only), X-Ray.
+ * Leaves out (what aws-local-stepfunctions does not run): JSONata, variables (Assign), `.sync` and
+ * `.waitForTaskToken` (refused at create), activities, HeartbeatSeconds (ignored), versions and
+ * aliases, redrive (of executions and map runs), StartSyncExecution, Express workflow semantics
+ * (EXPRESS machines run like STANDARD ones), logging to CloudWatch Logs (configuration stored only),
+ * X-Ray. Of distributed Map: child executions are not executions of their own (no
+ * DescribeExecution, history or ListExecutions by mapRunArn: their outcomes are in the map run's
+ * counts and ResultWriter files); ItemReader MANIFEST (S3 inventory) and ResultWriter WriterConfig
+ * are refused at create; a JSON (not JSONL) item source is parsed whole (at most 256 MiB); a
+ * distributed Map inside another's ItemProcessor is refused; MaxConcurrency 0 means at most 1,000
+ * children at once; a failed child in an inline result array is `{ Error, Cause }`.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../errors.js';

@@ -83,6 +83,18 @@ export class MapRuns {
     return true;
   }
 
+  /**
+   * A resumed execution: its RUNNING map runs other than the resumed state's are over (a Map nested
+   * in a Parallel or an inline Map runs again from its input, with a new map run).
+   */
+  async abandon(executionArn: string, keep: string | undefined): Promise<void> {
+    for (const r of await this.store.list()) {
+      if (r.executionArn !== executionArn || r.status !== 'RUNNING' || r.stateName === keep || this.live.has(r.mapRunArn)) continue;
+      this.end(r, 'ABORTED');
+      await this.store.put(r);
+    }
+  }
+
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();

@@ -1,0 +1,30 @@
+/** More concurrent invocations than warm workers: they queue for a worker, none is lost or timed out. */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createFunction, text } from '../helpers/lambda.js';
+import { startLocal, type LocalHarness } from '../helpers/local.js';
+
+let local: LocalHarness;
+beforeAll(async () => {
+  local = await startLocal();
+}, 60_000);
+afterAll(() => local.stop());
+
+it('8 callers × 40 invocations on a 3-worker pool: every one answers with its own payload', async () => {
+  const lambda = new LambdaClient({ ...local.clientConfig, maxAttempts: 1 });
+  await createFunction(lambda, 'echo-id', { 'index.mjs': 'export const handler = async (e) => ({ id: e.id });' }, { Timeout: 20 });
+  let next = 0;
+  const wrong: string[] = [];
+  const lane = async () => {
+    while (next < 320) {
+      const id = next++;
+      const out = await lambda.send(new InvokeCommand({ FunctionName: 'echo-id', Payload: Buffer.from(JSON.stringify({ id })) }));
+      if (out.FunctionError || JSON.parse(text(out.Payload)).id !== id) wrong.push(`${id}: ${text(out.Payload).slice(0, 200)}`);
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 8 }, lane));
+  expect(wrong).toEqual([]);
+  // Before the fix a worker could be handed two invocations at once; one of them waited for its timeout (20 s).
+  expect(Date.now() - started).toBeLessThan(20_000);
+}, 120_000);
