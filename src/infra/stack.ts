@@ -3,7 +3,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays, stackTags } from './environment.js';
-import { BIG_FILE_DEFAULTS, BigFile } from './big-file.js';
+import { BIG_FILE_DEFAULTS, BigFile, processorTimeout } from './big-file.js';
 import { Delivery } from './delivery.js';
 import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
@@ -40,7 +40,6 @@ export interface TapStackProps extends StackProps {
 }
 
 
-const FUNCTION_TIMEOUT = Duration.minutes(2);
 const MAX_RECEIVE_COUNT = 3;
 
 /** One pipeline environment: S3 → SQS → Lambda → DynamoDB, with a DLQ, logs, metrics and alarms. */
@@ -48,6 +47,8 @@ export class TapStack extends Stack {
   constructor(scope: Construct, id: string, props: TapStackProps) {
     super(scope, id, props);
     const { envName } = props;
+    const thresholdBytes = props.bigFileThresholdBytes ?? BIG_FILE_DEFAULTS.thresholdBytes;
+    const functionTimeout = processorTimeout(thresholdBytes);
     const keep = isProtected(envName);
     const dataRemoval = keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -62,7 +63,7 @@ export class TapStack extends Stack {
       bucket: uploads.bucket.node.defaultChild as CfnBucket,
       bucketArn: uploads.bucketArn,
       sourceAccount: this.account,
-      functionTimeout: FUNCTION_TIMEOUT,
+      functionTimeout,
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const delivery = new Delivery(this, 'Delivery', {
@@ -93,7 +94,7 @@ export class TapStack extends Stack {
     const processor = new Processor(this, 'Processor', {
       envName,
       codeDir: props.processorCodeDir,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: functionTimeout,
       logRetentionDays: logRetentionDays(envName),
       logRemovalPolicy: dataRemoval,
       bucketArn: uploads.bucketArn,
@@ -101,7 +102,7 @@ export class TapStack extends Stack {
       metadata: tables.metadata,
       events: tables.events,
       deliveryStateMachine: delivery.stateMachine,
-      bigFiles: { stateMachine: bigFile.stateMachine, thresholdBytes: props.bigFileThresholdBytes ?? BIG_FILE_DEFAULTS.thresholdBytes },
+      bigFiles: { stateMachine: bigFile.stateMachine, thresholdBytes },
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       envName,
