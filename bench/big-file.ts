@@ -4,7 +4,8 @@
  * Batch → Finish), side by side with a bare BatchWriteItem loop into the same local events table at
  * the big path's write concurrency (the local limit the issue asks the big path to reach half of).
  * The same NDJSON file each time, under a new key; the threshold is switched on the processor itself.
- *   npm run build && npx tsx bench/big-file.ts [--records 50000] [--rounds 3] [--bare-concurrency 4,8,32]
+ *   npm run build && npx tsx bench/big-file.ts [--records 50000] [--rounds 3] [--bare-concurrency 4,16,32]
+ * Before/after for the small path: TAP_BENCH_BIN=<an older build's bin/tap.js> … --small-only.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,8 @@ import { benchWorkspace } from './workspace.js';
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const records = Number(arg('--records', '50000'));
 const rounds = Number(arg('--rounds', '3'));
-const bareConcurrency = arg('--bare-concurrency', '4,32').split(',').map(Number);
+const bareConcurrency = arg('--bare-concurrency', '4,16,32').split(',').map(Number);
+const smallOnly = process.argv.includes('--small-only');
 const { dir, tap, close } = benchWorkspace('big-file');
 
 try {
@@ -77,10 +79,11 @@ try {
   const big: number[] = [];
   const bareRates = new Map<number, number[]>(bareConcurrency.map((c) => [c, []]));
   for (let r = 0; r < rounds; r++) {
-    await setThreshold(1024 ** 3);
+    if (!smallOnly) await setThreshold(1024 ** 3);
     const s = await endToEnd(`incoming/bench-small-${r}.ndjson`);
     small.push(records / s.seconds);
     smallInside.push(records / s.inside);
+    if (smallOnly) continue;
     await setThreshold(0);
     big.push(records / (await endToEnd(`incoming/bench-big-${r}.ndjson`)).seconds);
     for (const c of bareConcurrency) bareRates.get(c)!.push(records / (await bare(c)));
@@ -88,6 +91,7 @@ try {
   const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US').padStart(8)} records/s`;
   console.log(`${records.toLocaleString('en-US')} records (${(bytes / 1e6).toFixed(1)} MB NDJSON), ${rounds} rounds, medians; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')} (uptime ${Math.round(uptime())} s)`);
   console.log(`small path, end to end             ${fmt(median(small))}   (inside the processor ${fmt(median(smallInside))})`);
+  if (smallOnly) process.exit(0);
   console.log(`big path, end to end               ${fmt(median(big))}`);
   for (const [c, rates] of bareRates) console.log(`bare BatchWriteItem, ${String(c).padStart(2)} in flight    ${fmt(median(rates))}`);
   const reference = median(bareRates.get(Math.max(...bareConcurrency))!);
