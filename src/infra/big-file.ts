@@ -46,7 +46,7 @@ import { functionLogGroup, nodeFunction } from './parts.js';
 
 /** Defaults (see README, "Big files", for how they were chosen). */
 export const BIG_FILE_DEFAULTS = {
-  /** Files above this go to the state machine: the small path takes ~10 s for it on the local AWS. */
+  /** Files above this go to the state machine: ~30 s on the small path at the rate measured (see processorTimeout). */
   thresholdBytes: 8 * 1024 * 1024,
   /** Batch functions at once. */
   maxConcurrency: 8,
@@ -56,8 +56,9 @@ export const BIG_FILE_DEFAULTS = {
 
 /**
  * The processor's time-out for a threshold: a file just under it must finish with wide margin. The
- * small path does ~1 MB/s on the local AWS (bench/big-file.ts); this assumes a quarter of that and
- * triples it, and never goes under 2 minutes or over Lambda's 15.
+ * small path did ~300 KB/s (1,200 records/s) inside the processor on the local AWS, on a 2-core
+ * machine at load average ~15 (bench/big-file.ts); this assumes 250 KB/s, triples the time, and never
+ * goes under 2 minutes or over Lambda's 15. At the default threshold that is 2 minutes for ~30 s of work.
  */
 export function processorTimeout(thresholdBytes: number): Duration {
   const seconds = Math.ceil((thresholdBytes / 250_000) * 3);
