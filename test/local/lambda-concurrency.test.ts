@@ -22,9 +22,7 @@ it('8 callers × 40 invocations on a 3-worker pool: every one answers with its o
       if (out.FunctionError || JSON.parse(text(out.Payload)).id !== id) wrong.push(`${id}: ${text(out.Payload).slice(0, 200)}`);
     }
   };
-  const started = Date.now();
   await Promise.all(Array.from({ length: 8 }, lane));
+  // A worker handed two invocations at once answered only one; the other ended in Sandbox.Timedout.
   expect(wrong).toEqual([]);
-  // Before the fix a worker could be handed two invocations at once; one of them waited for its timeout (20 s).
-  expect(Date.now() - started).toBeLessThan(20_000);
 }, 120_000);

@@ -1,7 +1,8 @@
-/** A distributed Map survives a restart of the local AWS: the same map run carries on, children done before it are not run again. */
+/** A distributed Map survives a restart of the local AWS (graceful or SIGKILL): the same map run carries on, children done before it are not run again. */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,57 +27,99 @@ const MARKING = `import { appendFileSync } from 'node:fs';
     return { ids: e.Items.map((i) => i.id) };
   };`;
 
+type Config = { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+
+/** 60 items in batches of 3, 2 at a time; returns once 5 batches succeeded, with the run still going. */
+async function startRun(config: Config, dir: string): Promise<{ executionArn: string; mapRunArn: string }> {
+  await createFunction(new LambdaClient(config), 'marking', { 'index.mjs': MARKING }, { Timeout: 10 });
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'data' }));
+  await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'items.jsonl', Body: Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: i })).join('\n') }));
+  const sfn = new SFNClient(config);
+  const arn = await createMachine(sfn, 'resumable', {
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: 'data', Key: 'items.jsonl' } },
+        ItemBatcher: { MaxItemsPerBatch: 3, BatchInput: { 'dir.$': '$.dir' } },
+        MaxConcurrency: 2,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Mark',
+          States: { Mark: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'marking', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true } },
+        },
+        Next: 'Done',
+      },
+      Done: { Type: 'Pass', Parameters: { 'batches.$': 'States.ArrayLength($)' }, End: true },
+    },
+  });
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ dir }) }));
+  const mapRunArn = await eventually(async () => (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn, { timeoutMs: 60_000, intervalMs: 50 });
+  await eventually(async () => ((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).executionCounts!.succeeded! >= 5 ? true : undefined), { timeoutMs: 90_000, intervalMs: 50 });
+  return { executionArn: executionArn!, mapRunArn: mapRunArn! };
+}
+
+/** After the restart: the run finished as one map run, every item ran, at most `twice` items ran again. */
+async function expectCarriedOn(local: LocalHarness, ids: { executionArn: string; mapRunArn: string }, dir: string, twice: number): Promise<void> {
+  const sfn = new SFNClient(local.clientConfig);
+  const done = await finished(sfn, ids.executionArn, 150_000);
+  expect(done.status, done.cause).toBe('SUCCEEDED');
+  expect(JSON.parse(done.output!)).toEqual({ batches: 20 });
+  const runs = (await sfn.send(new ListMapRunsCommand({ executionArn: ids.executionArn }))).mapRuns!;
+  expect(runs.map((r) => r.mapRunArn)).toEqual([ids.mapRunArn]);
+  const d = await sfn.send(new DescribeMapRunCommand({ mapRunArn: ids.mapRunArn }));
+  expect(d.status).toBe('SUCCEEDED');
+  expect(d.itemCounts).toMatchObject({ total: 60, succeeded: 60, failed: 0, pending: 0, running: 0 });
+  expect(d.executionCounts).toMatchObject({ total: 20, succeeded: 20 });
+  const marks = Array.from({ length: 60 }, (_, i) => readFileSync(join(dir, String(i)), 'utf8').length);
+  expect(marks.every((m) => m >= 1)).toBe(true);
+  expect(marks.filter((m) => m > 1).length).toBeLessThanOrEqual(twice);
+  expect(types(await history(sfn, ids.executionArn)).filter((t) => t === 'MapRunStarted')).toHaveLength(1);
+}
+
 describe('a restart of the local AWS during a distributed Map', () => {
-  it('carries the map run on: succeeded batches are not run again, every item is done, the counts add up', async () => {
+  it('stopped: the map run carries on; only the batches in flight at the stop (2 × 3 items) run again', async () => {
     running = await startLocal();
     const dir = mkdtempSync(join(tmpdir(), 'tap-map-restart-'));
-    await createFunction(new LambdaClient(running.clientConfig), 'marking', { 'index.mjs': MARKING }, { Timeout: 10 });
-    const s3 = new S3Client({ ...running.clientConfig, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'data' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'items.jsonl', Body: Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: i })).join('\n') }));
-    const sfn = new SFNClient(running.clientConfig);
-    const arn = await createMachine(sfn, 'resumable', {
-      StartAt: 'Each',
-      States: {
-        Each: {
-          Type: 'Map',
-          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: 'data', Key: 'items.jsonl' } },
-          ItemBatcher: { MaxItemsPerBatch: 3, BatchInput: { 'dir.$': '$.dir' } },
-          MaxConcurrency: 2,
-          ItemProcessor: {
-            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-            StartAt: 'Mark',
-            States: { Mark: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'marking', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true } },
-          },
-          Next: 'Done',
-        },
-        Done: { Type: 'Pass', Parameters: { 'batches.$': 'States.ArrayLength($)' }, End: true },
-      },
-    });
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ dir }) }));
-    const mapRunArn = await eventually(async () => (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn, { timeoutMs: 60_000, intervalMs: 50 });
-    await eventually(async () => ((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).executionCounts!.succeeded! >= 5 ? true : undefined), { timeoutMs: 90_000, intervalMs: 50 });
-
-    // Act: stop the local AWS mid-run and start it again on the same data.
+    const ids = await startRun(running.clientConfig, dir);
     await running.stop();
-    const before = readdirSync(dir).length;
-    expect(before).toBeLessThan(60);
+    expect(readdirSync(dir).length).toBeLessThan(60);
     running = await startLocal({ dataDir: running.dataDir });
-    const sfn2 = new SFNClient(running.clientConfig);
-    const done = await finished(sfn2, executionArn!, 150_000);
+    await expectCarriedOn(running, ids, dir, 6);
+  });
 
-    expect(done.status, done.cause).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output!)).toEqual({ batches: 20 });
-    const runs = (await sfn2.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
-    expect(runs.map((r) => r.mapRunArn)).toEqual([mapRunArn]);
-    const d = await sfn2.send(new DescribeMapRunCommand({ mapRunArn }));
-    expect(d.status).toBe('SUCCEEDED');
-    expect(d.itemCounts).toMatchObject({ total: 60, succeeded: 60, failed: 0, pending: 0, running: 0 });
-    expect(d.executionCounts).toMatchObject({ total: 20, succeeded: 20 });
-    // Every item ran; only the batches in flight at the stop (at most MaxConcurrency = 2, 3 items each) ran twice.
-    const marks = Array.from({ length: 60 }, (_, i) => readFileSync(join(dir, String(i)), 'utf8').length);
-    expect(marks.every((m) => m >= 1)).toBe(true);
-    expect(marks.filter((m) => m > 1).length).toBeLessThanOrEqual(6);
-    expect(types(await history(sfn2, executionArn!)).filter((t) => t === 'MapRunStarted')).toHaveLength(1);
+  it('killed with SIGKILL: the map run carries on from its progress log; succeeded batches are not run again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-map-kill-'));
+    const dir = mkdtempSync(join(tmpdir(), 'tap-map-kill-marks-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/local/main.ts', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let ids: { executionArn: string; mapRunArn: string };
+    try {
+      const endpoint = await listening(child);
+      ids = await startRun({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } }, dir);
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(readdirSync(dir).length).toBeLessThan(60);
+    running = await startLocal({ dataDir });
+    // In flight at the kill (2 batches), plus a batch or two that finished but whose log line had not reached the disk.
+    await expectCarriedOn(running, ids, dir, 12);
   });
 });
+
+function listening(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+}

@@ -1,7 +1,7 @@
 /** Distributed Map on the local AWS: ItemReader (JSONL, CSV, JSON), batching, concurrency, tolerated failures, ResultWriter, map run APIs. */
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeMapRunCommand, ListExecutionsCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand, UpdateMapRunCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,13 @@ describe('reading items from S3', () => {
     expect(d.itemCounts).toMatchObject({ total: 25, succeeded: 25, failed: 0, pending: 0, running: 0 });
     expect(d.executionCounts).toMatchObject({ total: 3, succeeded: 3 });
     expect(d.maxConcurrency).toBe(2);
+    const children = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn, maxResults: 2 }));
+    expect(children.executions).toHaveLength(2);
+    const rest = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn, nextToken: children.nextToken }));
+    const all = [...children.executions!, ...rest.executions!];
+    expect(all.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(all.reduce((n, e) => n + e.itemCount!, 0)).toBe(25);
+    expect(all[0]!.executionArn).toMatch(/:execution:jsonl-batched\/Each:[0-9a-f-]{36}$/);
   });
 });
 
@@ -128,6 +135,16 @@ describe('more readers', () => {
     const fromInput = await runToEnd(sfn, await createMachine(sfn, 'items-path', distributedMap({ ItemsPath: '$.things', ItemBatcher: { MaxInputBytesPerBatch: 40 } }, PASS)), { things: ['aaaaaaaaaa', 'bbbbbbbbbb', 'cccccccccc'] });
     // {"Items":["aaaaaaaaaa","bbbbbbbbbb"]} is 37 bytes; a third item would make it 50.
     expect(JSON.parse(fromInput.output!)).toEqual([{ Items: ['aaaaaaaaaa', 'bbbbbbbbbb'] }, { Items: ['cccccccccc'] }]);
+  });
+
+  it('s3:listObjectsV2: one item per object under the prefix, as AWS shapes them', async () => {
+    for (const k of ['a', 'b', 'c']) await put(`listed/${k}.txt`, k.repeat(3));
+    await put('unlisted.txt', 'x');
+    const run = await runToEnd(sfn, await createMachine(sfn, 'listing', distributedMap({ ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: BUCKET, Prefix: 'listed/' } } }, PASS)));
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const items = JSON.parse(run.output!);
+    expect(items.map((i: any) => i.Key)).toEqual(['listed/a.txt', 'listed/b.txt', 'listed/c.txt']);
+    expect(items[0]).toEqual({ Etag: expect.stringMatching(/^"[0-9a-f]{32}"$/), Key: 'listed/a.txt', LastModified: expect.any(Number), Size: 3, StorageClass: 'STANDARD' });
   });
 
   it('a malformed line fails the Map with States.ItemReaderFailed before any child runs; so does a missing object', async () => {
@@ -307,6 +324,31 @@ describe('running children', () => {
     expect(Math.max(...seen)).toBeGreaterThanOrEqual(2);
     expect(sawRunning).toBe(true);
     expect(running).toBeLessThanOrEqual(3);
+  });
+  it('UpdateMapRun raises MaxConcurrency of a running map run; a finished one cannot be updated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-map-update-'));
+    await put('update.jsonl', jsonl(16));
+    const arn = await createMachine(sfn, 'updated', distributedMap({ ItemReader: reader('update.jsonl', { InputType: 'JSONL' }), ItemSelector: { 'dir.$': '$.dir', ms: 400 }, MaxConcurrency: 1 }, GAUGE_PROCESSOR));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify({ dir }) }));
+    const mapRunArn = await eventually(async () => (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn, { timeoutMs: 30_000, intervalMs: 50 });
+    await eventually(async () => ((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).executionCounts!.succeeded! >= 1 ? true : undefined), { timeoutMs: 60_000, intervalMs: 50 });
+    await sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 3 }));
+    expect((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).maxConcurrency).toBe(3);
+    const done = await finished(sfn, executionArn!);
+    expect(done.status, done.cause).toBe('SUCCEEDED');
+    const seen = JSON.parse(done.output!).map((o: { seen: number }) => o.seen);
+    expect(seen[0]).toBe(1);
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+    await expect(sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 5 }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRunArn!.replace(/:[^:]*$/, ':00000000-0000-0000-0000-000000000000') }))).rejects.toMatchObject({ name: 'ResourceNotFound' });
+  });
+
+  it('a line longer than 256 KiB fails with States.ItemReaderFailed', async () => {
+    await put('long.jsonl', `{"id":1}\n{"pad":"${'x'.repeat(300_000)}"}\n`);
+    const run = await runToEnd(sfn, await createMachine(sfn, 'long-line', distributedMap({ ItemReader: reader('long.jsonl', { InputType: 'JSONL' }) }, PASS)));
+    expect(run.error).toBe('States.ItemReaderFailed');
+    expect(run.cause).toMatch(/Line 2 is larger than 262144 bytes/);
   });
 });
 

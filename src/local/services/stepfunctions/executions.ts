@@ -14,6 +14,7 @@ import type { LocalContext } from '../../service.js';
 import { allStates, forInterpreter, MAP_RUN_RESOURCE, MAX_PAYLOAD, MAX_TIMER_SECONDS, type Json } from './definition.js';
 import { data, errorDetails, History } from './history.js';
 import { isDistributed } from './map-run/fields.js';
+import { enterMapRun, settle } from './map-run/parent.js';
 import { MapRuns } from './map-run/run.js';
 import type { Context } from './map-run/template.js';
 import { enter, failed, RESUME_INPUT, RESUME_STATE, RESUME_WAIT, resumedDefinition } from './resume.js';
@@ -237,31 +238,8 @@ export class Executions {
   }
 
   /** A distributed Map state: its map run (map-run/run.ts), events in this execution's history. */
-  private async mapRun(run: Run, state: string, input: Json): Promise<Json> {
-    await new Promise((r) => setImmediate(r)); // MapStateEntered goes first
-    if (run.closed || run.stopRequested) throw new TaskError('States.Runtime', 'The execution has ended.');
-    const since = run.resumeFrom?.state === state ? run.resumeFrom.enteredAt : undefined;
-    delete run.resumeFrom;
-    const parent = {
-      executionArn: run.record.executionArn,
-      stateMachineArn: run.record.stateMachineArn,
-      roleArn: run.record.roleArn,
-      context: run.context,
-      signal: run.controller.signal,
-      ...(since !== undefined ? { resumedSince: since } : {}),
-      event: (type: string, details?: Record<string, unknown>) => {
-        if (run.closed) return;
-        run.history.add(type, details);
-        this.save(run);
-      },
-    };
-    const work = this.mapRuns.run(parent, state, run.states.get(state)!, input);
-    run.mapRuns.add(work);
-    try {
-      return await work;
-    } finally {
-      run.mapRuns.delete(work);
-    }
+  private mapRun(run: Run, state: string, input: Json): Promise<Json> {
+    return enterMapRun(this.mapRuns, run, state, input, () => void this.save(run));
   }
 
   private timedOut(run: Run, state: string): void {
@@ -349,10 +327,4 @@ export class Executions {
     })().finally(() => (run.saving = undefined));
     return run.saving;
   }
-}
-
-/** Waits for the map runs to wind down (bounded: a stuck child must not hold a stop up for long). */
-async function settle(work: Set<Promise<unknown>>): Promise<void> {
-  if (work.size === 0) return;
-  await Promise.race([Promise.allSettled([...work]), new Promise((r) => setTimeout(r, 10_000).unref())]);
 }

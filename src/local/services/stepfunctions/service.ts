@@ -8,7 +8,7 @@
  * (ItemReader `s3:getObject` over JSONL, CSV with FIRST_ROW or GIVEN headers, JSON; and
  * `s3:listObjectsV2`), ItemSelector, ItemBatcher, MaxConcurrency, tolerated failure percentage and
  * count, ResultWriter (AWS's manifest and result files), Label, the `*Path` variants; map runs with
- * ListMapRuns, DescribeMapRun (counts live while it runs) and UpdateMapRun; MapRunStarted /
+ * ListMapRuns, DescribeMapRun (counts live while it runs), UpdateMapRun and ListExecutions by mapRunArn; MapRunStarted /
  * Succeeded / Failed / Aborted in the history.
  *
  * After a restart (or a crash) of the local AWS, every execution that was RUNNING is resumed from
@@ -25,8 +25,8 @@
  * aliases, redrive (of executions and map runs), StartSyncExecution, Express workflow semantics
  * (EXPRESS machines run like STANDARD ones), logging to CloudWatch Logs (configuration stored only),
  * X-Ray. Of distributed Map: child executions are not executions of their own (no
- * DescribeExecution, history or ListExecutions by mapRunArn: their outcomes are in the map run's
- * counts and ResultWriter files); ItemReader MANIFEST (S3 inventory) and ResultWriter WriterConfig
+ * DescribeExecution or history; ListExecutions with a mapRunArn lists the finished ones, from the
+ * map run's progress log, oldest first); ItemReader MANIFEST (S3 inventory) and ResultWriter WriterConfig
  * are refused at create; a JSON (not JSONL) item source is parsed whole (at most 256 MiB); a
  * distributed Map inside another's ItemProcessor is refused; MaxConcurrency 0 means at most 1,000
  * children at once; a failed child in an inline result array is `{ Error, Cause }`.
@@ -77,6 +77,7 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
     return e;
   };
 
+  const mapRuns = mapRunOperations(executions.mapRuns, execution);
   const ops: Record<string, Operation> = {
     CreateStateMachine: (input, region) =>
       serialize(async () => {
@@ -178,6 +179,8 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
       return { stateMachineArn: e.stateMachineArn, name: e.stateMachineArn.split(':').pop(), definition: e.definition, roleArn: e.roleArn, updateDate: e.startDate };
     },
     ListExecutions: async (input) => {
+      if (input.mapRunArn !== undefined && input.stateMachineArn !== undefined) throw new AwsError('ValidationException', 'Specify either stateMachineArn or mapRunArn, not both');
+      if (input.mapRunArn !== undefined) return mapRuns.listChildren(input);
       const m = await machine(input.stateMachineArn);
       const filter = input.statusFilter;
       if (filter !== undefined && !['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'].includes(filter)) {
@@ -222,7 +225,9 @@ export function stepFunctionsService(ctx: LocalContext): StepFunctionsService {
       return {};
     },
     ListTagsForResource: async (input) => ({ tags: (await machine(input.resourceArn)).tags }),
-    ...mapRunOperations(executions.mapRuns, execution),
+    ListMapRuns: mapRuns.ListMapRuns,
+    DescribeMapRun: mapRuns.DescribeMapRun,
+    UpdateMapRun: mapRuns.UpdateMapRun,
   };
 
   const operations: Record<string, JsonOperation> = Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, (input: Input, req) => op(input, req.region)]));

@@ -51,6 +51,13 @@ export function validInput(input: unknown): string {
 
 /** A page of `items` from an opaque token; maxResults 0 (or absent) means the default of 100, at most 1000. */
 export function page<T>(items: T[], maxResults: unknown, nextToken: unknown): { items: T[]; nextToken?: string } {
+  const { start, max } = pageBounds(maxResults, nextToken);
+  const end = start + max;
+  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: tokenAt(end) } : {}) };
+}
+
+/** Where a page starts and how long it is (for lists read as a stream). */
+export function pageBounds(maxResults: unknown, nextToken: unknown): { start: number; max: number } {
   const max = maxResults === undefined || maxResults === 0 ? 100 : Number(maxResults);
   if (!Number.isInteger(max) || max < 0 || max > 1000) {
     throw new AwsError('ValidationException', "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
@@ -64,6 +71,7 @@ export function page<T>(items: T[], maxResults: unknown, nextToken: unknown): { 
     }
     if (!Number.isInteger(start) || start < 0) throw new AwsError('InvalidToken', `Invalid Token: '${String(nextToken).slice(0, 100)}'`);
   }
-  const end = start + max;
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(JSON.stringify({ offset: end })).toString('base64') } : {}) };
+  return { start, max };
 }
+
+export const tokenAt = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString('base64');

@@ -1,6 +1,7 @@
 /** ListMapRuns, DescribeMapRun and UpdateMapRun, with Step Functions' checks and error codes. */
 import { AwsError } from '../../../errors.js';
-import { page } from '../validate.js';
+import { page, pageBounds, tokenAt } from '../validate.js';
+import { childArns } from './results.js';
 import type { MapRuns } from './run.js';
 import type { MapRunRecord } from './store.js';
 
@@ -45,6 +46,20 @@ export function mapRunOperations(runs: MapRuns, execution: (arn: unknown) => Pro
         executionCounts: { ...r.executionCounts },
         redriveCount: 0,
       };
+    },
+    /** ListExecutions with a mapRunArn: the map run's finished children, oldest first, read from its progress log. */
+    listChildren: async (input: Input) => {
+      const r = await get(input.mapRunArn);
+      const { start, max } = pageBounds(input.maxResults, input.nextToken);
+      const executions: Array<Record<string, unknown>> = [];
+      let n = 0;
+      for await (const line of runs.store.lines(r.mapRunArn)) {
+        if (input.statusFilter && line.s !== input.statusFilter) continue;
+        if (n++ < start) continue;
+        if (executions.length === max) return { executions, nextToken: tokenAt(start + max) };
+        executions.push({ ...childArns(r.mapRunArn, line.name), name: line.name, status: line.s, startDate: line.start / 1000, stopDate: line.stop / 1000, mapRunArn: r.mapRunArn, itemCount: line.n });
+      }
+      return { executions };
     },
     UpdateMapRun: async (input: Input) => {
       const r = await get(input.mapRunArn);

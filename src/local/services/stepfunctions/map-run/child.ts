@@ -60,7 +60,7 @@ export class Processor {
     const machine = await this.load();
     if (signal.aborted) return { status: 'ABORTED' };
     const context = {
-      Execution: { Id: who.executionArn, Name: who.name, RoleArn: who.roleArn, StartTime: who.startTime },
+      Execution: { Id: who.executionArn, Name: who.name, RoleArn: who.roleArn, StartTime: who.startTime, Input: input },
       StateMachine: { Id: who.stateMachineArn, Name: who.stateMachineName },
     };
     const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: this.handlers as never }, context: context as never, noThrowOnAbort: true });

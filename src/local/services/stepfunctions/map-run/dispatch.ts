@@ -98,6 +98,7 @@ export async function dispatch(children: AsyncIterable<Child>, o: DispatchOption
       if (reason) break;
       if (o.done(child.index)) continue;
       while (!reason && inFlight >= limit()) await new Promise<void>((resolve) => (waiter = resolve));
+      await o.log.ready();
       if (reason) break;
       launch(child);
     }

@@ -71,7 +71,8 @@ function source(s3: S3Api, spec: ReaderSpec): AsyncIterable<Json> {
 
 async function* listing(s3: S3Api, bucket: string, prefix: string): AsyncGenerator<Json> {
   try {
-    for (const o of s3.listObjects(bucket, prefix)) yield { ...o };
+    // AWS's item shape for a listing: `Etag` (so spelled), LastModified in epoch seconds.
+    for (const o of s3.listObjects(bucket, prefix)) yield { Etag: o.ETag, Key: o.Key, LastModified: Date.parse(o.LastModified) / 1000, Size: o.Size, StorageClass: o.StorageClass };
   } catch (error) {
     if (error instanceof AwsError) throw failed(`Could not list s3://${bucket}/${prefix}: ${error.code}: ${error.message}`);
     throw error;

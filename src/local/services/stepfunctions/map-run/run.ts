@@ -15,8 +15,9 @@ import { TaskError, type TaskRunner } from '../tasks.js';
 import { children, type BatchSpec } from './batcher.js';
 import { Processor } from './child.js';
 import { dispatch, type StopReason } from './dispatch.js';
-import { MAX_BATCH_BYTES, MAX_ITEMS, numberField } from './fields.js';
-import { readItems, type ReaderSpec } from './reader.js';
+import { MAX_BATCH_BYTES, numberField } from './fields.js';
+import { readItems } from './reader.js';
+import { arrayItems, Bitset, pin, readerSpec } from './source.js';
 import { childArns, inlineResults, writeResults } from './results.js';
 import { MapRunStore, zeroCounts, type MapRunRecord } from './store.js';
 import { query, Template, type Context } from './template.js';
@@ -47,6 +48,7 @@ export class MapRuns {
   readonly store: MapRunStore;
   private readonly live = new Map<string, Live>();
   private timer?: NodeJS.Timeout;
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: LocalContext,
@@ -91,7 +93,7 @@ export class MapRuns {
     for (const r of await this.store.list()) {
       if (r.executionArn !== executionArn || r.status !== 'RUNNING' || r.stateName === keep || this.live.has(r.mapRunArn)) continue;
       this.end(r, 'ABORTED');
-      await this.store.put(r);
+      await this.save(r);
     }
   }
 
@@ -100,11 +102,18 @@ export class MapRuns {
     await this.flush();
   }
 
+  /** Record writes in order: a periodic write of live counts must not land after the final one. */
+  private save(r: MapRunRecord): Promise<void> {
+    const write = this.writes.then(() => this.store.put(r));
+    this.writes = write.catch(() => undefined);
+    return write;
+  }
+
   private async flush(): Promise<void> {
     for (const live of this.live.values()) {
       if (!live.dirty) continue;
       live.dirty = false;
-      await this.store.put(live.record);
+      await this.save(live.record);
     }
   }
 
@@ -146,6 +155,7 @@ export class MapRuns {
       };
       record.stateMachineArn = childArns(record.mapRunArn, 'x').stateMachineArn;
       await this.store.removeLog(record.mapRunArn);
+      await this.save(record); // on disk before any child runs: a crash finds it to carry on
       parent.event('MapRunStarted', { mapRunArn: record.mapRunArn });
     }
     const live: Live = { record, wake: () => undefined, dirty: true };
@@ -159,8 +169,14 @@ export class MapRuns {
       let total = 0;
       let childCount = 0;
       for await (const child of children(items(), batch?.maxBytes ? selector : new Template(undefined), input, context, batch)) {
+        if (parent.signal.aborted) break; // stopping: dispatch ends it at once
         total += child.items;
         childCount++;
+        // DescribeMapRun shows the total growing while a large object is counted.
+        if (!resumed) {
+          Object.assign(r.itemCounts, { total, pending: total });
+          Object.assign(r.executionCounts, { total: childCount, pending: childCount });
+        }
       }
       const done = new Bitset();
       Object.assign(r.itemCounts, { ...zeroCounts(), total });
@@ -228,7 +244,7 @@ export class MapRuns {
       throw error;
     } finally {
       this.live.delete(r.mapRunArn);
-      await this.store.put(r);
+      await this.save(r);
     }
   }
 
@@ -247,56 +263,5 @@ export class MapRuns {
     if (parent.resumedSince === undefined) return undefined;
     const runs = (await this.store.list()).filter((r) => r.executionArn === parent.executionArn && r.stateName === stateName && r.startDate * 1000 >= parent.resumedSince! - 1);
     return runs.sort((a, b) => b.startDate - a.startDate)[0];
-  }
-}
-
-async function readerSpec(reader: Record<string, any>, input: Json, context: Context): Promise<ReaderSpec> {
-  const params = (await new Template(reader.Parameters ?? {}).apply(input, context)) as Record<string, any>;
-  const config = reader.ReaderConfig ?? {};
-  const maxItems = numberField(config, 'MaxItems', input, query, { min: 0, max: MAX_ITEMS, integer: true });
-  const key = reader.Resource.endsWith('listObjectsV2') ? (params.Prefix ?? '') : params.Key;
-  return { resource: reader.Resource, config, source: { bucket: String(params.Bucket), key: String(key), ...(params.VersionId ? { versionId: String(params.VersionId) } : {}) }, ...(maxItems !== undefined ? { maxItems } : {}) };
-}
-
-/** The object version a run reads, fixed when it starts: a resumed run reads the same items. */
-function pin(s3: S3Api, spec: ReaderSpec, r: MapRunRecord): ReaderSpec['source'] {
-  if (spec.resource.endsWith('listObjectsV2')) return spec.source;
-  const { bucket, key } = spec.source;
-  if (r.source) {
-    if (r.source.versionId !== 'null') return { bucket, key, versionId: r.source.versionId };
-    try {
-      if (s3.openObject(bucket, key).etag === r.source.etag) return spec.source;
-    } catch {
-      // gone: reported below
-    }
-    throw new TaskError('States.ItemReaderFailed', `The object s3://${bucket}/${key} changed while the map run was interrupted; its items are no longer the ones the run started with.`);
-  }
-  try {
-    const handle = s3.openObject(bucket, key, spec.source.versionId);
-    r.source = { bucket, key, versionId: handle.versionId, etag: handle.etag };
-  } catch {
-    // readItems reports a missing object as States.ItemReaderFailed
-  }
-  return spec.source;
-}
-
-async function* arrayItems(value: unknown): AsyncGenerator<Json> {
-  if (!Array.isArray(value)) throw new TaskError('States.Runtime', `The Map state's ItemsPath must select a JSON array, not ${value === null ? 'null' : typeof value}.`);
-  yield* value as Json[];
-}
-
-/** Which children are done: a bit each (a million children take 125 KB). */
-class Bitset {
-  private bits = new Uint8Array(1024);
-  set(i: number): void {
-    if (i >> 3 >= this.bits.length) {
-      const grown = new Uint8Array(Math.max(this.bits.length * 2, (i >> 3) + 1));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    this.bits[i >> 3]! |= 1 << (i & 7);
-  }
-  has(i: number): boolean {
-    return i >> 3 < this.bits.length && (this.bits[i >> 3]! & (1 << (i & 7))) !== 0;
   }
 }

@@ -120,6 +120,11 @@ export class Appender {
   write(line: ChildLine): void {
     this.stream.write(`${JSON.stringify(line)}\n`);
   }
+  /** Resolves once the disk has caught up: no new child starts while lines pile up in memory. */
+  ready(): Promise<void> {
+    if (!this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.stream.once('drain', () => resolve()));
+  }
   close(): Promise<void> {
     return new Promise((resolve) => this.stream.end(resolve));
   }
