@@ -1,10 +1,12 @@
 /**
  * Big files at scale, with the real `bin/tap` on the local AWS and the default threshold (so these go
- * through the distributed map): a 1,000,000-record NDJSON file (~230 MB) with 1 % bad records and a
+ * through the distributed map): a 1,000,000-record NDJSON file (~246 MB) with 1 % bad records and a
  * 300,000-row CSV end SUCCESS with exact counts, the local AWS's RSS staying bounded (sampled from
  * /proc through the run); and a run whose local AWS is killed (SIGKILL) mid-map and started again ends
  * with every record written exactly once (the table's items for that file counted).
  *   npm run build && npm run test:scale -- test/scale/big-file.test.ts
+ * Measured once (2 cores, load average 1–7): the 1M file took 557 s from upload to SUCCESS with the
+ * local AWS's RSS peaking at 451 MiB; the kill-and-restart run (200,000 records) 203 s.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
