@@ -47,7 +47,7 @@ function ports(bytes: Uint8Array): PodPorts {
       create: () => { throw new Error('not used'); },
       copy: async () => undefined,
     },
-    metadata: { get: async () => undefined, put: async () => undefined },
+    metadata: { get: async () => undefined, put: async () => undefined, putProcessing: async () => true },
     events: { writeBatch: async () => [] },
     putBytes: async () => undefined,
   };

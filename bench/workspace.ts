@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'tap.js');
+// TAP_BENCH_BIN: another build of tap (an older commit's, for a before/after).
+const bin = process.env['TAP_BENCH_BIN'] ?? join(import.meta.dirname, '..', 'bin', 'tap.js');
 
 export interface BenchWorkspace {
   readonly dir: string;

@@ -3,12 +3,13 @@
  * failure, so one bad message never makes SQS redeliver the messages that succeeded alongside it.
  * Everything it needs is injected; processor.ts wires in the real AWS ports.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { METRIC, PREFIX } from './contract.js';
+import { type BigFileStarter, handOver, takesBigPath } from './big-file/route.js';
+import { PREFIX } from './contract.js';
 import { classifyError } from './errors.js';
-import { type FileEvent, type ProcessOptions, processFile } from './process-file.js';
-import type { MetadataItem, Ports } from './ports.js';
+import { recordMetrics } from './file-metrics.js';
+import { type FileEvent, type FileOutcome, type ProcessOptions, processFile } from './process-file.js';
+import type { Ports } from './ports.js';
 import { type AppLogger, type AppMetrics, sqsFileHandler } from './sqs-batch.js';
 
 export type { AppLogger, AppMetrics };
@@ -18,6 +19,8 @@ export interface AppDeps {
   options: ProcessOptions;
   logger: AppLogger;
   metrics: AppMetrics;
+  /** Files above `thresholdBytes` go to the big-file state machine (absent: none do). */
+  bigFiles?: { starter: BigFileStarter; thresholdBytes: number };
 }
 
 // Log keys that identify the file being processed; removed again once it is done.
@@ -39,7 +42,9 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
   // Lambda's own lines (request id only) are all that follows, and `tap logs --file` finds them so.
   logger.info('processing file', { message_id: messageId });
   try {
-    const { duplicate, item } = await processFile(file, app.ports, app.options);
+    const outcome = await processOrHandOver(file, messageId, app);
+    if (!outcome) return;
+    const { duplicate, item } = outcome;
     // Also for a duplicate: a crash between recording the outcome and starting its delivery is
     // mended by the redelivery. The execution's name makes a second start a no-op.
     if (app.ports.deliveries) {
@@ -73,11 +78,20 @@ async function handleFile(file: FileEvent, messageId: string, app: AppDeps): Pro
   }
 }
 
-function recordMetrics(metrics: AppMetrics, item: MetadataItem): void {
-  const ok = item.processing_status === 'SUCCESS';
-  metrics.addMetric(ok ? METRIC.filesProcessed : METRIC.filesFailed, MetricUnit.Count, 1);
-  metrics.addMetric(METRIC.recordsProcessed, MetricUnit.Count, item.records_processed);
-  metrics.addMetric(METRIC.recordsRejected, MetricUnit.Count, item.records_rejected);
-  metrics.addMetric(METRIC.fileSize, MetricUnit.Bytes, item.file_size);
-  metrics.addMetric(METRIC.duration, MetricUnit.Milliseconds, item.processing_duration_ms);
+/**
+ * A file at most the threshold is processed here; a larger one is handed to the big-file state
+ * machine (undefined: its Finish step records the outcome, its metrics and starts the delivery).
+ */
+async function processOrHandOver(file: FileEvent, messageId: string, app: AppDeps): Promise<FileOutcome | undefined> {
+  const big = app.bigFiles;
+  if (!big || !takesBigPath(file, big.thresholdBytes)) return processFile(file, app.ports, app.options);
+  const handed = await handOver(file, messageId, { metadata: app.ports.metadata, starter: big.starter, environment: app.options.environment });
+  if (handed.duplicate) return handed;
+  app.logger.info(handed.started === 'new' ? 'big file handed to the state machine' : 'big file already handed to the state machine (redelivery)', {
+    message_id: messageId,
+    file_size: file.size,
+    threshold_bytes: big.thresholdBytes,
+    execution_arn: handed.executionArn,
+  });
+  return undefined;
 }

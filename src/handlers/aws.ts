@@ -128,6 +128,23 @@ export function dynamoMetadata(dynamo: DynamoDBDocumentClient, table: string): M
     async put(item) {
       await dynamo.send(new PutCommand({ TableName: table, Item: item }));
     },
+    async putProcessing(item) {
+      try {
+        await dynamo.send(
+          new PutCommand({
+            TableName: table,
+            Item: item,
+            // The same test as isSettled (ports.ts), in DynamoDB's words.
+            ConditionExpression: 'attribute_not_exists(filename) OR processing_status = :processing OR redrivable = :yes',
+            ExpressionAttributeValues: { ':processing': 'PROCESSING', ':yes': true },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
+    },
   };
 }
 

@@ -18,6 +18,12 @@ export const ENV = {
   deliveryStateMachine: 'DELIVERY_STATE_MACHINE_ARN',
   /** The notifier's: the secret holding the webhook signing key. */
   webhookSecret: 'WEBHOOK_SECRET_ID',
+  /** The processor's: files larger than this many bytes go to the big-file state machine. */
+  bigFileThreshold: 'BIG_FILE_THRESHOLD_BYTES',
+  /** The processor's: the big-file state machine (absent: every file takes the small path). */
+  bigFileStateMachine: 'BIG_FILE_STATE_MACHINE_ARN',
+  /** The big-file Finish function's: where a file whose map run failed is sent for `tap dlq redrive`. */
+  deadLetterQueueUrl: 'PROCESSOR_DLQ_URL',
 } as const;
 
 /** S3 prefixes. Only `incoming/` triggers processing, so outputs never re-trigger the pipeline. */
@@ -29,6 +35,8 @@ export const PREFIX = {
   /** Proof-of-delivery photos, `pod/<shipment_id>/<name>`: their own notification, queue and processor. */
   pod: 'pod/',
   thumbnails: 'thumbnails/',
+  /** The big-file map runs' ResultWriter output (manifest, failed batches), expired like quarantine/. */
+  mapResults: 'map-results/',
 } as const;
 
 /** Names the CLI reads from the stack's outputs (CloudFormation output keys). */
@@ -57,12 +65,19 @@ export const OUTPUT = {
   podDlqArn: 'PodDeadLetterQueueArn',
   podFunctionName: 'PodProcessorFunctionName',
   podLogGroup: 'PodProcessorLogGroupName',
+  bigFileStateMachine: 'BigFileStateMachineArn',
+  /** The big-file functions' log groups (Prepare, Batch, Finish), comma-separated. */
+  bigFileLogGroups: 'BigFileLogGroupNames',
 } as const;
 
 /** The metadata table's GSI that lists files by status and time. */
 export const STATUS_INDEX = 'by-status';
 
+/** A file's outcome. */
 export type ProcessingStatus = 'SUCCESS' | 'FAILED';
+
+/** A metadata row's status: an outcome, or PROCESSING while a big file's state machine runs. */
+export type RunStatus = ProcessingStatus | 'PROCESSING';
 
 /** Metric names emitted in embedded metric format; the alarms in src/infra refer to the same names. */
 export const METRIC = {
@@ -102,6 +117,11 @@ export function webhookSecretName(env: string): string {
 /** The state machine that delivers file outcomes to the environment's webhook. */
 export function deliveryStateMachineName(env: string): string {
   return `tap-${env}-delivery`;
+}
+
+/** The Standard state machine that processes files above the threshold (src/infra/big-file.ts). */
+export function bigFileStateMachineName(env: string): string {
+  return `tap-${env}-big-file`;
 }
 
 /** CloudWatch namespace of the metrics of one environment. */

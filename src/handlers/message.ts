@@ -77,3 +77,22 @@ function readRecord(record: unknown): { eventName: string; file: FileEvent } {
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** The inverse of decodeS3Key: form encoding, as S3 writes keys in notifications. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+/**
+ * An S3 event notification body for one object creation, as S3 would send it: how a file whose
+ * big-file run failed is put in the dead-letter queue, so that `tap dlq redrive` processes it again.
+ */
+export function s3EventBody(file: FileEvent): string {
+  const object: Record<string, unknown> = { key: encodeS3Key(file.key) };
+  if (file.size !== undefined) object['size'] = file.size;
+  if (file.etag !== undefined) object['eTag'] = file.etag;
+  if (file.versionId !== undefined) object['versionId'] = file.versionId;
+  return JSON.stringify({
+    Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: file.eventTime, s3: { bucket: { name: file.bucket }, object } }],
+  });
+}

@@ -2,7 +2,7 @@
  * The narrow interfaces the processing logic needs from the outside world. aws.ts implements them
  * with the AWS SDK; unit tests implement them in memory. Nothing here imports the SDK.
  */
-import type { ProcessingStatus } from './contract.js';
+import type { ProcessingStatus, RunStatus } from './contract.js';
 import type { Format } from './parse/index.js';
 
 /** One S3 object version, as named by an S3 event notification (key already URL-decoded). */
@@ -41,7 +41,7 @@ export interface MetadataItem {
   filename: string;
   /** Sort key: the S3 event's eventTime, so a redelivery maps to the same item. */
   upload_timestamp: string;
-  processing_status: ProcessingStatus;
+  processing_status: RunStatus;
   processing_duration_ms: number;
   /** Records read from the file: always records_processed + records_rejected. */
   records_read?: number;
@@ -59,6 +59,17 @@ export interface MetadataItem {
   processed_key?: string;
   rejected_key?: string;
   quarantine_key?: string;
+  /** A big file (src/handlers/big-file): the state machine execution that processes it. */
+  execution_arn?: string;
+  /** A big file whose map run tolerated failed batches: accepted records that were not written. */
+  records_failed?: number;
+  /** …and where the map run listed the failed batches (its ResultWriter's FAILED_*.json). */
+  failed_batches_key?: string;
+  /**
+   * FAILED for a reason that is not the file's (a big file's map run failed): its S3 event was sent to
+   * the dead-letter queue, and a redrive processes the version again instead of skipping it.
+   */
+  redrivable?: boolean;
   /** Photos (the pod processor): what the image is, when it was taken, where its thumbnail is. */
   shipment_id?: string;
   image_format?: string;
@@ -71,6 +82,29 @@ export interface MetadataItem {
 export interface MetadataStore {
   get(filename: string, uploadTimestamp: string): Promise<MetadataItem | undefined>;
   put(item: MetadataItem): Promise<void>;
+  /**
+   * Puts a PROCESSING row unless the item already holds an outcome that stands (see isSettled), so a
+   * late redelivery never hides a finished run. Resolves with whether it was put.
+   */
+  putProcessing(item: MetadataItem): Promise<boolean>;
+}
+
+/** A row that records an outcome (not a run in progress): what deliveries are about. */
+export type OutcomeItem = MetadataItem & { processing_status: ProcessingStatus };
+
+/** Whether a row records an outcome. */
+export function isOutcome(item: MetadataItem): item is OutcomeItem {
+  return item.processing_status !== 'PROCESSING';
+}
+
+/** Whether a row is an outcome that a redelivery of the same version must not redo. */
+export function isSettled(item: Pick<MetadataItem, 'processing_status' | 'redrivable'>): boolean {
+  return item.processing_status !== 'PROCESSING' && item.redrivable !== true;
+}
+
+/** Whether a row is a standing outcome of this very version: then a redelivery is skipped. */
+export function isOutcomeOf(row: MetadataItem, file: { versionId?: string; etag?: string }): row is OutcomeItem {
+  return isSettled(row) && row.version_id === file.versionId && row.etag === file.etag;
 }
 
 /** One item of the shipment events table: a record's fields plus its provenance. */
@@ -87,9 +121,8 @@ export interface EventStore {
 
 /** Starts the delivery of a file outcome to the environment's webhook (the delivery state machine). */
 export interface DeliveryStarter {
-  /** 'existing': an execution of that name was started before (a duplicate event or a redrive). */
   /** 'existing': an execution of that name had closed (a late duplicate event or a redrive). */
-  start(item: MetadataItem): Promise<{ name: string; started: 'new' | 'existing' }>;
+  start(item: OutcomeItem): Promise<{ name: string; started: 'new' | 'existing' }>;
 }
 
 /** Everything processing a file needs, injected. */

@@ -3,36 +3,25 @@
  * Powertools utilities once per container, on the first invocation rather than at import, so that a
  * missing variable is reported by the invocation that needs it and importing the bundle is side-effect free.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type AppDeps, createHandler } from './app.js';
 import { awsPorts, sfnDeliveries } from './aws.js';
+import { sfnBigFiles } from './big-file/aws.js';
+import { documentClient, required, s3Client } from './clients.js';
 import { ENV, SERVICE_NAME, metricsNamespace } from './contract.js';
 
 let deps: AppDeps | undefined;
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 function build(env: NodeJS.ProcessEnv): AppDeps {
   const environment = required(env, ENV.environment);
   const tables = { metadata: required(env, ENV.metadataTable), events: required(env, ENV.eventsTable) };
-  // The SDK reads AWS_ENDPOINT_URL[_S3] itself; a custom endpoint (the local AWS) needs path-style.
-  const s3 = new S3Client({ forcePathStyle: Boolean(env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL']) });
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    // Record fields are stored as they came; a large integer already lost precision in JSON parsing.
-    marshallOptions: { removeUndefinedValues: true, allowImpreciseNumbers: true },
-  });
+  const ports = awsPorts(s3Client(env), documentClient(), tables, deliveries(env));
   return {
-    ports: awsPorts(s3, dynamo, tables, deliveries(env)),
+    ports,
     options: { environment },
+    ...bigFiles(env),
     logger: new Logger({ serviceName: SERVICE_NAME, persistentKeys: { environment } }),
     metrics: new Metrics({ namespace: metricsNamespace(environment), serviceName: SERVICE_NAME }),
   };
@@ -42,6 +31,15 @@ function build(env: NodeJS.ProcessEnv): AppDeps {
 function deliveries(env: NodeJS.ProcessEnv) {
   const arn = env[ENV.deliveryStateMachine];
   return arn ? sfnDeliveries(new SFNClient({}), arn) : undefined;
+}
+
+/** The big-file state machine and the threshold above which files go to it, when the stack has one. */
+function bigFiles(env: NodeJS.ProcessEnv): Pick<AppDeps, 'bigFiles'> {
+  const arn = env[ENV.bigFileStateMachine];
+  if (!arn) return {};
+  const threshold = Number(required(env, ENV.bigFileThreshold));
+  if (!Number.isSafeInteger(threshold) || threshold < 0) throw new Error(`${ENV.bigFileThreshold} is not a byte count: ${env[ENV.bigFileThreshold]}`);
+  return { bigFiles: { starter: sfnBigFiles(new SFNClient({}), arn), thresholdBytes: threshold } };
 }
 
 export const handler = createHandler(() => (deps ??= build(process.env)));

@@ -27,13 +27,26 @@ export interface SplitResult {
   processed: WrittenObject;
   /** Whether a rejected output was written (only when there were rejects). */
   wroteRejected: boolean;
+  /** The accepted records, when asked to keep them and they fitted (see SplitOptions.keepBytes). */
+  records?: ProcessedRecord[];
+}
+
+export interface SplitOptions {
+  /**
+   * Keep the accepted records in memory as long as their processed lines total at most this many
+   * bytes (UTF-16 units, a close enough measure), so the caller need not read the output back.
+   */
+  keepBytes?: number;
 }
 
 export async function splitRecords(
   items: AsyncIterable<ParsedItem>,
   open: { processed: () => ObjectWriter; rejected: () => ObjectWriter },
+  options: SplitOptions = {},
 ): Promise<SplitResult> {
   const processed = open.processed();
+  let kept: ProcessedRecord[] | undefined = options.keepBytes === undefined ? undefined : [];
+  let keptBytes = 0;
   let rejected: ObjectWriter | undefined;
   let read = 0;
   let accepted = 0;
@@ -60,11 +73,17 @@ export async function splitRecords(
       }
       const out: ProcessedRecord = { ...result.record, record_number: item.recordNumber };
       accepted++;
-      await processed.write(`${JSON.stringify(out)}\n`);
+      const text = `${JSON.stringify(out)}\n`;
+      if (kept) {
+        keptBytes += text.length;
+        if (keptBytes <= options.keepBytes!) kept.push(out);
+        else kept = undefined; // too many: the caller reads the output back instead
+      }
+      await processed.write(text);
     }
     const written = await processed.close();
     if (rejected) await rejected.close();
-    return { read, accepted, rejected: rejectCount, processed: written, wroteRejected: rejected !== undefined };
+    return { read, accepted, rejected: rejectCount, processed: written, wroteRejected: rejected !== undefined, ...(kept && { records: kept }) };
   } catch (err) {
     // Best effort: the original error is what the caller needs to see, not a failed cleanup.
     await Promise.allSettled([processed.abort(), rejected?.abort()]);

@@ -11,6 +11,9 @@ export interface BuildOptions {
   readonly webhookUrl?: string;
   readonly deliveryAttempts?: number;
   readonly deliveryIntervalSeconds?: number;
+  readonly bigFileThresholdBytes?: number;
+  readonly bigFileConcurrency?: number;
+  readonly bigFileTolerance?: number;
   /** Run CDK's built-in CloudFormation template validation (costs seconds). */
   readonly validate?: boolean;
   /** The fingerprint of the inputs (src/ops/fingerprint.ts), recorded as a stack output. */

@@ -21,7 +21,7 @@ export interface BundleResult {
  * built into the same folder is kept as it is (bundle-cache.ts).
  */
 /** The handlers bundled at synth time, by name (src/handlers/<name>.ts). */
-export const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor'] as const;
+export const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor', 'big-file'] as const;
 export type HandlerBundles = Record<(typeof HANDLERS)[number], BundleResult>;
 
 /**

@@ -11,7 +11,7 @@ import { TapStack } from './stack.js';
 /** No bootstrap: the synthesizer uses the caller's credentials and a tap-owned asset bucket. */
 export function constructApp(options: BuildOptions, bundles: HandlerBundles): BuiltApp {
   const envName = validateEnvName(options.envName);
-  const { processor: bundle, api: apiBundle, notifier: notifierBundle, 'pod-processor': podBundle } = bundles;
+  const { processor: bundle, api: apiBundle, notifier: notifierBundle, 'pod-processor': podBundle, 'big-file': bigFileBundle } = bundles;
   const validate = options.validate ?? false;
   const app = new App({
     outdir: options.outDir,
@@ -25,10 +25,14 @@ export function constructApp(options: BuildOptions, bundles: HandlerBundles): Bu
     apiCodeDir: apiBundle.dir,
     notifierCodeDir: notifierBundle.dir,
     podCodeDir: podBundle.dir,
+    bigFileCodeDir: bigFileBundle.dir,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.deliveryAttempts !== undefined ? { deliveryAttempts: options.deliveryAttempts } : {}),
     ...(options.deliveryIntervalSeconds !== undefined ? { deliveryIntervalSeconds: options.deliveryIntervalSeconds } : {}),
+    ...(options.bigFileThresholdBytes !== undefined ? { bigFileThresholdBytes: options.bigFileThresholdBytes } : {}),
+    ...(options.bigFileConcurrency !== undefined ? { bigFileConcurrency: options.bigFileConcurrency } : {}),
+    ...(options.bigFileTolerance !== undefined ? { bigFileTolerance: options.bigFileTolerance } : {}),
     description: `tap shipment file pipeline (${envName})`,
     synthesizer: new CliCredentialsStackSynthesizer({
       fileAssetsBucketName: ASSET_BUCKET_PLACEHOLDER,

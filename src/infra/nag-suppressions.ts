@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib/core';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { PREFIX } from '../handlers/contract.js';
 import type { PartnerApi } from './api.js';
+import type { BigFile } from './big-file.js';
 import type { Delivery } from './delivery.js';
 import type { Ingest } from './ingest.js';
 import type { Monitoring } from './monitoring.js';
@@ -16,6 +17,7 @@ export interface SuppressionTargets {
   readonly monitoring: Monitoring;
   readonly partnerApi: PartnerApi;
   readonly delivery: Delivery;
+  readonly bigFile: BigFile;
 }
 
 /**
@@ -76,6 +78,60 @@ export function acknowledgeAcceptedFindings(_stack: Stack, t: SuppressionTargets
 
   acknowledgePartnerApi(t.partnerApi, bucketPattern, t.envName);
   acknowledgeDelivery(t.delivery);
+  acknowledgeBigFile(t.bigFile, bucketPattern, t.envName);
+}
+
+/** The big-file path's accepted findings (src/infra/big-file.ts). */
+function acknowledgeBigFile(b: BigFile, bucketPattern: string, envName: string): void {
+  const tracing = { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.' };
+  const prefixes = { prepare: [PREFIX.incoming, PREFIX.processed, PREFIX.rejected, PREFIX.quarantine], batch: [], finish: [] } as const;
+  for (const [name, fn] of [['prepare', b.prepareFn], ['batch', b.batchFn], ['finish', b.finishFn]] as const) {
+    Validations.of(fn.role as Role).acknowledge(
+      tracing,
+      ...prefixes[name].map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::${bucketPattern}/${prefix}*]`,
+        reason: `Objects under ${prefix} have user-chosen keys; the grant is limited to that prefix and to named actions.`,
+      })),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: "Invoked synchronously by the big-file state machine only: its Retry and Catch handle failures, and a failed run's file is sent to the ingest dead-letter queue by Finish.",
+    });
+  }
+  Validations.of(b.finishFn.role as Role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:mapRun:tap-${envName}-big-file/*]`,
+    reason: "DescribeMapRun on this state machine's map runs only; their ids are made by Step Functions per run.",
+  });
+  const stack = Stack.of(b);
+  const machineRef = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(b.stateMachine.node.defaultChild as never)}"}]}]}`;
+  // CDK's DistributedMapPolicy, a policy of its own beside the role's.
+  Validations.of(b.stateMachine).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineRef}:*]`,
+      reason: "The distributed map's own grant (CDK's DistributedMapPolicy): describing and stopping this state machine's executions, whose names are chosen per file.",
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineRef}/WriteEvents:*]`,
+      reason: "The distributed map's own grant (CDK's DistributedMapPolicy): the child executions of its map runs, named by Step Functions.",
+    },
+  );
+  const arnOf = (fn: BigFile['prepareFn']) => `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(fn.node.defaultChild as never)}.Arn>:*]`;
+  Validations.of(b.stateMachine.role).acknowledge(
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Logging to CloudWatch Logs (the log-delivery actions) and X-Ray tracing support no resource-level permissions; ' +
+        'these are the actions CDK grants a state machine for them.',
+    },
+    ...[b.prepareFn, b.batchFn, b.finishFn].map((fn) => ({
+      id: arnOf(fn),
+      reason: "lambda:InvokeFunction on the function's versions and aliases (CDK grants the function and its qualifiers); no other function.",
+    })),
+    ...[PREFIX.processed, PREFIX.mapResults].map((prefix) => ({
+      id: `AwsSolutions-IAM5[Resource::${bucketPattern}/${prefix}*]`,
+      reason: prefix === PREFIX.processed ? "The map's ItemReader reads the processed output of the file, under processed/ only." : "The map's ResultWriter writes its manifests under map-results/ only.",
+    })),
+  );
 }
 
 /** Result delivery's accepted findings (src/infra/delivery.ts). */

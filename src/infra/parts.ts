@@ -86,6 +86,8 @@ export interface NodeFunctionProps {
   readonly description: string;
   /** Folder with the bundled handler (index.mjs). */
   readonly codeDir: string;
+  /** The export to run (default `handler`): one bundle may serve several functions. */
+  readonly handler?: string;
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly role: IRole;
@@ -109,7 +111,7 @@ export function nodeFunction(scope: Construct, id: string, props: NodeFunctionPr
     description: props.description,
     runtime: newestNodeRuntime(),
     architecture: Architecture.ARM_64,
-    handler: 'index.handler',
+    handler: `index.${props.handler ?? 'handler'}`,
     code: Code.fromAsset(props.codeDir),
     memorySize: props.memorySize,
     timeout: props.timeout,

@@ -31,6 +31,8 @@ export interface ProcessorProps {
   readonly events: Table;
   /** The delivery state machine it starts once per file outcome (the only principal that may). */
   readonly deliveryStateMachine?: StateMachine;
+  /** Files above `thresholdBytes` are handed to this state machine (src/infra/big-file.ts). */
+  readonly bigFiles?: { readonly stateMachine: StateMachine; readonly thresholdBytes: number };
 }
 
 /** The processor function, its log group, its role (explicit actions only) and its SQS trigger. */
@@ -64,6 +66,9 @@ export class Processor extends Construct {
         [ENV.eventsTable]: props.events.tableName,
         [ENV.environment]: props.envName,
         ...(props.deliveryStateMachine ? { [ENV.deliveryStateMachine]: props.deliveryStateMachine.stateMachineArn } : {}),
+        ...(props.bigFiles
+          ? { [ENV.bigFileStateMachine]: props.bigFiles.stateMachine.stateMachineArn, [ENV.bigFileThreshold]: String(props.bigFiles.thresholdBytes) }
+          : {}),
       },
     });
     this.fn.addEventSource(
@@ -103,6 +108,9 @@ export class Processor extends Construct {
         }),
         ...(props.deliveryStateMachine
           ? [new PolicyStatement({ sid: 'StartDeliveries', actions: ['states:StartExecution'], resources: [props.deliveryStateMachine.stateMachineArn] })]
+          : []),
+        ...(props.bigFiles
+          ? [new PolicyStatement({ sid: 'StartBigFiles', actions: ['states:StartExecution'], resources: [props.bigFiles.stateMachine.stateMachineArn] })]
           : []),
         new PolicyStatement({
           sid: 'WriteOwnLogs',

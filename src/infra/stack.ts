@@ -3,6 +3,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { OUTPUT, STATUS_INDEX, metricsNamespace } from '../handlers/contract.js';
 import { isProtected, logRetentionDays, stackTags } from './environment.js';
+import { BIG_FILE_DEFAULTS, BigFile, processorTimeout } from './big-file.js';
 import { Delivery } from './delivery.js';
 import { Ingest } from './ingest.js';
 import { PartnerApi } from './api.js';
@@ -30,10 +31,15 @@ export interface TapStackProps extends StackProps {
   readonly webhookUrl?: string;
   readonly deliveryAttempts?: number;
   readonly deliveryIntervalSeconds?: number;
+  /** Folder with the bundled big-file handlers. */
+  readonly bigFileCodeDir: string;
+  /** The big-file path (src/infra/big-file.ts): threshold, map concurrency, tolerated failures. */
+  readonly bigFileThresholdBytes?: number;
+  readonly bigFileConcurrency?: number;
+  readonly bigFileTolerance?: number;
 }
 
 
-const FUNCTION_TIMEOUT = Duration.minutes(2);
 const MAX_RECEIVE_COUNT = 3;
 
 /** One pipeline environment: S3 → SQS → Lambda → DynamoDB, with a DLQ, logs, metrics and alarms. */
@@ -41,6 +47,8 @@ export class TapStack extends Stack {
   constructor(scope: Construct, id: string, props: TapStackProps) {
     super(scope, id, props);
     const { envName } = props;
+    const thresholdBytes = props.bigFileThresholdBytes ?? BIG_FILE_DEFAULTS.thresholdBytes;
+    const functionTimeout = processorTimeout(thresholdBytes);
     const keep = isProtected(envName);
     const dataRemoval = keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
@@ -55,7 +63,7 @@ export class TapStack extends Stack {
       bucket: uploads.bucket.node.defaultChild as CfnBucket,
       bucketArn: uploads.bucketArn,
       sourceAccount: this.account,
-      functionTimeout: FUNCTION_TIMEOUT,
+      functionTimeout,
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     const delivery = new Delivery(this, 'Delivery', {
@@ -69,10 +77,24 @@ export class TapStack extends Stack {
       ...(props.deliveryAttempts !== undefined ? { attempts: props.deliveryAttempts } : {}),
       ...(props.deliveryIntervalSeconds !== undefined ? { intervalSeconds: props.deliveryIntervalSeconds } : {}),
     });
+    const bigFile = new BigFile(this, 'BigFile', {
+      envName,
+      codeDir: props.bigFileCodeDir,
+      logRetentionDays: logRetentionDays(envName),
+      logRemovalPolicy: dataRemoval,
+      bucket: uploads.bucket,
+      bucketArn: uploads.bucketArn,
+      metadata: tables.metadata,
+      events: tables.events,
+      deadLetterQueue: ingest.deadLetterQueue,
+      deliveryStateMachine: delivery.stateMachine,
+      ...(props.bigFileConcurrency !== undefined ? { maxConcurrency: props.bigFileConcurrency } : {}),
+      ...(props.bigFileTolerance !== undefined ? { toleratedFailurePercentage: props.bigFileTolerance } : {}),
+    });
     const processor = new Processor(this, 'Processor', {
       envName,
       codeDir: props.processorCodeDir,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: functionTimeout,
       logRetentionDays: logRetentionDays(envName),
       logRemovalPolicy: dataRemoval,
       bucketArn: uploads.bucketArn,
@@ -80,6 +102,7 @@ export class TapStack extends Stack {
       metadata: tables.metadata,
       events: tables.events,
       deliveryStateMachine: delivery.stateMachine,
+      bigFiles: { stateMachine: bigFile.stateMachine, thresholdBytes },
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       envName,
@@ -145,11 +168,13 @@ export class TapStack extends Stack {
       podDlqArn: pod.deadLetterQueue.queueArn,
       podFunctionName: pod.fn.functionName,
       podLogGroup: pod.logGroup.logGroupName,
+      bigFileStateMachine: bigFile.stateMachine.stateMachineArn,
+      bigFileLogGroups: bigFile.logGroups.map((g) => g.logGroupName).join(','),
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUT[key as keyof typeof OUTPUT], { value });
     }
 
-    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi, delivery });
+    acknowledgeAcceptedFindings(this, { envName, uploads, ingest, processor, monitoring, partnerApi, delivery, bigFile });
   }
 }

@@ -46,6 +46,12 @@ export class UploadBucket extends Construct {
           prefix: PREFIX.quarantine,
           expiration: Duration.days(30),
         },
+        {
+          // The big-file map runs' result manifests: worth reading for a while after a run, no longer.
+          id: 'expire-map-results',
+          prefix: PREFIX.mapResults,
+          expiration: Duration.days(30),
+        },
       ],
     });
   }

@@ -40,6 +40,7 @@ export const PROGRESS_CODES = {
   TAP_UPLOAD_API_PERMISSION: 'info: asking the API for a presigned upload (--via-api).',
   TAP_UPLOAD_DONE: 'done: one file uploaded; ms is how long it took.',
   TAP_WAIT_PIPELINE: 'progress: waiting for the pipeline; done/total count the files with an outcome.',
+  TAP_WAIT_BIG_FILE: "progress: a big file's state machine run (phase, records written of total, batches failed); done/total count records.",
 
   TAP_STATUS_READ: 'step: reading what the pipeline recorded (the metadata table, similar keys).',
   TAP_SHIPMENT_READ: "step: reading one shipment's events (status events and proof-of-delivery photos).",

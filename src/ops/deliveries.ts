@@ -5,7 +5,7 @@
  * followed to its end.
  */
 import { executionName, outcomeOf } from '../handlers/delivery/outcome.js';
-import type { MetadataItem } from '../handlers/ports.js';
+import { type MetadataItem, isOutcome } from '../handlers/ports.js';
 import { explainAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { UserError } from './errors.js';
@@ -81,7 +81,9 @@ export async function retryDelivery(clients: Clients, pipeline: Pipeline, option
     if (!newest) throw new UserError(`No outcome is recorded for ${key}, so there is nothing to deliver: see tap status --file ${key}.`);
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const { Item } = await docs.send(new GetCommand({ TableName: pipeline.metadataTable, Key: { filename: key, upload_timestamp: newest.uploadedAt }, ConsistentRead: true }));
-    const outcome = outcomeOf(Item as MetadataItem);
+    const row = Item as MetadataItem;
+    if (!isOutcome(row)) throw new UserError(`${key} is still being processed, so it has no outcome to deliver yet: see tap status --file ${key}.`);
+    const outcome = outcomeOf(row);
     const name = executionName(outcome, Date.now().toString(36));
     const sfn = await clients.sfn();
     const started = await step(reporter, 'TAP_DELIVERY_START', `Starting delivery ${name}`, () =>

@@ -35,7 +35,7 @@ export interface Fingerprint {
 }
 
 /** The handler entries esbuild bundles at synth time (src/infra/bundle.ts). */
-const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor'];
+const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor', 'big-file'];
 
 export function fingerprint(inputs: FingerprintInputs): Fingerprint {
   const root = inputs.root ?? packageRoot();

@@ -52,3 +52,16 @@ export function parseStatus(text: string): 'SUCCESS' | 'FAILED' {
   if (upper === 'SUCCESS' || upper === 'FAILED') return upper;
   throw new UserError(`--status "${text}" is not a status. Use SUCCESS or FAILED (for example --status FAILED).`);
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1_000, mb: 1_000_000, gb: 1_000_000_000, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `8MiB`, `500kb`, `1048576` → bytes, within [min, max]. */
+export function parseSize(text: string, flag: string, range: { min: number; max: number }): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
+  const bytes = match && unit !== undefined ? Math.round(Number(match[1]) * unit) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < range.min || bytes > range.max) {
+    throw new UserError(`${flag} "${text}" is not valid: use a size from ${range.min} bytes to ${range.max / 1024 ** 3} GiB, with a unit (B, KB, MB, GB, KiB, MiB, GiB), for example ${flag} 8MiB.`);
+  }
+  return bytes;
+}

@@ -53,7 +53,12 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
   const now = options.now ?? Date.now;
   const { min, max } = options.pollMs ?? { min: 1000, max: 10_000 };
   const client = await clients.logs();
-  const groups = (options.key ? [laneOf(pipeline, options.key)] : lanes(pipeline)).map((lane) => new Group(client, lane, options, now() - options.sinceMs));
+  const start = now() - options.sinceMs;
+  const groups = (options.key ? [laneOf(pipeline, options.key)] : lanes(pipeline)).flatMap((lane) => [
+    new Group(client, lane, options, start),
+    // A big file's Prepare, Batch and Finish lines: their groups exist only once a big file ran.
+    ...(lane.pipeline === 'files' ? (pipeline.bigFileLogGroups ?? []).map((logGroup) => new Group(client, { ...lane, logGroup }, options, start, true)) : []),
+  ]);
   let lines = 0;
   let delay = min;
   const names = groups.map((g) => g.lane.logGroup);
@@ -66,8 +71,9 @@ export async function logs(clients: Clients, pipeline: Pipeline, options: LogsOp
       }
       for (const g of groups) fresh += g.fresh;
       // A group that does not exist is a processor that has not run yet: an error only when none has.
-      const missing = groups.filter((g) => g.missing);
-      if (missing.length === groups.length || (options.follow && missing.length)) {
+      const required = groups.filter((g) => !g.optional);
+      const missing = required.filter((g) => g.missing);
+      if (missing.length === required.length || (options.follow && missing.length)) {
         const many = missing.length > 1;
         const text = `The log group${many ? 's' : ''} ${missing.map((g) => g.lane.logGroup).join(' and ')} ${many ? 'do' : 'does'} not exist yet: the processor${many ? 's have' : ' has'} not run (or the stack is still being created).`;
         if (!options.follow) throw new UserError(text, 1);
@@ -102,6 +108,8 @@ class Group {
     readonly lane: Lane,
     private readonly options: LogsOptions,
     private cursor: number,
+    /** A group that may not exist yet without anything being wrong (the big-file functions'). */
+    readonly optional = false,
   ) {}
 
   /** The wanted lines not seen before, in time order; `missing` says whether the group exists. */

@@ -39,6 +39,8 @@ export interface Pipeline {
   readonly podQueueArn?: string;
   readonly podDlqArn?: string;
   readonly podLogGroup?: string;
+  /** The big-file functions' log groups (absent on stacks from before the big-file path). */
+  readonly bigFileLogGroups?: readonly string[];
   /** Where the outputs came from. */
   readonly source: 'stack' | 'file';
   /** Mutating commands ask first (or need --yes): a protected name, or deployed with --protected. */
@@ -108,6 +110,7 @@ export function pipelineFromOutputs(env: string, outputs: Record<string, string>
     ...(outputs[OUTPUT.podQueueArn] && { podQueueArn: outputs[OUTPUT.podQueueArn] }),
     ...(outputs[OUTPUT.podDlqArn] && { podDlqArn: outputs[OUTPUT.podDlqArn] }),
     ...(outputs[OUTPUT.podLogGroup] && { podLogGroup: outputs[OUTPUT.podLogGroup] }),
+    ...(outputs[OUTPUT.bigFileLogGroups] && { bigFileLogGroups: outputs[OUTPUT.bigFileLogGroups]!.split(',').filter(Boolean) }),
     source,
     guarded: isGuarded(env, { protected: markedProtected }),
   };

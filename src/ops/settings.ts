@@ -20,6 +20,12 @@ export interface DeploySettings {
   readonly deliveryAttempts?: number;
   /** The first retry's base wait in seconds, doubling after (default 5). */
   readonly deliveryInterval?: number;
+  /** Files above this many bytes go to the big-file state machine (default in src/infra/big-file.ts). */
+  readonly bigFileThreshold?: number;
+  /** The big-file map's MaxConcurrency: Batch functions at once. */
+  readonly bigFileConcurrency?: number;
+  /** The big-file map's ToleratedFailurePercentage (0-100). */
+  readonly bigFileTolerance?: number;
 }
 
 type Key = keyof DeploySettings;
@@ -84,6 +90,33 @@ export const SETTINGS: { readonly [K in Key]-?: SettingSpec<K> } = {
     fromTag: positiveInteger,
     show: String,
   },
+  bigFileThreshold: {
+    tag: 'tap:big-file-threshold',
+    label: 'big-file threshold (bytes)',
+    change: '--big-file-threshold SIZE',
+    clear: "--big-file-threshold ''",
+    toTag: String,
+    fromTag: (t) => (/^\d{1,13}$/.test(t) ? Number(t) : undefined),
+    show: String,
+  },
+  bigFileConcurrency: {
+    tag: 'tap:big-file-concurrency',
+    label: 'big-file map concurrency',
+    change: '--big-file-concurrency N',
+    clear: "--big-file-concurrency ''",
+    toTag: String,
+    fromTag: positiveInteger,
+    show: String,
+  },
+  bigFileTolerance: {
+    tag: 'tap:big-file-tolerance',
+    label: 'big-file tolerated failure (%)',
+    change: '--big-file-tolerance PERCENT',
+    clear: "--big-file-tolerance ''",
+    toTag: String,
+    fromTag: (t) => (/^\d{1,3}$/.test(t) && Number(t) <= 100 ? Number(t) : undefined),
+    show: String,
+  },
 };
 
 function positiveInteger(text: string): number | undefined {
@@ -91,8 +124,19 @@ function positiveInteger(text: string): number | undefined {
 }
 
 /** The settings that shape the template (the synthesis's options). */
-export function synthSettings(settings: DeploySettings): { alarmEmail?: string; webhookUrl?: string; deliveryAttempts?: number; deliveryIntervalSeconds?: number } {
+export function synthSettings(settings: DeploySettings): {
+  alarmEmail?: string;
+  webhookUrl?: string;
+  deliveryAttempts?: number;
+  deliveryIntervalSeconds?: number;
+  bigFileThresholdBytes?: number;
+  bigFileConcurrency?: number;
+  bigFileTolerance?: number;
+} {
   return {
+    ...(settings.bigFileThreshold !== undefined ? { bigFileThresholdBytes: settings.bigFileThreshold } : {}),
+    ...(settings.bigFileConcurrency !== undefined ? { bigFileConcurrency: settings.bigFileConcurrency } : {}),
+    ...(settings.bigFileTolerance !== undefined ? { bigFileTolerance: settings.bigFileTolerance } : {}),
     ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
     ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
     ...(settings.deliveryAttempts !== undefined ? { deliveryAttempts: settings.deliveryAttempts } : {}),

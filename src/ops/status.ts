@@ -66,6 +66,10 @@ async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, opt
     ...options,
     around: (label, work) => step(reporter, 'TAP_STATUS_READ', label, work),
     lastAttempt: (k, now) => lastFailedAttempt(clients, pipeline, k, now),
+    progress: async (executionArn) => {
+      const { bigFileProgress } = await import('../shared/big-file-progress.js');
+      return bigFileProgress(await clients.sfn(), executionArn).catch(() => undefined);
+    },
   });
 }
 

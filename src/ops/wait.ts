@@ -60,14 +60,16 @@ export function isRunOf(run: FileRun, file: Followed): boolean {
 
 /**
  * The outcome the processor will keep for a redriven version: it skips an S3 event whose item (same
- * key and event time) already has a final outcome for the same version id and ETag
- * (src/handlers/process-file.ts), so a run recorded before the redrive is that version's outcome.
+ * key and event time) already has a settled outcome (final, not a redrivable big-file failure) for
+ * the same version id and ETag (src/handlers/process-file.ts), so a run recorded before the redrive is
+ * that version's outcome.
  */
 export function earlierOutcome(runs: readonly FileRun[], file: Followed): FileRun | undefined {
   const etag = (value?: string) => value?.replace(/"/g, '');
   return runs.find(
     (r) =>
       (r.status === 'SUCCESS' || r.status === 'FAILED') &&
+      !r.redrivable &&
       (file.eventTime === undefined || r.uploadedAt === file.eventTime) &&
       r.versionId === file.versionId &&
       etag(r.etag) === etag(file.etag),
@@ -102,7 +104,8 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
     await Promise.all(
       pending.map(async (file) => {
         const run = (await fileHistory(docs, pipeline.metadataTable, file.key)).find((r) => isRunOf(r, file));
-        if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
+        if (run?.status === 'PROCESSING') await reportBigFile(run, clients, reporter);
+        else if (run) outcomes.set(file, { key: file.key, ...version(file), outcome: run.status, run, waitedMs: elapsed() });
       }),
     );
     if (outcomes.size < files.length) {
@@ -124,6 +127,21 @@ export async function waitForOutcomes(clients: Clients, pipeline: Pipeline, file
   }
   if (signal?.aborted) return files.flatMap((f) => outcomes.get(f) ?? []);
   return files.map((f) => outcomes.get(f) ?? { key: f.key, ...version(f), outcome: 'TIMED_OUT', waitedMs: elapsed() });
+}
+
+/** A big file being processed by its state machine: how far it has got (a failed look is not fatal). */
+async function reportBigFile(run: FileRun, clients: Clients, reporter: Reporter): Promise<void> {
+  if (!run.executionArn) return;
+  const { bigFileProgress, describeProgress } = await import('../shared/big-file-progress.js');
+  const progress = await bigFileProgress(await clients.sfn(), run.executionArn).catch(() => undefined);
+  if (!progress) return;
+  reporter.emit({
+    type: 'progress',
+    code: 'TAP_WAIT_BIG_FILE',
+    message: `${run.key}: ${describeProgress(progress)}`,
+    done: progress.recordsWritten ?? 0,
+    total: progress.recordsTotal ?? 0,
+  });
 }
 
 const version = (file: Followed) => (file.versionId ? { versionId: file.versionId } : {});

@@ -8,6 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ProcessingStatus } from '../handlers/contract.js';
 import type { RejectLine } from '../handlers/split.js';
+import type { BigFileProgress } from './big-file-progress.js';
 import { closestKeys } from './closest-keys.js';
 import { type FileRun, fileHistory, someFileNames } from './metadata.js';
 import { type ObjectHead, firstRejects, headObject, someKeys } from './objects.js';
@@ -42,6 +43,8 @@ export interface FileStatus {
   readonly lastAttempt?: FailedAttempt;
   /** When the key is unknown: the closest keys that exist. */
   readonly suggestions: string[];
+  /** When the newest run is a big file still PROCESSING: how far its state machine has got. */
+  readonly progress?: BigFileProgress;
 }
 
 /** An invocation about the file that ended without a result. */
@@ -78,6 +81,8 @@ export interface FileStatusQuery {
   readonly lookInDlq?: boolean;
   /** When nothing is recorded: how the last attempt ended, if it timed out or crashed (from logs). */
   readonly lastAttempt?: (key: string, now: number) => Promise<FailedAttempt | undefined>;
+  /** How far a big file's run has got, from its execution ARN (absent: not shown). */
+  readonly progress?: (executionArn: string) => Promise<BigFileProgress | undefined>;
   /** Wraps the slow search for similar keys (the CLI shows a spinner). */
   readonly around?: <T>(label: string, work: () => Promise<T>) => Promise<T>;
 }
@@ -102,6 +107,7 @@ export async function fileStatus(src: FileStatusSources, key: string, options: F
   const withRejects = history.find((r) => r.rejectedKey);
   const rejects = withRejects?.rejectedKey ? await firstRejects(await src.s3(), src.bucket, withRejects.rejectedKey, REJECT_SAMPLE) : [];
 
+  const progress = latest?.status === 'PROCESSING' && latest.executionArn && options.progress ? await options.progress(latest.executionArn) : undefined;
   let object: ObjectHead | undefined;
   let lastAttempt: FailedAttempt | undefined;
   let suggestions: string[] = [];
@@ -131,5 +137,6 @@ export async function fileStatus(src: FileStatusSources, key: string, options: F
     ...(object && { object }),
     ...(lastAttempt && { lastAttempt }),
     suggestions,
+    ...(progress && { progress }),
   };
 }

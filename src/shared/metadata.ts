@@ -3,7 +3,7 @@
  * item per processing of a file version, keyed by filename and the S3 event's time.
  */
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ProcessingStatus } from '../handlers/contract.js';
+import type { ProcessingStatus, RunStatus } from '../handlers/contract.js';
 import type { MetadataItem } from '../handlers/ports.js';
 
 /** One processing of one version of a file, as the commands show it. */
@@ -11,7 +11,7 @@ export interface FileRun {
   readonly key: string;
   /** The S3 event's time (the table's sort key): when the version was uploaded. */
   readonly uploadedAt: string;
-  readonly status: ProcessingStatus;
+  readonly status: RunStatus;
   readonly recordsProcessed: number;
   readonly recordsRejected: number;
   readonly durationMs: number;
@@ -24,6 +24,13 @@ export interface FileRun {
   readonly processedKey?: string;
   readonly rejectedKey?: string;
   readonly quarantineKey?: string;
+  /** A big file: the state machine execution processing it (src/handlers/big-file). */
+  readonly executionArn?: string;
+  /** A big file whose map run tolerated failed batches: accepted records that were not written, and where they are listed. */
+  readonly recordsFailed?: number;
+  readonly failedBatchesKey?: string;
+  /** A big file's run that failed and was sent to the DLQ: a redrive runs it again (handlers/ports.ts isSettled). */
+  readonly redrivable?: true;
   /** A proof-of-delivery photo's facts (the pod processor's rows). */
   readonly image?: { readonly format: string; readonly width: number; readonly height: number; readonly capturedAt?: string; readonly thumbnailKey?: string };
   /** Its delivery to the webhook, when one was attempted (src/handlers/delivery/notify.ts). */
@@ -74,6 +81,10 @@ export function toFileRun(item: Partial<MetadataItem>): FileRun {
     ...optional('processedKey', item.processed_key),
     ...optional('rejectedKey', item.rejected_key),
     ...optional('quarantineKey', item.quarantine_key),
+    ...optional('executionArn', item.execution_arn),
+    ...optional('recordsFailed', item.records_failed === undefined ? undefined : Number(item.records_failed)),
+    ...optional('failedBatchesKey', item.failed_batches_key),
+    ...(item.redrivable === true && { redrivable: true }),
     ...optional('delivery', deliveryOf(item as Record<string, unknown>)),
     ...(item.image_format !== undefined && {
       image: {

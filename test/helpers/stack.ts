@@ -10,7 +10,7 @@ export interface BuiltStack extends BuiltApp {
 }
 
 /** Builds one environment's stack the way `tap synth` does (real bundle), in a fresh temp folder. */
-export async function buildStack(envName: string, extra: { alarmEmail?: string } = {}): Promise<BuiltStack> {
+export async function buildStack(envName: string, extra: Omit<Parameters<typeof buildApp>[0], 'envName' | 'outDir'> = {}): Promise<BuiltStack> {
   const outDir = mkdtempSync(join(tmpdir(), `tap-stack-${envName}-`));
   const built = await buildApp({ envName, outDir, ...extra });
   return { ...built, outDir, template: Template.fromStack(built.stack) };

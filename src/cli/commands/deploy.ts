@@ -17,6 +17,9 @@ interface DeployFlags extends TargetFlags {
   webhookUrl?: string;
   deliveryAttempts?: string;
   deliveryInterval?: string;
+  bigFileThreshold?: string;
+  bigFileConcurrency?: string;
+  bigFileTolerance?: string;
 }
 
 export function registerDeploy(program: Command): void {
@@ -31,6 +34,9 @@ export function registerDeploy(program: Command): void {
     .option('--webhook-url <url>', "post each file's outcome, signed, to this URL (remembered on the stack; '' turns delivery off)")
     .option('--delivery-attempts <n>', "webhook delivery attempts in all, 1-20 (default 6; remembered; '' restores the default)")
     .option('--delivery-interval <seconds>', "wait before the first delivery retry, doubling after, with jitter, 1-300 (default 5; remembered; '' restores the default)")
+    .option('--big-file-threshold <size>', "files above this size go through the Step Functions distributed map, e.g. 8MiB (default 8 MiB; remembered; '' restores the default)")
+    .option('--big-file-concurrency <n>', "big-file batches written at once (the map's MaxConcurrency), 1-1000 (default 8; remembered)")
+    .option('--big-file-tolerance <percent>', "percentage of a big file's records whose batches may fail with the file still SUCCESS, 0-100 (default 0; remembered)")
     .option('--no-protected', 'stop protecting an environment marked --protected (prod, production and prd always are)')
     .option('--json', 'print the result as JSON', false);
   addTargetOptions(command)
@@ -41,12 +47,15 @@ export function registerDeploy(program: Command): void {
       const alarmEmail = flags.alarmEmail === undefined ? undefined : flags.alarmEmail === '' ? null : parseAlarmEmail(flags.alarmEmail);
       const protect = flags.protected === undefined ? undefined : flags.protected || null;
       const { parseWebhookUrl } = await import('../../ops/webhook-url.js');
-      const { parseCount } = await import('../../ops/flags.js');
+      const { parseCount, parseSize } = await import('../../ops/flags.js');
       const given = <T>(text: string | undefined, parse: (t: string) => T): T | null | undefined => (text === undefined ? undefined : text === '' ? null : parse(text));
       const delivery = {
         webhookUrl: given(flags.webhookUrl, parseWebhookUrl),
         deliveryAttempts: given(flags.deliveryAttempts, (t) => parseCount(t, '--delivery-attempts', { min: 1, max: 20 })),
         deliveryInterval: given(flags.deliveryInterval, (t) => parseCount(t, '--delivery-interval', { min: 1, max: 300 })),
+        bigFileThreshold: given(flags.bigFileThreshold, (t) => parseSize(t, '--big-file-threshold', { min: 0, max: 5 * 1024 ** 3 })),
+        bigFileConcurrency: given(flags.bigFileConcurrency, (t) => parseCount(t, '--big-file-concurrency', { min: 1, max: 1000 })),
+        bigFileTolerance: given(flags.bigFileTolerance, (t) => parseCount(t, '--big-file-tolerance', { min: 0, max: 100 })),
       };
       const reporter = await createReporter({ json: flags.json });
       // The result's headline names the target (endpoint and region).

@@ -1,6 +1,7 @@
 import type { FileRun } from '../../ops/metadata.js';
 import type { FileStatus, RecentStatus, StatusResult } from '../../ops/status.js';
 import { formatBytes, formatDuration } from '../../ops/units.js';
+import { describeProgress } from '../../shared/big-file-progress.js';
 import type { Style } from './style.js';
 import { count, cut, plural, shortTime, table } from './table.js';
 
@@ -37,7 +38,7 @@ export function deliveryLine(d: NonNullable<FileRun['delivery']>, style: Style, 
   return `${text[d.status] ?? `  Webhook delivery: ${d.status}`}${last ? ` (last: ${last})` : ''}${d.status === 'FAILED' ? `; retry: tap deliveries retry --file ${key}` : ''}`;
 }
 
-const statusCell = (run: FileRun, style: Style) => (run.status === 'SUCCESS' ? style.green(run.status) : style.red(run.status));
+const statusCell = (run: FileRun, style: Style) => (run.status === 'SUCCESS' ? style.green(run.status) : run.status === 'PROCESSING' ? style.yellow(run.status) : style.red(run.status));
 
 function fileLines(result: FileStatus, style: Style): string[] {
   const { bold, dim } = style;
@@ -71,7 +72,12 @@ function fileLines(result: FileStatus, style: Style): string[] {
       ),
     );
   }
-  const delivery = result.runs[0]?.delivery;
+  if (result.progress) lines.push(`  Big file, being processed by its state machine: ${describeProgress(result.progress)}`);
+  const newest = result.runs[0];
+  if (newest?.recordsFailed) {
+    lines.push(style.yellow(`  ${newest.recordsFailed} accepted record(s) were not written (failed batches within the tolerance)${newest.failedBatchesKey ? `; listed in s3://${result.bucket}/${newest.failedBatchesKey}` : ''}.`));
+  }
+  const delivery = newest?.delivery;
   if (delivery) lines.push(deliveryLine(delivery, style, result.key));
   const outputs = [
     ['Processed output', result.outputs.processed],

@@ -11,11 +11,11 @@
  * A photo that can never succeed is FAILED and quarantined at once; other errors propagate so that
  * the SQS message is retried (and dead-lettered to the pod DLQ after maxReceiveCount).
  */
-import { parsePodKey, quarantineKey, thumbnailKey } from '../contract.js';
+import { type ProcessingStatus, parsePodKey, quarantineKey, thumbnailKey } from '../contract.js';
 import { FileFormatError, TransientError, classifyError } from '../errors.js';
 import { eventHash } from '../events.js';
 import type { FileEvent, FileOutcome } from '../process-file.js';
-import type { EventItem, MetadataItem, Ports } from '../ports.js';
+import { type EventItem, type MetadataItem, type OutcomeItem, type Ports, isOutcomeOf } from '../ports.js';
 import { type PhotoExif, readExif } from './exif.js';
 import { type ImageHeader, MAX_PHOTO_BYTES, readHeader } from './sniff.js';
 import { thumbnail } from './thumbnail.js';
@@ -32,15 +32,13 @@ export interface PhotoOptions {
   maxPixels?: number;
 }
 
-type Result = Pick<MetadataItem, 'processing_status' | 'error_message' | 'quarantine_key' | 'image_format' | 'image_width' | 'image_height' | 'captured_at' | 'thumbnail_key'>;
+type Result = Pick<MetadataItem, 'error_message' | 'quarantine_key' | 'image_format' | 'image_width' | 'image_height' | 'captured_at' | 'thumbnail_key'> & { processing_status: ProcessingStatus };
 
 export async function processPhoto(file: FileEvent, ports: PodPorts, options: PhotoOptions): Promise<FileOutcome> {
   const now = options.now ?? Date.now;
   const started = now();
   const previous = await ports.metadata.get(file.key, file.eventTime);
-  if (previous && previous.version_id === file.versionId && previous.etag === file.etag) {
-    return { duplicate: true, item: previous };
-  }
+  if (previous && isOutcomeOf(previous, file)) return { duplicate: true, item: previous };
   const place = parsePodKey(file.key);
   let result: Result;
   try {
@@ -50,7 +48,7 @@ export async function processPhoto(file: FileEvent, ports: PodPorts, options: Ph
     result = await failure(err, file, ports);
   }
   const finished = now();
-  const item: MetadataItem = {
+  const item: OutcomeItem = {
     filename: file.key,
     upload_timestamp: file.eventTime,
     ...result,

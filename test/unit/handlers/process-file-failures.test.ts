@@ -102,8 +102,19 @@ describe('processFile: retries and redelivery', () => {
     const file = upload('incoming/a.json', fixture('valid.json'));
     ports.objects.readFailures.set('processed/a.json.ndjson', awsError('NoSuchKey', 404));
 
-    await expect(processFile(file, ports, options)).rejects.toThrow(/cannot read back processed\/a\.json\.ndjson/);
+    // keepBytes 0: the records do not fit in memory, so pass 2 reads the output back.
+    await expect(processFile(file, ports, { ...options, keepBytes: 0 })).rejects.toThrow(/cannot read back processed\/a\.json\.ndjson/);
     expect(ports.metadata.items.size).toBe(0);
+  });
+
+  it('reads the file once when its accepted records fit in memory: pass 2 never reads the output back', async () => {
+    const file = upload('incoming/a.json', fixture('valid.json'));
+    ports.objects.readFailures.set('processed/a.json.ndjson', awsError('NoSuchKey', 404));
+
+    const { item } = await processFile(file, ports, options);
+
+    expect(item).toMatchObject({ processing_status: 'SUCCESS', records_processed: 3 });
+    expect(ports.events.items.size).toBe(3);
   });
 
   it('skips a version it already processed (duplicate delivery) without writing anything', async () => {

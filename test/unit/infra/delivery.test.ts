@@ -45,18 +45,20 @@ describe('result delivery in the stack', () => {
     expect(withHook.States['Record failure'].Next).toBe('Not delivered');
   });
 
-  it('least privilege: only the notifier reads the secret, only the processor starts deliveries', () => {
+  it('least privilege: only the notifier reads the secret, only the two that record outcomes start deliveries', () => {
     const statements = allowStatements(dev.template);
     const withAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
     expect(withAction('secretsmanager:GetSecretValue')).toHaveLength(1);
-    expect(withAction('states:StartExecution')).toHaveLength(1);
     const roles = dev.template.findResources('AWS::IAM::Role');
-    const holder = (action: string) =>
+    const holder = (action: string, resource = '') =>
       Object.entries(roles)
-        .filter(([, r]) => (r.Properties.Policies ?? []).some((p: any) => p.PolicyDocument.Statement.some((s: any) => [s.Action].flat().includes(action))))
-        .map(([, r]) => r.Properties.Description);
+        .filter(([, r]) => (r.Properties.Policies ?? []).some((p: any) => p.PolicyDocument.Statement.some((s: any) => [s.Action].flat().includes(action) && JSON.stringify(s.Resource).includes(resource))))
+        .map(([, r]) => r.Properties.Description)
+        .sort();
     expect(holder('secretsmanager:GetSecretValue')).toEqual(['tap dev: webhook notifier']);
-    expect(holder('states:StartExecution')).toEqual([expect.stringContaining('processor')]);
+    // The processor (small files) and the big-file Finish record outcomes, so they start deliveries.
+    expect(holder('states:StartExecution', 'DeliveryStateMachine')).toEqual(['tap dev: big file finish', 'tap dev: shipment file processor']);
+    expect(holder('states:StartExecution', 'BigFileStateMachine')).toEqual(['tap dev: shipment file processor']);
   });
 
   it('the processor knows the state machine; the notifier knows the secret by name', () => {

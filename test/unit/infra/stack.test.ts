@@ -85,8 +85,9 @@ describe('the stack as a whole', () => {
     expect(types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource')).toEqual([]);
     expect(types).not.toContain('Custom::S3BucketNotifications');
     expect(dev.template.toJSON().Parameters ?? {}).not.toHaveProperty('BootstrapVersion');
-    // Exactly four functions: the processor, the pod processor, the API handler and the webhook notifier (no auto-delete or notification handlers).
-    dev.template.resourceCountIs('AWS::Lambda::Function', 4);
+    // Exactly seven functions: the processor, the pod processor, the API handler, the webhook notifier and
+    // the big-file Prepare, Batch and Finish (no auto-delete or notification handlers).
+    dev.template.resourceCountIs('AWS::Lambda::Function', 7);
   });
 
   it('publishes assets to the tap-owned asset bucket, filled in per account and region at deploy', () => {

@@ -15,6 +15,7 @@ import type {
   Ports,
   WrittenObject,
 } from '../../../../src/handlers/ports.js';
+import { isSettled } from '../../../../src/handlers/ports.js';
 
 /** An error shaped like the SDK's for an S3/DynamoDB error code. */
 export function awsError(name: string, status: number, extra: Record<string, unknown> = {}): Error {
@@ -119,6 +120,13 @@ export class MemoryMetadata implements MetadataStore {
 
   async put(item: MetadataItem): Promise<void> {
     this.items.set(`${item.filename}|${item.upload_timestamp}`, structuredClone(item));
+  }
+
+  async putProcessing(item: MetadataItem): Promise<boolean> {
+    const current = await this.get(item.filename, item.upload_timestamp);
+    if (current && isSettled(current)) return false;
+    await this.put(item);
+    return true;
   }
 }
 
