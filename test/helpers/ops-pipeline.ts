@@ -5,9 +5,9 @@
  * (short timeouts, its own processor code) are applied afterwards through the service APIs, as an
  * operator would change a deployed stack. Returns the `Pipeline` + `Clients` that tap's operations take.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
 import {
   LambdaClient,
@@ -21,6 +21,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { synthesize } from '../../src/infra/app.js';
 import { OUTPUT } from '../../src/handlers/contract.js';
+import { fillPlaceholders } from '../../src/ops/assets.js';
 import { type Clients, createClients } from '../../src/ops/clients.js';
 import { type Pipeline, pipelineFromOutputs } from '../../src/ops/pipeline.js';
 import type { ProgressEvent, Reporter } from '../../src/ops/reporter.js';
@@ -62,8 +63,12 @@ export async function createOpsPipeline(local: Pick<LocalHarness, 'endpoint' | '
     // arrange the stack as `tap deploy` would: synthesize, publish the assets, create the stack
     const synth = await synthesize({ envName: env, outDir: mkdtempSync(join(tmpdir(), `tap-ops-${env}-`)) });
     await publishAssets(s3, synth.assetManifestFile, { account: ACCOUNT, region: config.region });
+    // The template is over CloudFormation's 51,200-byte inline limit: by URL, from the asset bucket, as tap deploy does.
+    const manifest = JSON.parse(readFileSync(join(dirname(synth.assetManifestFile), 'manifest.json'), 'utf8'));
+    const objectUrl: string = manifest.artifacts[synth.stackName].properties.stackTemplateAssetObjectUrl;
+    const TemplateURL = `${local.endpoint}/${fillPlaceholders(objectUrl.replace(/^s3:\/\//, ''), { account: ACCOUNT, region: config.region, partition: 'aws' })}`;
     const { StackId } = await cfn.send(
-      new CreateStackCommand({ StackName: synth.stackName, TemplateBody: JSON.stringify(synth.template), Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }),
+      new CreateStackCommand({ StackName: synth.stackName, TemplateURL, Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }),
     );
     await waitUntilStackCreateComplete({ client: cfn, ...fast, maxWaitTime: 180 }, { StackName: StackId });
     const stack = await describe(cfn, synth.stackName);
