@@ -20,29 +20,27 @@ import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib/core';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   DistributedMap,
   Fail,
   type IItemReader,
   ItemBatcher,
   JitterType,
   JsonPath,
-  LogLevel,
   ResultWriterV2,
-  StateMachine,
+  type StateMachine,
   Succeed,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV, PREFIX, SERVICE_NAME, bigFileStateMachineName } from '../handlers/contract.js';
-import { functionLogGroup, nodeFunction } from './parts.js';
+import { functionLogGroup, loggedStateMachine, nodeFunction } from './parts.js';
 
 /** Defaults (see README, "Big files", for how they were chosen). */
 export const BIG_FILE_DEFAULTS = {
@@ -227,20 +225,12 @@ export class BigFile extends Construct {
         .otherwise(new Succeed(this, 'File processed')),
     );
 
-    return new StateMachine(this, 'StateMachine', {
-      stateMachineName: name,
+    return loggedStateMachine(this, {
+      name,
       comment: `tap ${props.envName}: processes files above the big-file threshold with a distributed map`,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', {
-          logGroupName: `/aws/vendedlogs/states/${name}`,
-          retention: props.logRetentionDays,
-          removalPolicy: props.logRemovalPolicy,
-        }),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      definition,
+      logRetentionDays: props.logRetentionDays,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
   }
 }

@@ -2,13 +2,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib/core';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Choice, Condition, DefinitionBody, Fail, JitterType, JsonPath, LogLevel, Pass, Result, StateMachine, Succeed, TaskInput, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, Fail, JitterType, JsonPath, Pass, Result, type StateMachine, Succeed, TaskInput, Timeout } from 'aws-cdk-lib/aws-stepfunctions';
 import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV, NOTIFIER_SERVICE_NAME, deliveryStateMachineName, webhookSecretName } from '../handlers/contract.js';
-import { functionLogGroup, nodeFunction } from './parts.js';
+import { functionLogGroup, loggedStateMachine, nodeFunction } from './parts.js';
 
 /** Defaults suited to AWS: 6 attempts, waits of up to 5, 10, 20, 40, 80 s (full jitter) between them. */
 export const DELIVERY_DEFAULTS = { attempts: 6, intervalSeconds: 5 } as const;
@@ -138,21 +138,12 @@ export class Delivery extends Construct {
       new Choice(this, 'Webhook configured?').when(Condition.stringEquals('$.webhook.url', ''), new Succeed(this, 'No webhook')).otherwise(deliver.next(new Succeed(this, 'Delivered'))),
     );
     const name = deliveryStateMachineName(props.envName);
-    return new StateMachine(this, 'StateMachine', {
-      stateMachineName: name,
+    return loggedStateMachine(this, {
+      name,
       comment: `tap ${props.envName}: delivers file outcomes to the webhook`,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', {
-          // AWS's advice for vended logs: the prefix keeps the account's log resource policy small.
-          logGroupName: `/aws/vendedlogs/states/${name}`,
-          retention: props.logRetentionDays,
-          removalPolicy: props.logRemovalPolicy,
-        }),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      definition,
+      logRetentionDays: props.logRetentionDays,
+      logRemovalPolicy: props.logRemovalPolicy,
     });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The pieces every tap pipeline repeats, built one way: a queue the upload bucket notifies for one
  * prefix (with its dead-letter queue and the policy that lets only this bucket send), and a Node.js
- * function with its own log group. Each construct still names its own resources and grants its own
+ * function with its own log group, a traced state machine that logs to its own group. Each construct still names its own resources and grants its own
  * permissions; what is here is what must not differ between them.
  */
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib/core';
@@ -10,6 +10,7 @@ import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, Lo
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, type IChainable, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { metricsNamespace } from '../handlers/contract.js';
 import { newestNodeRuntime } from './runtime.js';
@@ -132,4 +133,32 @@ export function nodeFunction(scope: Construct, id: string, props: NodeFunctionPr
   });
   fn.node.addDependency(props.logGroup);
   return fn;
+}
+
+export interface LoggedStateMachineProps {
+  readonly name: string;
+  readonly comment: string;
+  readonly definition: IChainable;
+  readonly logRetentionDays: number;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+/** A Standard state machine, traced, logging every event (without execution data) to its own group. */
+export function loggedStateMachine(scope: Construct, props: LoggedStateMachineProps): StateMachine {
+  return new StateMachine(scope, 'StateMachine', {
+    stateMachineName: props.name,
+    comment: props.comment,
+    definitionBody: DefinitionBody.fromChainable(props.definition),
+    tracingEnabled: true,
+    logs: {
+      destination: new LogGroup(scope, 'StateMachineLogs', {
+        // AWS's advice for vended logs: the prefix keeps the account's log resource policy small.
+        logGroupName: `/aws/vendedlogs/states/${props.name}`,
+        retention: props.logRetentionDays,
+        removalPolicy: props.logRemovalPolicy,
+      }),
+      level: LogLevel.ALL,
+      includeExecutionData: false,
+    },
+  });
 }
