@@ -17,7 +17,7 @@ describe('tap synth (the real binary)', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result).toMatchObject({ stackName: 'TapStack-dev', env: 'dev', outDir: 'out' });
-    expect(result.resources['AWS::Lambda::Function']).toBe(4); // the processor, the pod processor, the API handler and the webhook notifier
+    expect(result.resources['AWS::Lambda::Function']).toBe(7); // the processor, the pod processor, the API handler, the webhook notifier, and the big-file Prepare, Batch and Finish
     expect(result.outputs).toContain('UploadBucketName');
     const template = JSON.parse(readFileSync(join(cwd, result.templateFile), 'utf8'));
     expect(Object.keys(template.Resources)).toHaveLength(result.resourceCount);

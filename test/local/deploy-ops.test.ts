@@ -36,7 +36,7 @@ describe('deploy (the operation)', () => {
     const bucket = 'tap-assets-000000000000-eu-west-1';
     const deployed = await new CloudFormationClient({ ...local.clientConfig, region: 'eu-west-1' }).send(new GetTemplateCommand({ StackName: 'TapStack-urltest' }));
     expect(JSON.parse(deployed.TemplateBody!).Resources).toHaveProperty('UploadsBucketC4B27CC7');
-    expect(result.assets.uploaded).toBe(5); // the template and four bundles (processor, pod processor, API handler, notifier)
+    expect(result.assets.uploaded).toBe(6); // the template and five bundles (processor, pod processor, API handler, notifier, big-file functions)
     const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'assets/' }))).Contents ?? []).map((o) => o.Key);
     expect(keys).toEqual(expect.arrayContaining([expect.stringMatching(/^assets\/[0-9a-f]{64}\.json$/), expect.stringMatching(/^assets\/[0-9a-f]{64}\.zip$/)]));
     // over http:// the asset bucket gets no TLS-only policy: it would deny tap's own requests
