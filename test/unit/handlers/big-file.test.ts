@@ -13,7 +13,7 @@ import { parseMessage } from '../../../src/handlers/message.js';
 import { type FileEvent, processFile } from '../../../src/handlers/process-file.js';
 import type { ProcessedRecord } from '../../../src/handlers/events.js';
 import { BUCKET, EVENT_TIME, fixture } from './helpers/factories.js';
-import { type MemoryPorts, memoryPorts } from './helpers/memory.js';
+import { type MemoryPorts, memoryPorts, uploadTo } from './helpers/memory.js';
 
 let ports: MemoryPorts;
 let clock: number;
@@ -23,11 +23,7 @@ beforeEach(() => {
   clock = Date.parse('2026-01-05T10:00:05.000Z');
 });
 
-function upload(key: string, content: string | Uint8Array): FileEvent {
-  const versionId = ports.objects.put(BUCKET, key, content);
-  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-  return { bucket: BUCKET, key, versionId, etag: `etag-${versionId}`, size, eventTime: EVENT_TIME };
-}
+const upload = (key: string, content: string | Uint8Array): FileEvent => uploadTo(ports, key, content);
 
 /** A starter that records its calls and answers as Step Functions does for a repeated name. */
 function recordingStarter(): BigFileStarter & { calls: { name: string; input: BigFileInput }[] } {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type FileEvent, processFile } from '../../../src/handlers/process-file.js';
 import { BUCKET, EVENT_TIME, fixture } from './helpers/factories.js';
-import { type MemoryPorts, memoryPorts } from './helpers/memory.js';
+import { type MemoryPorts, memoryPorts, uploadTo } from './helpers/memory.js';
 
 let ports: MemoryPorts;
 let clock: number;
@@ -12,12 +12,7 @@ beforeEach(() => {
   clock = Date.parse('2026-01-05T10:00:05.000Z');
 });
 
-/** Arrange: upload a fixture under incoming/ and describe it as its S3 event would. */
-function upload(key: string, content: string | Uint8Array): FileEvent {
-  const versionId = ports.objects.put(BUCKET, key, content);
-  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-  return { bucket: BUCKET, key, versionId, etag: `etag-${versionId}`, size, eventTime: EVENT_TIME };
-}
+const upload = (key: string, content: string | Uint8Array): FileEvent => uploadTo(ports, key, content);
 
 const ndjson = (text: string | undefined) => (text ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 

@@ -15,7 +15,9 @@ import type {
   Ports,
   WrittenObject,
 } from '../../../../src/handlers/ports.js';
+import type { FileEvent } from '../../../../src/handlers/process-file.js';
 import { isSettled } from '../../../../src/handlers/ports.js';
+import { BUCKET, EVENT_TIME } from './factories.js';
 
 /** An error shaped like the SDK's for an S3/DynamoDB error code. */
 export function awsError(name: string, status: number, extra: Record<string, unknown> = {}): Error {
@@ -158,4 +160,11 @@ export interface MemoryPorts extends Ports {
 
 export function memoryPorts(): MemoryPorts {
   return { objects: new MemoryObjects(), metadata: new MemoryMetadata(), events: new MemoryEvents() };
+}
+
+/** Arrange: puts `content` under `key` and describes it as its S3 event would. */
+export function uploadTo(ports: MemoryPorts, key: string, content: string | Uint8Array): FileEvent {
+  const versionId = ports.objects.put(BUCKET, key, content);
+  const size = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+  return { bucket: BUCKET, key, versionId, etag: `etag-${versionId}`, size, eventTime: EVENT_TIME };
 }
