@@ -1,13 +1,15 @@
 /**
  * Streams a request body (plain or aws-chunked) to a temporary file while computing its MD5 and a
  * flexible checksum, then verifies what the client claimed: Content-MD5, `x-amz-checksum-*` as a header
- * or a trailer, and the declared length. Memory stays flat whatever the object's size.
+ * or a trailer, and the declared length. Memory stays flat whatever the object's size: a body that
+ * declares at most IN_MEMORY_BYTES (no more than a file stream buffers anyway) may be kept in memory
+ * instead, so that committing it is one write of body and metadata together (object-store.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ServiceRequest } from '../../request.js';
 import {
@@ -24,15 +26,18 @@ import { badContentMd5, badDigest, entityTooLarge, incompleteBody, invalidDigest
 import { FILE_MODE } from '../../storage.js';
 
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
+/** The largest body kept in memory when the caller asks for it: a file stream's own buffer size. */
+export const IN_MEMORY_BYTES = 64 * 1024;
 
-export interface Ingested {
-  /** The temporary file holding the bytes; the caller renames it into place or removes it. */
-  readonly path: string;
+/** Where the received bytes are: a temporary file (the caller renames it into place or removes it), or memory. */
+export type ReceivedBody = { readonly path: string; readonly bytes?: undefined } | { readonly bytes: Buffer; readonly path?: undefined };
+
+export type Ingested<Body extends ReceivedBody = ReceivedBody> = Body & {
   readonly size: number;
   /** Hex MD5: the ETag of a single-part object. */
   readonly md5: string;
   readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
-}
+};
 
 export interface IngestOptions {
   /** Computed when the request names no checksum: CRC64NVME for objects (as S3 does), the upload's for parts. */
@@ -41,8 +46,10 @@ export interface IngestOptions {
   readonly requiredAlgorithm?: ChecksumAlgorithm;
   /** The most bytes taken (MAX_PUT_SIZE unless lower), counted as they stream: a chunked body has no length to check first. */
   readonly maxSize?: number;
-  /** An existing empty file to write into (a spare, spares.ts) instead of a new one in tmpDir. */
-  readonly into?: string;
+  /** An existing empty file to write into (a spare, spares.ts) instead of a new one in tmpDir; asked only when the body goes to a file. */
+  readonly into?: () => string | undefined;
+  /** Keep a body that declares at most IN_MEMORY_BYTES in memory rather than in a file. */
+  readonly inMemory?: boolean;
 }
 
 /** The checksum the request sends, in a header or announced as a trailer, and the algorithm to compute. */
@@ -79,6 +86,8 @@ export function verifyBufferedBody(req: ServiceRequest, body: Buffer): void {
   if (algorithm && headerValue !== undefined && checksumOf(algorithm, body) !== headerValue) throw badDigest(algorithm);
 }
 
+export async function ingestBody(req: ServiceRequest, tmpDir: string, options: IngestOptions & { inMemory: true }): Promise<Ingested>;
+export async function ingestBody(req: ServiceRequest, tmpDir: string, options?: IngestOptions & { inMemory?: false }): Promise<Ingested<{ path: string }>>;
 export async function ingestBody(req: ServiceRequest, tmpDir: string, options: IngestOptions = {}): Promise<Ingested> {
   const wanted = requestedChecksum(req);
   if (options.requiredAlgorithm && wanted.algorithm && wanted.algorithm !== options.requiredAlgorithm) {
@@ -96,24 +105,42 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
   const max = Math.min(options.maxSize ?? MAX_PUT_SIZE, MAX_PUT_SIZE);
   if (expected !== undefined && expected > max) throw entityTooLarge(expected, max);
 
-  const path = options.into ?? join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
+  const inMemory = options.inMemory === true && expected !== undefined && expected <= IN_MEMORY_BYTES;
+  const spare = inMemory ? undefined : options.into?.();
+  const path = inMemory ? undefined : (spare ?? join(tmpDir, `${randomBytes(12).toString('hex')}.part`));
   const md5 = createHash('md5');
   const hasher = algorithm ? newHasher(algorithm) : undefined;
   let size = 0;
+  const take = (chunk: Buffer): void => {
+    md5.update(chunk);
+    hasher?.update(chunk);
+    size += chunk.length;
+    if (size > max) throw entityTooLarge(size, max);
+  };
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      md5.update(chunk);
-      hasher?.update(chunk);
-      size += chunk.length;
-      if (size > max) return callback(entityTooLarge(size, max));
+      try {
+        take(chunk);
+      } catch (error) {
+        return callback(error as Error);
+      }
       callback(null, chunk);
     },
   });
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
   const stages: Transform[] = [...(decoder ? [decoder] : []), hashing];
+  const chunks: Buffer[] = [];
   try {
     // A spare is opened, never created: its folder entry must be the one already on disk.
-    await pipeFrom(req.raw, stages, createWriteStream(path, { mode: FILE_MODE, flags: options.into ? 'r+' : 'w' }));
+    if (path === undefined && !decoder) {
+      // Small and plain: read whole (request.ts), without a stream pipeline's cost on every small PUT.
+      const bytes = await req.body();
+      take(bytes);
+      chunks.push(bytes);
+    } else {
+      const sink = path === undefined ? collect(chunks, expected!) : createWriteStream(path, { mode: FILE_MODE, flags: spare ? 'r+' : 'w' });
+      await pipeFrom(req.raw, stages, sink);
+    }
     if (expected !== undefined && size !== expected) throw incompleteBody();
     const value = hasher?.digest().toString('base64');
     const md5Hex = md5.digest('hex');
@@ -124,15 +151,29 @@ export async function ingestBody(req: ServiceRequest, tmpDir: string, options: I
       assertChecksumValue(algorithm, claimed);
       if (claimed !== value) throw badDigest(algorithm);
     }
-    return { path, size, md5: md5Hex, ...(algorithm && value !== undefined && { checksum: { algorithm, value } }) };
+    const received: ReceivedBody = path === undefined ? { bytes: Buffer.concat(chunks, size) } : { path };
+    return { ...received, size, md5: md5Hex, ...(algorithm && value !== undefined && { checksum: { algorithm, value } }) };
   } catch (error) {
-    await rm(path, { force: true });
+    if (path !== undefined) await rm(path, { force: true });
     // A client that hangs up mid-body is not an S3 error of its own: report it as the short body it is.
     if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error).message === 'aborted') {
       throw incompleteBody();
     }
     throw error;
   }
+}
+
+/** A sink that keeps what it is given; the hashing stage has already refused more than `max` bytes. */
+function collect(chunks: Buffer[], max: number): Writable {
+  let size = 0;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > max) return callback(incompleteBody());
+      chunks.push(chunk);
+      callback();
+    },
+  });
 }
 
 /**

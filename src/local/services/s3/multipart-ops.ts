@@ -79,7 +79,7 @@ function target(op: Parameters<Handler>[0]) {
   return { upload: op.store.uploads.get(op.bucket, op.key, op.query.get('uploadId') ?? ''), partNumber };
 }
 
-async function copyRange(path: string, tmpDir: string, start: number, end: number, algorithm?: Parameters<typeof newHasher>[0]): Promise<Ingested> {
+async function copyRange(path: string, tmpDir: string, start: number, end: number, algorithm?: Parameters<typeof newHasher>[0]): Promise<Ingested<{ path: string }>> {
   const out = join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
   const md5 = createHash('md5');
   const hasher = algorithm && newHasher(algorithm);

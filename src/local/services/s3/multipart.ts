@@ -32,7 +32,7 @@ export interface UploadRecord {
   readonly bucket: string;
   readonly key: string;
   readonly initiated: string;
-  readonly object: Omit<NewObject, 'tmpPath' | 'size' | 'etag' | 'checksum' | 'parts'>;
+  readonly object: Omit<NewObject, 'body' | 'size' | 'etag' | 'checksum' | 'parts'>;
   readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly type: ChecksumType };
 }
 
@@ -126,7 +126,7 @@ export class MultipartStore {
     return [...upload.parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async putPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Ingested): Promise<PartRecord> {
+  async putPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Ingested<{ path: string }>): Promise<PartRecord> {
     try {
       assertPartNumber(partNumber);
       const upload = this.get(bucket, key, uploadId);
@@ -218,7 +218,7 @@ export class MultipartStore {
       key,
       {
         ...upload.record.object,
-        tmpPath,
+        body: { path: tmpPath },
         size: chosen.reduce((sum, p) => sum + p.size, 0),
         etag: `"${etagDigest}-${chosen.length}"`,
         parts: chosen.map((p) => p.size),

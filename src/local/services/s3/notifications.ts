@@ -5,7 +5,7 @@
  * queues and Lambda functions. Delivery goes through a persisted outbox: at least once, across restarts,
  * as S3 promises; the `duplicate-delivery` fault makes it deliver the next event twice.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../../random.js';
 import type { LocalContext } from '../../service.js';
 import type { SqsApi } from '../contracts.js';
 import { invalidArgument } from './errors.js';
@@ -139,4 +139,4 @@ function ownerPrincipal(accountId: string): string {
   return `A${accountId.padStart(13, '0')}`;
 }
 
-export const newHostId = () => randomBytes(48).toString('base64');
+export const newHostId = () => pooledRandomBytes(48).toString('base64');

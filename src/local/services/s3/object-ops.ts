@@ -22,13 +22,14 @@ export const putObject: Handler = async (op) => {
   const body = await ingestBody(op.req, op.store.tmpDir, {
     defaultAlgorithm: 'CRC64NVME',
     maxSize: op.local.maxObjectBytes,
-    into: op.store.objects.spareFor(op.bucket),
+    into: () => op.store.objects.spareFor(op.bucket),
+    inMemory: true,
   });
   const checksum = body.checksum && { ...body.checksum, type: 'FULL_OBJECT' as const };
   const version = await op.store.objects.commit(
     op.bucket,
     op.key,
-    { ...input, tmpPath: body.path, size: body.size, etag: `"${body.md5}"`, ...(checksum && { checksum }) },
+    { ...input, body, size: body.size, etag: `"${body.md5}"`, ...(checksum && { checksum }) },
     check,
   );
   await op.notifier.emit('PutObject', 'ObjectCreated:Put', op.bucket, version, eventSource(op));
@@ -56,7 +57,7 @@ export const copyObject: Handler = async (op) => {
   const tmpPath = await op.store.objects.copyToTemp(source.bucket, from);
   const version = await op.store.objects.commit(op.bucket, op.key, {
     ...described,
-    tmpPath,
+    body: { path: tmpPath },
     size: from.size,
     etag: from.etag,
     ...(from.parts && { parts: from.parts }),

@@ -5,21 +5,26 @@
  * version is one file, body then metadata (version-file.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { copyFile, readFile, readdir, rename, rm, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createReadStream, renameSync } from 'node:fs';
+import { copyFile, readFile, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { damaged } from '../../data-dir.js';
-import { FILE_MODE, removeIfExists, syncDir } from '../../storage.js';
+import { pooledRandomBytes } from '../../random.js';
+import { removeIfExists, syncDir } from '../../storage.js';
 import { invalidArgument, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from './errors.js';
 import { NULL_VERSION, type ObjectVersion, type Tag } from './objects.js';
 import type { Bucket, S3Store } from './store.js';
 import { migrateLegacyLayout } from './legacy-layout.js';
 import { SPARE_SUFFIX, SparePool } from './spares.js';
-import { readVersionFile, sealVersionFile } from './version-file.js';
+import { readVersionFile, sealVersionFile, writeVersionFile } from './version-file.js';
+import type { ReceivedBody } from './ingest.js';
 
 export type NewObject = Omit<ObjectVersion, 'key' | 'versionId' | 'seq' | 'lastModified' | 'data' | 'deleteMarker'> & {
-  /** The received body; its metadata is appended and it moves into the bucket's versions/ on commit. */
-  readonly tmpPath: string;
+  /**
+   * The received body. A file gets the metadata appended and moves into the bucket's versions/ on
+   * commit; bytes in memory are written with their metadata in one go, into a spare when one is ready.
+   */
+  readonly body: ReceivedBody;
 };
 
 export interface DeleteOutcome {
@@ -88,9 +93,12 @@ export class ObjectStore {
 
   /** Where PutObject should stream a body: a spare file (spares.ts), or undefined for a temp file. */
   spareFor(bucketName: string): string | undefined {
-    const bucket = this.store.bucket(bucketName);
+    return this.spare(this.store.bucket(bucketName));
+  }
+
+  private spare(bucket: Bucket): string | undefined {
     let pool = this.spares.get(bucket);
-    if (!pool) this.spares.set(bucket, (pool = new SparePool(this.versionsDir(bucketName))));
+    if (!pool) this.spares.set(bucket, (pool = new SparePool(this.versionsDir(bucket.name))));
     return pool.take();
   }
 
@@ -128,13 +136,13 @@ export class ObjectStore {
         const bucket = this.store.bucket(bucketName);
         const current = bucket.index.latest(key);
         check?.(current?.deleteMarker ? undefined : current);
-        const { tmpPath, ...fields } = input;
+        const { body, ...fields } = input;
         const version: ObjectVersion = { ...fields, key, data: newFileName(), ...this.stamp(bucket) };
-        await this.write(bucket, version, tmpPath);
+        await this.write(bucket, version, body);
         return version;
       });
     } catch (error) {
-      await rm(input.tmpPath, { force: true });
+      if (input.body.path !== undefined) await rm(input.body.path, { force: true });
       throw error;
     }
   }
@@ -185,10 +193,8 @@ export class ObjectStore {
   /** PutObject for in-process callers (the CloudFormation engine, tests). */
   async putBytes(bucketName: string, key: string, body: Uint8Array, headers: ObjectVersion['headers'] = {}): Promise<ObjectVersion> {
     this.store.bucket(bucketName);
-    const tmpPath = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.put`);
-    await writeFile(tmpPath, body, { mode: FILE_MODE }); // commit syncs it
     const md5 = createHash('md5').update(body).digest('hex');
-    return this.commit(bucketName, key, { tmpPath, size: body.length, etag: `"${md5}"`, headers, metadata: {} });
+    return this.commit(bucketName, key, { body: { bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength) }, size: body.length, etag: `"${md5}"`, headers, metadata: {} });
   }
 
   /** PutObject of a finished file from another service (Step Functions' ResultWriter): hashed as it is read, then moved in. */
@@ -203,7 +209,7 @@ export class ObjectStore {
     const tmpPath = join(this.store.tmpDir, `${randomBytes(12).toString('hex')}.put`);
     await rename(path, tmpPath);
     const etag = `"${md5.digest('hex')}"`;
-    await this.commit(bucketName, key, { tmpPath, size, etag, headers: { contentType: 'application/json' }, metadata: {} });
+    await this.commit(bucketName, key, { body: { path: tmpPath }, size, etag, headers: { contentType: 'application/json' }, metadata: {} });
     return { etag, size };
   }
 
@@ -214,19 +220,24 @@ export class ObjectStore {
   }
 
   /**
-   * Durably: the metadata is appended to the received body (or is the whole file, for a delete
-   * marker). A body streamed into a spare (spares.ts), whose folder entry is on disk already, needs
-   * one fsync, of the file; the rename to its own name is left to the next folder sync (until then a
-   * crash keeps it under the spare's name, which loads the same). Any other body is synced, renamed
-   * into versions/, and the folder synced (a group commit shared with concurrent requests, storage.ts).
+   * Durably. A body in a file gets the metadata appended: streamed into a spare (spares.ts), whose
+   * folder entry is on disk already, it needs one fsync, of the file, and the rename to its own name is
+   * left to the next folder sync (until then a crash keeps it under the spare's name, which loads the
+   * same); any other file is synced, renamed into versions/, and the folder synced (a group commit
+   * shared with concurrent requests, storage.ts). A body in memory (a delete marker's is empty) is
+   * written with its metadata in one write, into a spare the same way, or else into a new file.
    */
-  private async write(bucket: Bucket, version: ObjectVersion, body?: string): Promise<void> {
+  private async write(bucket: Bucket, version: ObjectVersion, body: ReceivedBody = { bytes: EMPTY }): Promise<void> {
     const dir = this.versionsDir(bucket.name);
     const path = join(dir, version.data!);
     try {
-      await sealVersionFile(body ?? path, version, { create: !body });
-      if (body) await rename(body, path);
-      if (!body?.endsWith(SPARE_SUFFIX)) await syncDir(dir);
+      if (body.path !== undefined) {
+        await sealVersionFile(body.path, version);
+        await rename(body.path, path);
+        if (!body.path.endsWith(SPARE_SUFFIX)) await syncDir(dir);
+      } else {
+        await this.writeWhole(bucket, path, body.bytes, version);
+      }
     } catch (error) {
       bucketGone(bucket.name)(error as NodeJS.ErrnoException);
     }
@@ -234,6 +245,22 @@ export class ObjectStore {
     bucket.index.insert(version);
     // Not synced: should a crash bring it back, the load keeps the newer of the two (higher seq).
     if (replaced) await rm(this.dataPath(bucket.name, replaced), { force: true });
+  }
+
+  private async writeWhole(bucket: Bucket, path: string, bytes: Buffer, version: ObjectVersion): Promise<void> {
+    const spare = this.spare(bucket);
+    if (spare === undefined) {
+      await writeVersionFile(path, bytes, version, { create: true });
+      await syncDir(dirname(path));
+      return;
+    }
+    try {
+      await writeVersionFile(spare, bytes, version, { create: false });
+      renameSync(spare, path); // a folder entry in memory, not synced: as writeVersionFile's open, cheaper than a trip to the thread pool
+    } catch (error) {
+      await rm(spare, { force: true }); // never acknowledged; a crash before this is tidied at the next load
+      throw error;
+    }
   }
 
   /**
@@ -253,9 +280,11 @@ export class ObjectStore {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** A version file's name: random, so a write never replaces another version's file. */
 function newFileName(): string {
-  return randomBytes(16).toString('hex');
+  return pooledRandomBytes(16).toString('hex');
 }
 
 /** A write that lands after its bucket was deleted finds no folder: that is NoSuchBucket, not a crash. */
@@ -267,7 +296,7 @@ function bucketGone(bucket: string) {
 
 /** 32 URL-safe characters, like S3's version ids. */
 function newVersionId(): string {
-  return randomBytes(24).toString('base64url').replace(/-/g, '.');
+  return pooledRandomBytes(24).toString('base64url').replace(/-/g, '.');
 }
 
 function assertVersionId(versionId: string): void {

@@ -3,9 +3,7 @@
  * signed POST policy (post-policy.ts). The form is read whole (up to MAX_POST_BODY), the object
  * committed like a PUT, and `s3:ObjectCreated:Post` notified.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { localCredentials } from '../../auth/credentials.js';
 import { AwsError } from '../../errors.js';
 import { preconditionFailed } from './errors.js';
@@ -40,8 +38,6 @@ export const postObject: Handler = async (op) => {
   await checkPolicy({ fields, size: bytes.length }, op.bucket, localCredentials(op.local));
   assertKey(key);
 
-  const tmpPath = join(op.store.tmpDir, `${randomBytes(12).toString('hex')}.part`);
-  await writeFile(tmpPath, bytes);
   const metadata = Object.fromEntries([...fields].filter(([k]) => k.startsWith('x-amz-meta-')).map(([k, v]) => [k.slice('x-amz-meta-'.length), v]));
   const version = await op.store.objects.commit(op.bucket, key, {
     headers: { contentType: fields.get('content-type') ?? 'binary/octet-stream' },
@@ -49,7 +45,7 @@ export const postObject: Handler = async (op) => {
     size: bytes.length,
     etag: `"${createHash('md5').update(bytes).digest('hex')}"`,
     sse: { algorithm: 'AES256' },
-    tmpPath,
+    body: { bytes },
   });
   await op.notifier.emit('PostObject', 'ObjectCreated:Post', op.bucket, version, eventSource({ ...op, key }));
   const location = `${op.local.endpoint()}/${op.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
