@@ -4,8 +4,10 @@
  *   - the local S3 (durable: a small body is written whole, with its metadata, into a spare file
  *     made ahead, with O_DSYNC, so an acknowledged PUT costs one synced write; see object-store.ts);
  *   - a bare node:http server that writes each body to a file and renames it (issue 14's yardstick);
- *   - the same bare server made durable as the local S3 is (write + fsync, rename, folder fsync per
- *     request), which shows what the durability costs on this disk.
+ *   - the same bare server made durable the usual way (write + fsync, rename, folder fsync per
+ *     request), which shows what the durability costs on this disk;
+ *   - the same bare server with one synced write per request (O_DSYNC) and nothing else: the floor
+ *     for any PUT that is on disk before it is acknowledged, which the local S3 is measured against too.
  * Same client, same process, interleaved run by run; with the CPU time per put of the whole process.
  * Issue 14's goal: the local S3 within 2× of the bare server. The disk's sync time drifts from one
  * minute to the next on a virtual machine, so besides the ratio of the medians the bench prints the
@@ -14,7 +16,7 @@
  *   npx tsx bench/s3-write.ts [--runs 5] [--puts 400] [--compare DIR]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,7 +37,7 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 const kilobyte = randomBytes(1024);
 
 /** A server that stores each PUT body under its path: written to a temp file, renamed into place. */
-async function bareServer(dir: string, durable: boolean): Promise<{ endpoint: string; server: Server }> {
+async function bareServer(dir: string, durable: 'no' | 'fsync' | 'one-sync'): Promise<{ endpoint: string; server: Server }> {
   await mkdir(dir, { recursive: true });
   let n = 0;
   const server = createServer((req: IncomingMessage, res) => {
@@ -44,9 +46,10 @@ async function bareServer(dir: string, durable: boolean): Promise<{ endpoint: st
     req.on('end', async () => {
       const tmp = join(dir, `${++n}.tmp`);
       const path = join(dir, encodeURIComponent(req.url ?? '/'));
-      await writeFile(tmp, Buffer.concat(chunks), durable ? { flush: true } : {});
+      const flag = durable === 'one-sync' ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC : 'w';
+      await writeFile(tmp, Buffer.concat(chunks), { flag, ...(durable === 'fsync' && { flush: true }) });
       await rename(tmp, path);
-      if (durable) {
+      if (durable === 'fsync') {
         const folder = await open(dir, 'r');
         await folder.sync();
         await folder.close();
@@ -83,15 +86,16 @@ async function putsPerSecond(s3: S3Client, concurrency: number, prefix: string, 
 
 const aws = await new LocalAws({ dataDir: join(work, 'local'), port: 0, services: [s3Service] }).start();
 const other = values.compare ? await otherCheckout(resolve(values.compare)) : undefined;
-const bare = await bareServer(join(work, 'bare'), false);
-const bareDurable = await bareServer(join(work, 'bare-durable'), true);
-const targets = [
-  { name: 'local S3 (durable, group commit)', s3: client(aws.endpoint) },
-  { name: 'bare node:http, write + rename', s3: client(bare.endpoint) },
-  { name: 'bare node:http, + fsync file and folder', s3: client(bareDurable.endpoint) },
-  ...(other ? [{ name: `local S3 of ${values.compare}`, s3: client(other.endpoint) }] : []),
-];
-for (const t of [targets[0]!, ...targets.slice(3)]) await t.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+const bare = await bareServer(join(work, 'bare'), 'no');
+const bareDurable = await bareServer(join(work, 'bare-durable'), 'fsync');
+const bareOneSync = await bareServer(join(work, 'bare-one-sync'), 'one-sync');
+const local = { name: 'local S3 (durable)', s3: client(aws.endpoint) };
+const yardstick = { name: 'bare node:http, write + rename', s3: client(bare.endpoint) };
+const fsynced = { name: 'bare node:http, + fsync file and folder', s3: client(bareDurable.endpoint) };
+const floor = { name: 'bare node:http, one O_DSYNC write + rename', s3: client(bareOneSync.endpoint) };
+const otherLocal = other && { name: `local S3 of ${values.compare}`, s3: client(other.endpoint) };
+const targets = [local, yardstick, fsynced, floor, ...(otherLocal ? [otherLocal] : [])];
+for (const t of [local, ...(otherLocal ? [otherLocal] : [])]) await t.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
 
 /** The same server from another checkout's sources, in this process. */
 async function otherCheckout(dir: string): Promise<{ endpoint: string; stop(): Promise<unknown> }> {
@@ -121,11 +125,14 @@ try {
       const cpu = median(cpuPerPut.get(`${t.name}|${inFlight}`)!);
       process.stdout.write(`  ${t.name.padEnd(42)} ${of(t.name).toFixed(0).padStart(6)} ops/s   ${cpu.toFixed(2)} ms CPU per put (client and server)\n`);
     }
-    const local = of(targets[0]!.name);
-    const paired = median(results.get(`${targets[1]!.name}|${inFlight}`)!.map((bare, run) => bare / results.get(`${targets[0]!.name}|${inFlight}`)![run]!));
-    process.stdout.write(`  bare / local S3: ${(of(targets[1]!.name) / local).toFixed(2)}× (goal ≤ 2×); run by run, median ${paired.toFixed(2)}×\n`);
-    process.stdout.write(`  durable bare / local S3: ${(of(targets[2]!.name) / local).toFixed(2)}×\n`);
-    if (other) process.stdout.write(`  bare / local S3 of ${values.compare}: ${(of(targets[1]!.name) / of(targets[3]!.name)).toFixed(2)}×\n`);
+    const ratio = (fast: { name: string }, slow: { name: string }) => {
+      const paired = results.get(`${fast.name}|${inFlight}`)!.map((f, run) => f / results.get(`${slow.name}|${inFlight}`)![run]!);
+      return `${(of(fast.name) / of(slow.name)).toFixed(2)}× (run by run, median ${median(paired).toFixed(2)}×)`;
+    };
+    process.stdout.write(`  bare / local S3: ${ratio(yardstick, local)}; goal ≤ 2×\n`);
+    process.stdout.write(`  one synced write / local S3: ${ratio(floor, local)}; the floor for a durable PUT\n`);
+    process.stdout.write(`  fsync file and folder / local S3: ${ratio(fsynced, local)}\n`);
+    if (otherLocal) process.stdout.write(`  bare / local S3 of ${values.compare}: ${ratio(yardstick, otherLocal)}\n`);
   }
   process.stdout.write(`\nload average before ${load[0]!.map((l) => l.toFixed(2)).join(' ')}, after ${load[1]!.map((l) => l.toFixed(2)).join(' ')} (2 cores here)\n`);
 } finally {
@@ -134,5 +141,6 @@ try {
   await other?.stop();
   bare.server.close();
   bareDurable.server.close();
+  bareOneSync.server.close();
   rmSync(work, { recursive: true, force: true });
 }
