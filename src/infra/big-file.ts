@@ -38,7 +38,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ENV, PREFIX, SERVICE_NAME, bigFileStateMachineName } from '../handlers/contract.js';
+import { BIG_FILE_MAX_RECORD_BYTES, ENV, PREFIX, SERVICE_NAME, bigFileStateMachineName } from '../handlers/contract.js';
 import { functionLogGroup, loggedStateMachine, nodeFunction } from './parts.js';
 
 /** Defaults (see README, "Big files", for how they were chosen). */
@@ -62,8 +62,8 @@ export function processorTimeout(thresholdBytes: number): Duration {
   return Duration.seconds(Math.min(900, Math.max(120, seconds)));
 }
 
-/** Records per batch, and a batch's input bytes: a child execution's input is at most 256 KiB. */
-export const BATCH_LIMITS = { maxItems: 1000, maxInputBytes: 256 * 1024 - 8 * 1024 } as const;
+/** Records per batch, and a batch's input bytes: a child execution's input is at most 256 KiB (so is one record). */
+export const BATCH_LIMITS = { maxItems: 1000, maxInputBytes: BIG_FILE_MAX_RECORD_BYTES } as const;
 
 export interface BigFileProps {
   readonly envName: string;
