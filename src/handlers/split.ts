@@ -17,6 +17,8 @@ export interface RejectLine {
   field: string | null;
   reason: string;
   record?: unknown;
+  /** Instead of `record`, when it could not be shown (too deep to write, too large to read back here). */
+  record_omitted?: string;
 }
 
 export interface SplitResult {
