@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { route, type ApiDeps } from './api/router.js';
 import { ENV, STATUS_INDEX } from './contract.js';
@@ -26,11 +27,13 @@ function makeDeps(): ApiDeps {
   let s3: S3Client | undefined;
   let sqs: SQSClient | undefined;
   let cloudwatch: CloudWatchClient | undefined;
+  let sfn: SFNClient | undefined;
   return {
     docs: () => (docs ??= DynamoDBDocumentClient.from(new DynamoDBClient({}))),
     s3: () => (s3 ??= new S3Client({ forcePathStyle: pathStyle })),
     sqs: () => (sqs ??= new SQSClient({})),
     cloudwatch: async () => (cloudwatch ??= new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient({})),
+    sfn: async () => (sfn ??= new (await import('@aws-sdk/client-sfn')).SFNClient({})),
     config: {
       environment: need(ENV.environment),
       bucket: need(ENV.bucket),

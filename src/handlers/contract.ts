@@ -124,6 +124,15 @@ export function bigFileStateMachineName(env: string): string {
   return `tap-${env}-big-file`;
 }
 
+/**
+ * The largest accepted record (its processed JSON line, UTF-8 bytes) the big-file path can carry: the
+ * distributed map hands records to Batch in child executions whose input is at most 256 KiB, and a
+ * batch keeps 8 KiB for its envelope and BatchInput (the source, a key of up to 1 KiB). A larger
+ * record would fail the map run (ItemReader: a line over 256 KiB; a child: input too large) and the
+ * file with it, again on every redrive, so Prepare rejects that record with this limit in its reason.
+ */
+export const BIG_FILE_MAX_RECORD_BYTES = 256 * 1024 - 8 * 1024;
+
 /** CloudWatch namespace of the metrics of one environment. */
 export function metricsNamespace(env: string): string {
   return `Tap/${env}`;

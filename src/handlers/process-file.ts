@@ -24,7 +24,7 @@ import { type EventSource, type ProcessedRecord, type WriteOptions, toEventItem,
 import { type Format, formatOf, parseRecords } from './parse/index.js';
 import { readLines } from './parse/text.js';
 import { type EventItem, type MetadataItem, type ObjectRef, type OutcomeItem, type Ports, type WrittenObject, isOutcomeOf } from './ports.js';
-import { type SplitResult, splitRecords } from './split.js';
+import { type SplitOptions, type SplitResult, splitRecords } from './split.js';
 
 /** A file version to process, from an S3 event notification. */
 export interface FileEvent extends ObjectRef {
@@ -109,7 +109,7 @@ export interface SplitFile {
 }
 
 /** Pass 1 (split.ts) of a file: its processed and rejected outputs. Throws what `failure` classifies. */
-export async function splitFile(file: FileEvent, format: Format, ports: Pick<Ports, 'objects'>, keepBytes?: number): Promise<SplitFile> {
+export async function splitFile(file: FileEvent, format: Format, ports: Pick<Ports, 'objects'>, options: SplitOptions = {}): Promise<SplitFile> {
   const outputKey = processedKey(file.key);
   const errorsKey = rejectedKey(file.key);
   const split = await splitRecords(
@@ -118,7 +118,7 @@ export async function splitFile(file: FileEvent, format: Format, ports: Pick<Por
       processed: () => ports.objects.create(file.bucket, outputKey, NDJSON),
       rejected: () => ports.objects.create(file.bucket, errorsKey, NDJSON),
     },
-    keepBytes === undefined ? {} : { keepBytes },
+    options,
   );
   return { split, processedKey: outputKey, rejectedKey: errorsKey };
 }
@@ -143,7 +143,7 @@ export function eventSource(file: FileEvent, environment: string): EventSource {
 }
 
 async function convert(file: FileEvent, format: Format, ports: Ports, options: ProcessOptions): Promise<Result & { processing_status: 'SUCCESS' }> {
-  const pass1 = await splitFile(file, format, ports, options.keepBytes ?? DEFAULT_KEEP_BYTES);
+  const pass1 = await splitFile(file, format, ports, { keepBytes: options.keepBytes ?? DEFAULT_KEEP_BYTES });
   const { split } = pass1;
   if (split.accepted > 0) {
     const source = eventSource(file, options.environment);

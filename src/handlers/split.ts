@@ -17,6 +17,8 @@ export interface RejectLine {
   field: string | null;
   reason: string;
   record?: unknown;
+  /** Instead of `record`, when it could not be shown (too deep to write, too large to read back here). */
+  record_omitted?: string;
 }
 
 export interface SplitResult {
@@ -37,6 +39,11 @@ export interface SplitOptions {
    * bytes (UTF-16 units, a close enough measure), so the caller need not read the output back.
    */
   keepBytes?: number;
+  /**
+   * Accepted records whose processed line (UTF-8, without its newline) is larger than this are
+   * rejected instead, with `tooLarge(bytes)` as the reason: the big-file path cannot carry them.
+   */
+  maxRecord?: { bytes: number; reason: (bytes: number) => string };
 }
 
 export async function splitRecords(
@@ -72,8 +79,13 @@ export async function splitRecords(
         continue;
       }
       const out: ProcessedRecord = { ...result.record, record_number: item.recordNumber };
-      accepted++;
       const text = `${JSON.stringify(out)}\n`;
+      const tooLarge = options.maxRecord && oversize(text, options.maxRecord.bytes);
+      if (tooLarge) {
+        await reject({ ...position, field: null, reason: options.maxRecord!.reason(tooLarge), record: item.value });
+        continue;
+      }
+      accepted++;
       if (kept) {
         keptBytes += text.length;
         if (keptBytes <= options.keepBytes!) kept.push(out);
@@ -89,6 +101,14 @@ export async function splitRecords(
     await Promise.allSettled([processed.abort(), rejected?.abort()]);
     throw err;
   }
+}
+
+/** The line's size in UTF-8 bytes (newline left out) when over `max`, else 0; measured only when it may be. */
+function oversize(text: string, max: number): number {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most lines are ruled out without counting.
+  if ((text.length - 1) * 3 <= max) return 0;
+  const bytes = Buffer.byteLength(text) - 1;
+  return bytes > max ? bytes : 0;
 }
 
 /** A reject as one NDJSON line; a record too deep for JSON.stringify is left out rather than lost. */

@@ -17,7 +17,7 @@ import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, PREFIX, STATUS_INDEX } from '../handlers/contract.js';
+import { ENV, PREFIX, STATUS_INDEX, bigFileStateMachineName } from '../handlers/contract.js';
 import { MAX_UPLOAD_BYTES } from '../handlers/api/inputs.js';
 import { functionLogGroup, nodeFunction } from './parts.js';
 
@@ -190,6 +190,12 @@ export class PartnerApi extends Construct {
           resources: [Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${props.alarmPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         }),
         new PolicyStatement({
+          // GET /files/{key} of a big file still PROCESSING: how far its run has got (as tap status shows it).
+          sid: 'BigFileProgress',
+          actions: ['states:DescribeExecution', 'states:ListMapRuns', 'states:DescribeMapRun'],
+          resources: bigFileRunArns(this, props.envName),
+        }),
+        new PolicyStatement({
           sid: 'WriteOwnLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
@@ -197,4 +203,11 @@ export class PartnerApi extends Construct {
       ],
     });
   }
+}
+
+/** The big-file state machine's executions and map runs (their names are made per file and per run). */
+function bigFileRunArns(scope: Construct, envName: string): string[] {
+  const machine = bigFileStateMachineName(envName);
+  const arn = (resource: string, resourceName: string) => Stack.of(scope).formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [arn('execution', `${machine}:*`), arn('mapRun', `${machine}/*`)];
 }

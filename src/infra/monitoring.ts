@@ -10,8 +10,9 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC, NOTIFIER_SERVICE_NAME, SERVICE_NAME, metricsNamespace } from '../handlers/contract.js';
+import { METRIC, NOTIFIER_SERVICE_NAME, SERVICE_NAME, bigFileStateMachineName, metricsNamespace } from '../handlers/contract.js';
 
 export interface MonitoringProps {
   readonly envName: string;
@@ -19,6 +20,8 @@ export interface MonitoringProps {
   readonly deadLetterQueue: Queue;
   /** The webhook notifier: an alarm on deliveries it gave up on. */
   readonly notifier?: LambdaFunction;
+  /** The big-file state machine: an alarm on runs that ended without recording the file's outcome. */
+  readonly bigFileStateMachine?: StateMachine;
   /** Where alarm notifications go by e-mail, if anywhere. */
   readonly alarmEmail?: string;
 }
@@ -82,6 +85,18 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     });
+    if (props.bigFileStateMachine) {
+      this.add('BigFileRunsFailed', {
+        alarmName: `${prefix}-big-file-runs-failed`,
+        alarmDescription:
+          `A run of the big-file state machine (${bigFileStateMachineName(props.envName)}) ended without recording its file's outcome (failed, timed out or aborted), so that file stays PROCESSING. ` +
+          "The execution's input names the file; `tap logs --file KEY` shows why; upload the file again to run it again.",
+        metric: this.bigFileRunsFailed(props.bigFileStateMachine),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
     if (props.notifier) {
       this.add('DeliveriesFailed', {
         alarmName: `${prefix}-deliveries-failed`,
@@ -98,6 +113,24 @@ export class Monitoring extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
     }
+  }
+
+  /**
+   * Big-file runs that failed, timed out or were aborted, summed. None of them is a file's ordinary
+   * FAILED outcome: Finish records that and the run then succeeds (big-file.ts, 'Outcome recorded'),
+   * and a failed Prepare or map run is caught into Finish too. What is left is a run whose Finish
+   * never wrote the row (it failed after its retries, the execution timed out or was stopped), so the
+   * file stays PROCESSING and no DLQ message was sent: someone has to look. FILL(…, 0) because a
+   * metric with no data in a period would otherwise leave the sum without a value.
+   */
+  private bigFileRunsFailed(machine: StateMachine): MathExpression {
+    const options = { period: FIVE_MINUTES, statistic: 'Sum' };
+    return new MathExpression({
+      label: 'Big-file runs failed, timed out or aborted',
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+      usingMetrics: { failed: machine.metricFailed(options), timedOut: machine.metricTimedOut(options), aborted: machine.metricAborted(options) },
+      period: FIVE_MINUTES,
+    });
   }
 
   /** Percent of files that failed; 0 when no file was processed (instead of no data). */

@@ -177,6 +177,12 @@ function acknowledgePartnerApi(api: PartnerApi, bucketPattern: string, envName: 
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:tap-${envName}-*]`,
     reason: "GET /status reports the states of this environment's alarms: DescribeAlarms on the alarms named tap-<env>-*, nothing else.",
   });
+  for (const resource of [`execution:tap-${envName}-big-file:*`, `mapRun:tap-${envName}-big-file/*`]) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:${resource}]`,
+      reason: "GET /files/{key} shows a PROCESSING big file's progress: describing this environment's big-file executions and their map runs, whose names Step Functions or the processor make per file.",
+    });
+  }
   Validations.of(api.api).acknowledge(
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

@@ -109,6 +109,7 @@ export class TapStack extends Stack {
       fn: processor.fn,
       deadLetterQueue: ingest.deadLetterQueue,
       notifier: delivery.fn,
+      bigFileStateMachine: bigFile.stateMachine,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

@@ -11,6 +11,8 @@ export interface BigFileProgress {
   readonly phase: 'preparing' | 'writing' | 'finishing';
   /** The execution's status (RUNNING until the outcome is recorded). */
   readonly status: string;
+  /** When the run started (ISO 8601): how long the file has been on its way. */
+  readonly startedAt?: string;
   /** Once the map runs: records written, of how many (total grows while the ItemReader reads). */
   readonly recordsWritten?: number;
   readonly recordsTotal?: number;
@@ -26,14 +28,14 @@ export async function bigFileProgress(sfn: SFNClient, executionArn: string): Pro
     sfn.send(new ListMapRunsCommand({ executionArn })),
   ]);
   const status = execution.status ?? 'RUNNING';
+  const run0 = { executionArn, status, ...(execution.startDate && { startedAt: execution.startDate.toISOString() }) };
   const mapRunArn = runs.mapRuns?.[0]?.mapRunArn;
-  if (!mapRunArn) return { executionArn, status, phase: status === 'RUNNING' ? 'preparing' : 'finishing' };
+  if (!mapRunArn) return { ...run0, phase: status === 'RUNNING' ? 'preparing' : 'finishing' };
   const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
   const items = run.itemCounts;
   const batches = run.executionCounts;
   return {
-    executionArn,
-    status,
+    ...run0,
     phase: run.status === 'RUNNING' ? 'writing' : 'finishing',
     recordsWritten: items?.succeeded ?? 0,
     recordsTotal: items?.total ?? 0,

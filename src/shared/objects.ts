@@ -50,16 +50,32 @@ export async function firstRejects(s3: S3Client, bucket: string, key: string, co
     throw error;
   }
   const lines = text.split('\n');
-  // The last line may be cut by the range; only whole lines are parsed.
-  if (text.length >= 262_144) lines.pop();
-  return lines
-    .filter((l) => l.trim() !== '')
-    .slice(0, count)
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as RejectLine];
-      } catch {
-        return [];
-      }
-    });
+  // The last line may be cut by the range: shown without its record (a record of ~256 KiB, too large
+  // for the big-file path, is exactly such a reject), never left out.
+  const cut = text.length >= 262_144 ? lines.pop() : undefined;
+  const whole = lines.filter((l) => l.trim() !== '');
+  const parsed = whole.slice(0, count).flatMap((l) => {
+    try {
+      return [JSON.parse(l) as RejectLine];
+    } catch {
+      return [];
+    }
+  });
+  const partial = cut !== undefined && parsed.length < count ? withoutRecord(cut) : undefined;
+  return partial ? [...parsed, partial] : parsed;
+}
+
+/**
+ * A reject line cut short, without its record: the line is written with `record` last (split.ts), and
+ * `,"record":` cannot occur inside a JSON string (its quotes would be escaped), so what comes before
+ * it is the whole position and reason.
+ */
+function withoutRecord(line: string): RejectLine | undefined {
+  const at = line.indexOf(',"record":');
+  if (at < 0) return undefined;
+  try {
+    return { ...(JSON.parse(`${line.slice(0, at)}}`) as RejectLine), record_omitted: 'too large to show here; it is in the rejected output' };
+  } catch {
+    return undefined;
+  }
 }

@@ -59,6 +59,7 @@ describe('the tap stack on the local CloudFormation', () => {
     expect(StackResourceSummaries!.every((r) => r.ResourceStatus === 'CREATE_COMPLETE')).toBe(true);
     const alarms = await new CloudWatchClient(local.clientConfig).send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'tap-dev-' }));
     expect(alarms.MetricAlarms?.map((a) => a.AlarmName).sort()).toEqual([
+      'tap-dev-big-file-runs-failed',
       'tap-dev-deliveries-failed',
       'tap-dev-dlq-not-empty',
       'tap-dev-file-failure-rate',

@@ -72,7 +72,10 @@ function fileLines(result: FileStatus, style: Style): string[] {
       ),
     );
   }
-  if (result.progress) lines.push(`  Big file, being processed by its state machine: ${describeProgress(result.progress)}`);
+  if (result.progress) {
+    const started = result.progress.startedAt ? ` (run started ${shortTime(result.progress.startedAt)} UTC)` : '';
+    lines.push(`  Big file, being processed by its state machine${started}: ${describeProgress(result.progress)}`);
+  }
   const newest = result.runs[0];
   if (newest?.recordsFailed) {
     lines.push(style.yellow(`  ${newest.recordsFailed} accepted record(s) were not written (failed batches within the tolerance)${newest.failedBatchesKey ? `; listed in s3://${result.bucket}/${newest.failedBatchesKey}` : ''}.`));
@@ -89,7 +92,7 @@ function fileLines(result: FileStatus, style: Style): string[] {
     lines.push(`  First rejected records:`);
     for (const r of result.rejects) {
       const where = `#${r.record_number}${r.line !== undefined ? ` (line ${r.line})` : ''}`;
-      lines.push(`    ${where} ${r.field ? `${r.field}: ` : ''}${r.reason}${r.record !== undefined ? dim(`  ${cut(JSON.stringify(r.record), 80)}`) : ''}`);
+      lines.push(`    ${where} ${r.field ? `${r.field}: ` : ''}${r.reason}${r.record !== undefined ? dim(`  ${cut(JSON.stringify(r.record), 80)}`) : r.record_omitted ? dim(`  (record ${r.record_omitted})`) : ''}`);
     }
   }
   if (result.deadLettered.length) {

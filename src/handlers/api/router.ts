@@ -5,8 +5,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bigFileProgress } from '../../shared/big-file-progress.js';
 import { fileStatus } from '../../shared/file-status.js';
 import { listFiles } from './files.js';
 import { health } from './health.js';
@@ -19,6 +21,8 @@ export interface ApiDeps {
   s3(): S3Client;
   sqs(): SQSClient;
   cloudwatch(): Promise<CloudWatchClient>;
+  /** Step Functions: a PROCESSING big file's progress. */
+  sfn(): Promise<SFNClient>;
   readonly config: {
     readonly environment: string;
     readonly bucket: string;
@@ -45,7 +49,8 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
         return json(200, await listFiles(deps.docs(), c.metadataTable, c.statusIndex, listQuery(event.queryStringParameters)));
       case 'GET /files/{key+}': {
         const key = fileKey(event.pathParameters?.key ?? '', 'The key');
-        const result = await fileStatus({ docs: deps.docs(), s3: () => deps.s3(), sqs: deps.sqs(), bucket: c.bucket, metadataTable: c.metadataTable, dlqUrl: c.dlqUrl }, key, { limit: FILE_RUNS });
+        const sources = { docs: deps.docs(), s3: () => deps.s3(), sqs: deps.sqs(), bucket: c.bucket, metadataTable: c.metadataTable, dlqUrl: c.dlqUrl };
+        const result = await fileStatus(sources, key, { limit: FILE_RUNS, progress: (arn) => progressOf(arn, deps) });
         return json(result.known ? 200 : 404, result);
       }
       case 'POST /files': {
@@ -61,5 +66,18 @@ export async function route(event: APIGatewayProxyEvent, deps: ApiDeps): Promise
     if (error instanceof HttpError) return json(error.statusCode, { message: error.message, ...error.details });
     deps.log('error', 'request failed', { error: (error as Error).name, message: (error as Error).message, path: event.path });
     return json(500, { message: 'The API could not answer; the error is in its log group.', requestId: event.requestContext.requestId });
+  }
+}
+
+/**
+ * A big file's progress, as `tap status --file` shows it. The status answers without it when Step
+ * Functions cannot (the execution expired from its history, a throttle): logged, not a 500.
+ */
+async function progressOf(executionArn: string, deps: ApiDeps) {
+  try {
+    return await bigFileProgress(await deps.sfn(), executionArn);
+  } catch (error) {
+    deps.log('error', 'big-file progress unavailable', { executionArn, error: (error as Error).name, message: (error as Error).message });
+    return undefined;
   }
 }

@@ -100,6 +100,17 @@ describe('status output', () => {
     expect(text).toContain('tap dlq redrive --file incoming/a.json');
   });
 
+  it('a big file still running: its phase, counts and when its run started; a reject too large to show, without its record', () => {
+    const running: FileStatus = {
+      ...file,
+      rejects: [{ record_number: 2, line: 2, field: null, reason: 'record is 307,245 bytes as JSON', record_omitted: 'too large to show here; it is in the rejected output' }],
+      progress: { executionArn: 'arn:x', status: 'RUNNING', phase: 'writing', startedAt: '2026-01-05T10:00:05.000Z', recordsWritten: 4000, recordsTotal: 20000, batchesDone: 4, batchesTotal: 20, batchesFailed: 0 },
+    };
+    const text = formatStatus(running, plain);
+    expect(text).toContain('Big file, being processed by its state machine (run started 2026-01-05 10:00:05 UTC): writing: 4,000 of 20,000 records');
+    expect(text).toContain('#2 (line 2) record is 307,245 bytes as JSON  (record too large to show here; it is in the rejected output)');
+  });
+
   it('says an unknown key is unknown and suggests the closest ones', () => {
     const unknown: FileStatus = { ...file, known: false, runs: [], matchingRuns: 0, totalRuns: 0, outputs: {}, rejects: [], deadLettered: [], suggestions: ['incoming/ab.json', 'incoming/b.json'] };
     const text = formatStatus(unknown, plain);

@@ -185,3 +185,45 @@ describe('finish', () => {
     expect(item).toMatchObject({ processing_status: 'SUCCESS', records_failed: 2, failed_batches_key: 'map-results/x/manifest.json' });
   });
 });
+
+describe('a record too large for a Step Functions map item', () => {
+  it('is one rejected record with the limit and what to do; the others are written, nothing is lost', async () => {
+    // arrange: three records, the middle one ~300 KiB (a map item holds at most 256 KiB)
+    const big = { shipment_id: 'S2', status: 'IN_TRANSIT', timestamp: '2026-01-05T10:00:00Z', notes: 'x'.repeat(300 * 1024) };
+    const lines = [
+      { shipment_id: 'S1', status: 'IN_TRANSIT', timestamp: '2026-01-05T10:00:00Z' },
+      big,
+      { shipment_id: 'S3', status: 'DELIVERED', timestamp: '2026-01-05T11:00:00Z' },
+    ].map((r) => JSON.stringify(r));
+    const file = upload('incoming/huge-record.ndjson', `${lines.join('\n')}\n`);
+
+    // act
+    const item = await runBigPath(file);
+
+    // assert: SUCCESS with the one reject, its line, its size and the limit in the reason
+    expect(item).toMatchObject({ processing_status: 'SUCCESS', records_read: 3, records_processed: 2, records_rejected: 1 });
+    const rejects = ports.objects.text(BUCKET, item.rejected_key!)!.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({ record_number: 2, line: 2, field: null, record: big });
+    expect(rejects[0].reason).toMatch(/^record is 307,\d{3} bytes as JSON; .* at most 253,952 bytes .* Upload this record in a file below the threshold/);
+    const processed = ports.objects.text(BUCKET, item.processed_key!)!.split('\n').filter(Boolean).map((l) => JSON.parse(l).shipment_id);
+    expect(processed).toEqual(['S1', 'S3']);
+    expect([...ports.events.items.values()].map((e) => e.shipment_id).sort()).toEqual(['S1', 'S3']);
+  });
+
+  it('a record of exactly the limit is carried (the limit is on the processed line, newline left out)', async () => {
+    // (a timestamp already in the form validation writes, so the processed line is this JSON + record_number)
+    const base = { shipment_id: 'S1', status: 'IN_TRANSIT', timestamp: '2026-01-05T10:00:00.000Z', notes: '' };
+    const overhead = Buffer.byteLength(JSON.stringify({ ...base, record_number: 1 }));
+    const exact = { ...base, notes: 'é'.repeat(Math.floor((253_952 - overhead) / 2)) + 'x'.repeat((253_952 - overhead) % 2) };
+    expect(Buffer.byteLength(JSON.stringify({ ...exact, record_number: 1 }))).toBe(253_952);
+    const item = await runBigPath(upload('incoming/exact.ndjson', `${JSON.stringify(exact)}\n${JSON.stringify({ ...exact, notes: `${exact.notes}y` })}\n`));
+    expect(item).toMatchObject({ processing_status: 'SUCCESS', records_processed: 1, records_rejected: 1 });
+  });
+
+  it('the small path still accepts it (its limit is DynamoDB\'s 400 KB item)', async () => {
+    const big = { shipment_id: 'S2', status: 'IN_TRANSIT', timestamp: '2026-01-05T10:00:00Z', notes: 'x'.repeat(300 * 1024) };
+    const { item } = await processFile(upload('incoming/small-path.ndjson', `${JSON.stringify(big)}\n`), ports, { environment: 'dev', writeOptions: { sleep: async () => {} } });
+    expect(item).toMatchObject({ processing_status: 'SUCCESS', records_processed: 1, records_rejected: 0 });
+  });
+});

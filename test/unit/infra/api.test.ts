@@ -67,7 +67,13 @@ describe('the partner API', () => {
     expect(actions).toEqual([
       'cloudwatch:DescribeAlarms', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'logs:CreateLogStream', 'logs:PutLogEvents',
       's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage',
-    ]);
+      'states:DescribeExecution', 'states:DescribeMapRun', 'states:ListMapRuns',
+    ].sort());
+    // A big file's progress: this environment's big-file executions and their map runs, nothing else.
+    const progress = statements.find((s) => s.Sid === 'BigFileProgress')!;
+    expect(JSON.stringify(progress.Resource)).toContain(':execution:tap-dev-big-file:*');
+    expect(JSON.stringify(progress.Resource)).toContain(':mapRun:tap-dev-big-file/*');
+    expect([progress.Resource].flat()).toHaveLength(2);
     const put = statements.find((s) => [s.Action].flat().includes('s3:PutObject'))!;
     expect(JSON.stringify(put.Resource)).toMatch(/\/incoming\/\*"\]\]\}$/);
     expect(statements.find((s) => s.Sid === 'SuggestSimilarKeys')!.Condition).toEqual({ StringLike: { 's3:prefix': ['incoming/*'] } });

@@ -34,6 +34,11 @@ describe('the big-file state machine', () => {
     expect(map.ResultWriter.Parameters.Prefix).toBe('map-results/');
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'Finish', ResultPath: '$.error' });
     expect(asl.States.Prepare.Catch[0]).toMatchObject({ Next: 'Finish', ResultPath: '$.error' });
+    // A recorded outcome, SUCCESS or FAILED, ends the run successfully: only a run that could not
+    // record one fails, and that is what the big-file-runs-failed alarm counts.
+    expect(asl.States.Finish.Next).toBe('Outcome recorded');
+    expect(asl.States['Outcome recorded'].Type).toBe('Succeed');
+    expect(Object.values(asl.States).filter((s: any) => s.Type === 'Fail')).toEqual([]);
     expect(asl.States.Finish.Parameters).toEqual({ 'state.$': '$', 'startedAt.$': '$$.Execution.StartTime', 'executionArn.$': '$$.Execution.Id' });
   });
 

@@ -16,8 +16,8 @@ const topicAction = () => {
 };
 
 describe('alarms', () => {
-  it('has exactly the five alarms, and the pod pipeline its two, each notifying the SNS topic', () => {
-    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  it('has exactly the six alarms, and the pod pipeline its two, each notifying the SNS topic', () => {
+    dev.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     dev.template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: topicAction() });
   });
 
@@ -69,6 +69,33 @@ describe('alarms', () => {
         { Namespace: 'Tap/dev', MetricName: 'FilesFailed', Dimensions: [{ Name: 'service', Value: 'shipment-processor' }] },
       ]),
     );
+  });
+
+  it('a big-file run that failed, timed out or was aborted (their sum ≥ 1 in 5 minutes), on the big-file state machine', () => {
+    const alarms = dev.template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'tap-dev-big-file-runs-failed' } });
+    const [alarm] = Object.values(alarms);
+    expect(alarm, 'alarm tap-dev-big-file-runs-failed').toBeDefined();
+    expect(alarm!.Properties).toMatchObject({
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: topicAction(),
+    });
+    const queries = alarm!.Properties.Metrics as Array<{ Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: any }>;
+    const expression = queries.find((q) => q.Expression)!;
+    expect(expression.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
+    expect(expression.ReturnData).not.toBe(false);
+    const [machineId] = Object.keys(dev.template.findResources('AWS::StepFunctions::StateMachine', { Properties: { StateMachineName: 'tap-dev-big-file' } }));
+    const stats = Object.fromEntries(queries.filter((q) => q.MetricStat).map((q) => [q.Id, q.MetricStat]));
+    for (const [id, metricName] of [['failed', 'ExecutionsFailed'], ['timedOut', 'ExecutionsTimedOut'], ['aborted', 'ExecutionsAborted']]) {
+      expect(stats[id!], id).toEqual({
+        Metric: { Namespace: 'AWS/States', MetricName: metricName, Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machineId } }] },
+        Period: 300,
+        Stat: 'Sum',
+      });
+      expect(queries.find((q) => q.Id === id)!.ReturnData).toBe(false);
+    }
   });
 
   it('DLQ depth ≥ 1', () => {
