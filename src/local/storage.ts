@@ -26,19 +26,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
-/** writeFileAtomic without the mkdir, for folders known to exist (a small PutObject's hot path). */
-export async function writeFileAtomicIn(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = tmpName(path);
-  const batch = currentBatch();
-  // In a batch, only a file holding state from before it needs its replacement synced first.
-  const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
-  await writeFile(tmp, data, { mode: FILE_MODE, flush: !created });
-  await rename(tmp, path);
-  if (batch?.wrote(path, created)) return;
-  if (created) await fsyncPath(path); // the batch was committed meanwhile
-  await syncDir(dirname(path));
-}
-
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   // As writeFileAtomic: the folder is made only when the write finds it missing.
   try {
@@ -68,24 +55,27 @@ function writeFileAtomicSyncIn(path: string, data: string | Uint8Array): void {
  * meanwhile has written this state too (it serialized the record as it is then), so this one is
  * dropped; so is a write whose record was removed meanwhile (its folder renamed away).
  */
-export async function writeFileAtomicIfCurrent(path: string, data: string | Uint8Array, current: () => boolean): Promise<void> {
+export function writeFileAtomicIfCurrent(path: string, data: string | Uint8Array, current: () => boolean): Promise<void> {
+  return writeFileAtomicIn(path, data, current);
+}
+
+/** writeFileAtomic without the mkdir; with `current`, as writeFileAtomicIfCurrent. */
+async function writeFileAtomicIn(path: string, data: string | Uint8Array, current?: () => boolean): Promise<void> {
   const tmp = tmpName(path);
   const batch = currentBatch();
+  // In a batch, only a file holding state from before it needs its replacement synced first.
   const created = batch !== undefined && (batch.owns(path) || !existsSync(path));
   try {
     await writeFile(tmp, data, { mode: FILE_MODE, flush: !created });
   } catch (error) {
-    if (!current()) return;
+    if (current?.() === false) return;
     throw error;
   }
-  if (!current()) {
-    await rm(tmp, { force: true });
-    return;
-  }
-  // Synchronous from the check on: no other write of the file can come in between.
-  renameSync(tmp, path);
+  if (!current) await rename(tmp, path);
+  else if (!current()) return void (await rm(tmp, { force: true }));
+  else renameSync(tmp, path); // synchronous from the check on: no other write of the file can come in between
   if (batch?.wrote(path, created)) return;
-  if (created) await fsyncPath(path);
+  if (created) await fsyncPath(path); // the batch was committed meanwhile
   await syncDir(dirname(path));
 }
 

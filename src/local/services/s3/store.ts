@@ -154,8 +154,7 @@ export class S3Store {
   }
 
   async setVersioning(name: string, status: Versioning): Promise<void> {
-    // A status other than these two (from a client's XML) is malformed, even when it is empty.
-    if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+    // A status other than Enabled or Suspended (from a client's XML) is malformed, even when it is empty: checkSettings.
     await this.configureBucket(name, { versioning: status });
   }
 
