@@ -49,7 +49,7 @@ export async function redriveFile(sqs: SQSClient, pipeline: Pipeline, key: strin
   const what = options.dryRun ? 'nothing was moved' : `${moved.length} message(s) about ${key} were redriven`;
   if (options.signal?.aborted) throw interrupted(`stopped after looking at ${scanned} message(s); ${what}.`);
   if (scanned >= SCAN_MAX) reporter.emit({ type: 'warn', code: 'TAP_DLQ_SCAN_LIMIT', message: `Looked at the first ${SCAN_MAX} messages only; run again for the rest.` });
-  return { mode: 'file', key, dryRun: options.dryRun, matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
+  return { matched, moved: options.dryRun ? 0 : moved.length, failures, messages: moved.slice(0, 100) };
 }
 
 /** Send, retrying per-entry failures; delete from the DLQ exactly the entries that were sent. */

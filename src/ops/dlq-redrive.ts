@@ -11,6 +11,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { interrupted, sleep } from './abort.js';
 import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
+import type { DeadLetter } from './dlq.js';
 import { UserError } from './errors.js';
 import { type Confirm, guardProtected } from './guard.js';
 import { incomingKey } from './keys.js';
@@ -21,9 +22,6 @@ import { redriveFile } from './dlq-redrive-file.js';
 import { type QueueMessage, peek, queueDepth } from './queue-messages.js';
 import type { Reporter } from './reporter.js';
 import { earlierOutcome, type Followed, type Outcome, waitForOutcomes } from './wait.js';
-
-/** A message moved (or that would move), and the pipeline it belongs to. */
-export type Redriven = QueueMessage & { readonly pipeline: PipelineName };
 
 export interface RedriveOptions {
   /** Only the messages about this file (key with or without `incoming/`; `pod/…` for a photo). */
@@ -56,14 +54,14 @@ export interface RedriveResult {
   /** Messages that could not be sent (they stay in the DLQ) or, once sent, not deleted (now duplicates). */
   readonly failures: readonly Failure[];
   /** What would move (dry run) or moved (up to 100 per DLQ shown). */
-  readonly messages: Redriven[];
+  readonly messages: DeadLetter[];
   /** The pipelines whose DLQ was looked at: both, or the one `key` belongs to. */
   readonly pipelines: PipelineName[];
   readonly outcomes?: Outcome[];
 }
 
 /** One DLQ's part of the result, before it is tagged with its pipeline. */
-export type LaneResult = Omit<RedriveResult, 'messages' | 'pipelines' | 'outcomes'> & { messages: QueueMessage[] };
+export type LaneResult = Pick<RedriveResult, 'matched' | 'moved' | 'failures'> & { messages: QueueMessage[] };
 
 const FOLLOW_MAX = 1_000;
 
@@ -100,10 +98,9 @@ export async function redrive(clients: Clients, pipeline: Pipeline, options: Red
 }
 
 function combine(parts: readonly { lane: Lane; result: LaneResult }[], options: RedriveOptions): RedriveResult {
-  const first = parts[0]?.result;
   return {
     mode: options.file !== undefined ? 'file' : 'all',
-    ...(first?.key !== undefined && { key: first.key }),
+    ...(options.file !== undefined && { key: incomingKey(options.file) }),
     dryRun: options.dryRun,
     matched: parts.reduce((n, p) => n + p.result.matched, 0),
     moved: parts.reduce((n, p) => n + p.result.moved, 0),
@@ -175,7 +172,7 @@ async function redriveAll(
 ): Promise<{ lane: Lane; result: LaneResult }[]> {
   const all = await Promise.all(lanes(pipeline).map(async (lane) => ({ lane, visible: (await queueDepth(sqs, lane.dlqUrl)).visible })));
   const full = all.filter((l) => l.visible > 0);
-  const empty = { mode: 'all' as const, dryRun: options.dryRun, failures: [], matched: 0, moved: 0, messages: [] };
+  const empty: LaneResult = { failures: [], matched: 0, moved: 0, messages: [] };
   if (!full.length) return all.map(({ lane }) => ({ lane, result: empty }));
   if (!options.dryRun) {
     const total = full.reduce((n, l) => n + l.visible, 0);
@@ -203,7 +200,7 @@ async function moveAll(
   beforeMove: (messages: readonly QueueMessage[]) => Promise<void>,
 ): Promise<LaneResult> {
   const { CancelMessageMoveTaskCommand, ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } = await import('@aws-sdk/client-sqs');
-  const base = { mode: 'all' as const, dryRun: options.dryRun, failures: [] };
+  const base = { failures: [] };
   const dlqName = pipeline.dlqUrl.slice(pipeline.dlqUrl.lastIndexOf('/') + 1);
   // To say what moves (and to follow it afterwards) we look at the messages first; the task moves them all.
   const look = options.dryRun ? 100 : options.waitMs !== undefined ? FOLLOW_MAX : 0;

@@ -202,9 +202,10 @@ export async function resetLocal(dataDir: string): Promise<{ viaServer: boolean 
   return { viaServer: false };
 }
 
-/** The server's entry: compiled JS from dist/, or the TypeScript source through tsx (tests run src/). */
 /** The local AWS's entry point (local/main.js, or main.ts from a checkout) as it appears on a command line. */
 const SERVER_ENTRY = /[\\/]local[\\/]main\.[jt]s$/;
+
+/** The server's entry: compiled JS from dist/, or the TypeScript source through tsx (tests run src/). */
 
 function serverEntry(): [string[], string] {
   const js = fileURLToPath(new URL('../local/main.js', import.meta.url));

@@ -8,6 +8,7 @@
  */
 import { sleep } from './abort.js';
 import type { Clients } from './clients.js';
+import { isSettled } from '../handlers/ports.js';
 import { fileHistory, type FileRun } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
 import { mentions, peek, queueDepth } from './queue-messages.js';
@@ -68,8 +69,7 @@ export function earlierOutcome(runs: readonly FileRun[], file: Followed): FileRu
   const etag = (value?: string) => value?.replace(/"/g, '');
   return runs.find(
     (r) =>
-      (r.status === 'SUCCESS' || r.status === 'FAILED') &&
-      !r.redrivable &&
+      isSettled({ processing_status: r.status, redrivable: r.redrivable }) &&
       (file.eventTime === undefined || r.uploadedAt === file.eventTime) &&
       r.versionId === file.versionId &&
       etag(r.etag) === etag(file.etag),
