@@ -68,8 +68,8 @@ export function formatRedrive(result: RedriveResult, options: Options): string {
     lines.push(...messageRows(result.messages, options.style));
     return lines.join('\n');
   }
-  const to = [...new Set(result.messages.map((m) => m.pipeline))];
-  lines.push(`${green('✓')} Redrove ${plural(result.moved, 'message')} ${scope}to ${to.length === 1 ? `the ${to[0]} pipeline's queue` : 'the queues they came from'}.`);
+  const to = result.pipelines.length === 1 ? `the ${result.pipelines[0]} pipeline's queue` : 'the queues they came from';
+  lines.push(`${green('✓')} Redrove ${plural(result.moved, 'message')} ${scope}to ${to}.`);
   for (const f of result.failures) lines.push(red(`  ✗ ${f.messageId} (${f.stage}): ${f.reason}`));
   if (result.outcomes) {
     const ok = result.outcomes.filter((o) => o.outcome === 'SUCCESS').length;

@@ -217,6 +217,9 @@ describe('dlq output', () => {
     expect(formatRedrive({ ...base, matched: 0, messages: [] }, plain)).toBe("No messages about incoming/t.json in the files pipeline's dead-letter queue: nothing to redrive.");
     const { key: _key, ...all } = base;
     expect(formatRedrive({ ...all, mode: 'all', matched: 0, messages: [], pipelines: ['files', 'photos'] }, plain)).toBe('No messages in the dead-letter queues: nothing to redrive.');
+    // Redriving everything without --wait looks at no message: the queue is named from the pipelines that had some.
+    expect(formatRedrive({ ...all, mode: 'all', dryRun: false, matched: 3, moved: 3, messages: [], pipelines: ['photos'] }, plain)).toBe("✓ Redrove 3 messages to the photos pipeline's queue.");
+    expect(formatRedrive({ ...all, mode: 'all', dryRun: false, matched: 3, moved: 3, messages: [], pipelines: ['files', 'photos'] }, plain)).toBe('✓ Redrove 3 messages to the queues they came from.');
     const done = formatRedrive(
       {
         ...base,
