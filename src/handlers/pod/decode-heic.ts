@@ -6,7 +6,7 @@
  * thumbnail.ts does not apply EXIF orientation to HEIC as well.
  */
 import { type Rgba, notDecodable } from './rgba.js';
-import { instantiateWith, wasmModule } from './wasm.js';
+import { instantiateWith, onceRetrying, wasmModule } from './wasm.js';
 
 // Contexts, handles, images and enum values are embind objects: opaque here, enums compared by identity.
 type Opaque = object;
@@ -41,26 +41,18 @@ interface LibHeif {
 
 const isError = (value: unknown): value is HeifError => typeof value === 'object' && value !== null && 'code' in value;
 
-let heif: Promise<LibHeif> | undefined;
-
-function loadHeif(): Promise<LibHeif> {
-  heif ??= (async () => {
-    const module = await wasmModule('libheif.wasm');
-    // A literal import, so that esbuild bundles the (CommonJS) glue code; the .wasm comes from wasm.ts.
-    const glue = (await import('libheif-js/libheif-wasm/libheif.js')) as unknown as { default: (options: object) => LibHeif };
-    const factory = glue.default;
-    return factory({
-      instantiateWasm: instantiateWith(module),
-      // libheif-js reports failures with console.log; the reasons reach us as return values anyway.
-      print: () => undefined,
-      printErr: () => undefined,
-    });
-  })().catch((err: unknown) => {
-    heif = undefined;
-    throw err;
+const loadHeif = onceRetrying(async (): Promise<LibHeif> => {
+  const module = await wasmModule('libheif.wasm');
+  // A literal import, so that esbuild bundles the (CommonJS) glue code; the .wasm comes from wasm.ts.
+  const glue = (await import('libheif-js/libheif-wasm/libheif.js')) as unknown as { default: (options: object) => LibHeif };
+  const factory = glue.default;
+  return factory({
+    instantiateWasm: instantiateWith(module),
+    // libheif-js reports failures with console.log; the reasons reach us as return values anyway.
+    print: () => undefined,
+    printErr: () => undefined,
   });
-  return heif;
-}
+});
 
 export async function decodeHeic(bytes: Uint8Array): Promise<Rgba> {
   const lib = await loadHeif();

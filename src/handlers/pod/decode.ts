@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 import { decodeHeic } from './decode-heic.js';
 import { type Rgba, notDecodable } from './rgba.js';
 import { type ImageHeader, MAX_PIXELS } from './sniff.js';
-import { type WasmAsset, wasmModule } from './wasm.js';
+import { type WasmAsset, onceRetrying, wasmModule } from './wasm.js';
 
 export async function decode(bytes: Uint8Array, header: ImageHeader): Promise<Rgba> {
   if (header.type === 'jpeg') return decodeJpeg(bytes);
@@ -40,16 +40,11 @@ interface SquooshDecoder {
 
 /** Loads a codec on first use, once; a failed load is tried again by the next photo. */
 function squoosh(asset: WasmAsset, load: () => Promise<SquooshDecoder>, overrides: object = {}): () => Promise<(buffer: ArrayBuffer) => Promise<Decoded>> {
-  let codec: Promise<(buffer: ArrayBuffer) => Promise<Decoded>> | undefined;
-  return () =>
-    (codec ??= (async () => {
-      const module = await load();
-      await module.init(await wasmModule(asset), overrides);
-      return module.default;
-    })().catch((err: unknown) => {
-      codec = undefined;
-      throw err;
-    }));
+  return onceRetrying(async () => {
+    const module = await load();
+    await module.init(await wasmModule(asset), overrides);
+    return module.default;
+  });
 }
 
 const exactly = (bytes: Uint8Array) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

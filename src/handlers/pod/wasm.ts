@@ -18,7 +18,7 @@ export const WASM_ASSETS = {
 export type WasmAsset = keyof typeof WASM_ASSETS;
 
 /** The binary's bytes: beside the bundle if it is there, else from the package. */
-export function wasmBytes(name: WasmAsset): Uint8Array {
+function wasmBytes(name: WasmAsset): Uint8Array {
   const beside = new URL(`./${name}`, import.meta.url);
   if (beside.protocol === 'file:' && existsSync(beside)) return readFileSync(beside);
   return readFileSync(createRequire(import.meta.url).resolve(WASM_ASSETS[name]));
@@ -33,16 +33,22 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 
 export const compileWasm = (bytes: Uint8Array): Promise<WebAssembly.Module> => wasm.compile(bytes);
 
-const compiled = new Map<WasmAsset, Promise<WebAssembly.Module>>();
-
+/** The codec's module, compiled (its loader, below, keeps it). */
 export function wasmModule(name: WasmAsset): Promise<WebAssembly.Module> {
-  const cached = compiled.get(name);
-  if (cached) return cached;
-  const module = compileWasm(wasmBytes(name));
-  // A failed compile is not cached: the next photo tries again (and the error is retried, not final).
-  module.catch(() => compiled.delete(name));
-  compiled.set(name, module);
-  return module;
+  return compileWasm(wasmBytes(name));
+}
+
+/**
+ * `load` run on first use and its result kept for the container's life; a failed load is not kept,
+ * so the next photo tries again (the error is retried, not final).
+ */
+export function onceRetrying<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () =>
+    (loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    }));
 }
 
 /** An emscripten `instantiateWasm` hook that instantiates an already compiled module. */
