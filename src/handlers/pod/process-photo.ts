@@ -86,12 +86,12 @@ async function convert(file: FileEvent, shipmentId: string, ports: PodPorts, opt
     image_width: header.width,
     image_height: header.height,
     ...(exif.capturedAt && { captured_at: exif.capturedAt }),
-    ...(thumbKey && { thumbnail_key: thumbKey }),
+    thumbnail_key: thumbKey,
   };
 }
 
 /** The events-table item: time-ordered among the shipment's status events, one per photo version. */
-export function podEvent(file: FileEvent, shipmentId: string, header: ImageHeader, exif: PhotoExif, thumbKey: string | undefined, environment: string): EventItem {
+function podEvent(file: FileEvent, shipmentId: string, header: ImageHeader, exif: PhotoExif, thumbKey: string, environment: string): EventItem {
   const timestamp = exif.capturedAt ?? file.eventTime;
   return {
     shipment_id: shipmentId,
@@ -109,7 +109,7 @@ export function podEvent(file: FileEvent, shipmentId: string, header: ImageHeade
     height: header.height,
     ...(exif.latitude !== undefined && { latitude: exif.latitude, longitude: exif.longitude }),
     ...(exif.orientation !== undefined && { orientation: exif.orientation }),
-    ...(thumbKey && { thumbnail_key: thumbKey }),
+    thumbnail_key: thumbKey,
     environment,
   };
 }
