@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Metafile } from 'esbuild';
+import { lockfilePath } from './paths.js';
 
 interface BundleRecord {
   readonly key: string;
@@ -26,7 +27,7 @@ interface BundleRecord {
 
 /** The record's key: everything that shapes the bundle besides the input files' contents. */
 export function bundleKey(parts: { options: unknown; esbuildVersion: string; root: string }): string {
-  const lockfile = [join(parts.root, 'package-lock.json'), join(parts.root, 'node_modules', '.package-lock.json')].find(existsSync);
+  const lockfile = lockfilePath(parts.root);
   const hash = createHash('sha256').update(JSON.stringify({ options: parts.options, esbuild: parts.esbuildVersion }));
   if (lockfile) hash.update('\0lockfile\0').update(readFileSync(lockfile));
   return hash.digest('hex');

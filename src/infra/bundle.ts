@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build, version as esbuildVersion, type BuildOptions } from 'esbuild';
 import { WASM_ASSETS } from '../handlers/pod/wasm.js';
 import { bundleKey, forgetBundle, recordBundle, reusableBundle } from './bundle-cache.js';
-import { handlerEntry, packageRoot } from './paths.js';
+import { HANDLERS, handlerEntry, packageRoot } from './paths.js';
 
 export interface BundleResult {
   /** Folder holding index.mjs (and its source map): the Lambda asset. */
@@ -13,15 +13,6 @@ export interface BundleResult {
   readonly bytes: number;
 }
 
-/**
- * Bundles one handler into `<outDir>/.bundles/<name>/index.mjs` with esbuild's API, in-process.
- * Output is deterministic for the same sources, so the asset hash (and so "nothing to deploy") is too.
- * Everything is bundled, the AWS SDK included: the runtime's SDK version is not ours to pick, and the
- * local Lambda runner has no SDK beside the code. A bundle whose inputs did not change since it was
- * built into the same folder is kept as it is (bundle-cache.ts).
- */
-/** The handlers bundled at synth time, by name (src/handlers/<name>.ts). */
-export const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor', 'big-file'] as const;
 export type HandlerBundles = Record<(typeof HANDLERS)[number], BundleResult>;
 
 /**
@@ -36,6 +27,13 @@ export async function bundleHandlers(outDir: string): Promise<HandlerBundles> {
   return Object.fromEntries(HANDLERS.map((name, i) => [name, results[i]!])) as HandlerBundles;
 }
 
+/**
+ * Bundles one handler into `<outDir>/.bundles/<name>/index.mjs` with esbuild's API, in-process.
+ * Output is deterministic for the same sources, so the asset hash (and so "nothing to deploy") is too.
+ * Everything is bundled, the AWS SDK included: the runtime's SDK version is not ours to pick, and the
+ * local Lambda runner has no SDK beside the code. A bundle whose inputs did not change since it was
+ * built into the same folder is kept as it is (bundle-cache.ts).
+ */
 export async function bundleHandler(name: string, outDir: string): Promise<BundleResult> {
   const dir = join(outDir, '.bundles', name);
   const options = buildOptions(name, dir);

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../infra/paths.js';
+import { HANDLERS, lockfilePath, packageRoot } from '../infra/paths.js';
 import type { DeploySettings } from './settings.js';
 
 export interface FingerprintInputs {
@@ -34,9 +34,6 @@ export interface Fingerprint {
   readonly files: readonly string[];
 }
 
-/** The handler entries esbuild bundles at synth time (src/infra/bundle.ts). */
-const HANDLERS = ['processor', 'api', 'notifier', 'pod-processor', 'big-file'];
-
 export function fingerprint(inputs: FingerprintInputs): Fingerprint {
   const root = inputs.root ?? packageRoot();
   const entries = inputs.entries ?? defaultEntries(root);
@@ -49,7 +46,7 @@ export function fingerprint(inputs: FingerprintInputs): Fingerprint {
     hash.update(`file\0${name}\0`).update(readFileSync(file)).update('\0');
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string; version?: string };
-  const lockfile = [join(root, 'package-lock.json'), join(root, 'node_modules', '.package-lock.json')].find(existsSync);
+  const lockfile = lockfilePath(root);
   if (lockfile) hash.update('lockfile\0').update(readFileSync(lockfile)).update('\0');
   const variables = Object.entries(inputs.variables)
     .filter(([name, value]) => name.startsWith('CDK_') && value !== undefined)
