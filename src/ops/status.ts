@@ -10,6 +10,7 @@ import { lastFailedAttempt } from './attempts.js';
 import { explained } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { incomingKey } from './keys.js';
+import { laneOf, onLane } from './lanes.js';
 import { type FileRun, recentRuns } from './metadata.js';
 import type { Pipeline } from './pipeline.js';
 import { queueDepth } from './queue-messages.js';
@@ -60,7 +61,9 @@ export async function status(clients: Clients, pipeline: Pipeline, options: Stat
   );
 }
 
-async function fileStatus(clients: Clients, pipeline: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
+async function fileStatus(clients: Clients, all: Pipeline, key: string, options: StatusOptions, reporter: Reporter): Promise<FileStatus> {
+  // A photo's dead letters are in the photo pipeline's DLQ, and its attempts in the pod processor's logs.
+  const pipeline = onLane(all, laneOf(all, key));
   const [docs, sqs] = await Promise.all([clients.documents(), clients.sqs()]);
   return sharedFileStatus({ docs, s3: () => clients.s3(), sqs, bucket: pipeline.bucket, metadataTable: pipeline.metadataTable, dlqUrl: pipeline.dlqUrl }, key, {
     ...options,

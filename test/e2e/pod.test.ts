@@ -220,6 +220,9 @@ describe('proof-of-delivery photos with the real binary', () => {
     expect(text.stdout).toContain("1 message in the photos pipeline's dead-letter queue (tap-pod-pod-dlq).");
     const peek = await tap('dlq', 'peek', '--json');
     expect(parsed(peek).messages).toEqual([expect.objectContaining({ pipeline: 'photos', files: [expect.objectContaining({ key: 'pod/S-5/retry.jpg' })] })]);
+    // tap status --file looks in the photo's own DLQ.
+    const status = await tap('status', '--file', 'pod/S-5/retry.jpg', '--dlq', '--json');
+    expect(parsed(status)).toMatchObject({ dlq: { messages: 1, looked: true }, deadLettered: [expect.objectContaining({ files: [expect.objectContaining({ key: 'pod/S-5/retry.jpg' })] })] });
 
     // Act: the fault is over (kept 10 s more, so that an attempt still in flight fails rather than
     // recording the version); redrive everything and wait.
